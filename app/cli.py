@@ -1,0 +1,133 @@
+"""The ``track2`` command: serve, migrate, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.kit.logging import configure_logging
+from app.kit.migrations import current_revision, head_revision, upgrade_to_head
+
+
+class CliError(Exception):
+    """A problem the operator must fix; printed without a traceback."""
+
+
+async def _database_revision(settings: Settings) -> str | None:
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(current_revision)
+    finally:
+        await engine.dispose()
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Migrate the embedded SQLite; refuse to serve a PostgreSQL schema behind the code."""
+    if settings.is_sqlite:
+        upgrade_to_head(settings.database_url)
+        return
+    try:
+        revision = asyncio.run(_database_revision(settings))
+    except OSError as exc:
+        raise CliError(f"cannot reach the database: {exc}") from exc
+    expected = head_revision()
+    if revision != expected:
+        raise CliError(
+            f"the database schema is at {revision or 'nothing'}, the code expects {expected}; "
+            "run `track2 migrate` first"
+        )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    _prepare_database(settings)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        proxy_headers=args.proxy_headers,
+        server_header=False,
+    )
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=False)
+    upgrade_to_head(settings.database_url)
+    print(f"database at {head_revision()}")
+
+
+async def _create_admin(settings: Settings, email: str, name: str | None) -> str:
+    from app.users.schemas import TokenCreate
+    from app.users.service import UserService
+
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            service = UserService(session)
+            user = await service.ensure_admin(email, name)
+            await session.flush()
+            _, secret = await service.issue_token(user.id, TokenCreate(name="create-admin"))
+            await session.commit()
+            return secret
+    finally:
+        await engine.dispose()
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    if settings.is_sqlite:
+        upgrade_to_head(settings.database_url)
+    secret = asyncio.run(_create_admin(settings, args.email, args.name))
+    print(f"admin {args.email.lower()} is ready; its new API token (shown once):")
+    print(secret)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="track2", description="Run Track2.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service (migrates the embedded SQLite)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="trust X-Forwarded-* from the proxy in front (see docs/operations.md)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("create-admin", help="create (or reuse) an admin; print a new token")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default=None, help="display name for a new admin")
+    admin.set_defaults(func=cmd_create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``track2`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"track2: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Settings: one class, read from the environment with the ``TRACK2_`` prefix.
+
+Nested groups use ``__`` as the delimiter, e.g. ``TRACK2_HTTP__MAX_BODY_BYTES``. The defaults
+are the embedded mode: a SQLite file in the working directory and a development secret. In
+production mode the service refuses to start with a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_PLACEHOLDER = "dev-insecure-change-me"
+_PLACEHOLDER_SECRETS = frozenset(
+    {"", DEV_SECRET_PLACEHOLDER, "changeme", "change-me", "secret", "please-change-me"}
+)
+_MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    """Where the service runs; production turns on the strict start-up checks."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseModel):
+    """Connection pool tuning; the URL itself is ``TRACK2_DATABASE_URL``."""
+
+    pool_size: int = Field(default=10, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
+    echo: bool = False
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+
+
+class HttpSettings(BaseModel):
+    """Limits applied to every HTTP request."""
+
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+
+
+class SecuritySettings(BaseModel):
+    """Token handling."""
+
+    # Writing last_used_at on every request would turn each read into a write; once a
+    # minute per token is precise enough for an administrator deciding what to revoke.
+    token_touch_interval_seconds: int = Field(default=60, ge=0, le=86_400)
+
+
+class Settings(BaseSettings):
+    """All of Track2's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRACK2_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./track2.db"
+    secret_key: SecretStr = SecretStr(DEV_SECRET_PLACEHOLDER)
+    base_url: str = "http://127.0.0.1:8000"
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    database: DatabaseSettings = DatabaseSettings()
+    http: HttpSettings = HttpSettings()
+    security: SecuritySettings = SecuritySettings()
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Self:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret.strip().lower() in _PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "TRACK2_SECRET_KEY is missing or a placeholder; production mode needs a "
+                    "random secret of at least 32 characters, e.g. "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+                )
+            if len(secret) < _MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"TRACK2_SECRET_KEY is shorter than {_MIN_SECRET_LENGTH} characters; "
+                    "production mode needs a long random secret"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the configured database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

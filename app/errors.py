@@ -1,0 +1,268 @@
+"""The DomainError family and its RFC 9457 (problem+json) rendering.
+
+Domain code raises a ``DomainError`` subclass; one handler renders every error, including
+FastAPI's own validation errors, Starlette's 404/405, oversized bodies and unexpected
+exceptions, as ``application/problem+json``. Problem types are relative URIs under
+``/problems/``; docs/errors.md lists every one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.kit.request_id import current_request_id
+
+logger = logging.getLogger("track2.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+
+class FieldError(BaseModel):
+    """One reason a request was refused, located in the request."""
+
+    location: str = Field(description="Where: 'body', 'query', 'path', 'header' or 'row N'.")
+    field: str = Field(description="Dotted path of the field, e.g. 'partners.0'.")
+    reason: str
+    code: str | None = Field(default=None, description="Machine-readable reason.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with Track2's extension members."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["/problems/validation-error"])
+    title: str = Field(examples=["The request is not valid"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["title: String should have at most 200 characters"])
+    instance: str | None = Field(default=None, examples=["/api/v1/series"])
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class DomainError(Exception):
+    """Base for errors that carry an HTTP status and a stable problem type slug."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        self.detail = detail or self.title
+        self.extensions = extensions
+        super().__init__(self.detail)
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class InvalidRequest(DomainError):
+    """A rule the request breaks, reported like a schema validation error."""
+
+    status = 422
+    slug = "validation-error"
+    title = "The request is not valid"
+
+    def __init__(self, errors: Sequence[FieldError], detail: str | None = None) -> None:
+        detail = detail or "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        super().__init__(detail, errors=[e.model_dump(exclude_none=True) for e in errors])
+
+    @classmethod
+    def single(cls, field: str, reason: str, location: str = "body") -> InvalidRequest:
+        """The common case: one field, one reason."""
+        return cls([FieldError(location=location, field=field, reason=reason)])
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Request body too large"
+
+
+_STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-error", "The request is not valid"),
+    429: ("rate-limited", "Too many requests"),
+    500: ("internal-error", "Internal server error"),
+}
+
+
+def problem_response(
+    request: Request | None,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """Render one problem as ``application/problem+json``."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path if request is not None else None,
+        "request_id": current_request_id(),
+    }
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _location_and_field(loc: Sequence[Any]) -> tuple[str, str]:
+    if not loc:
+        return "body", ""
+    head, *rest = loc
+    location = str(head) if head in {"body", "query", "path", "header", "cookie"} else "body"
+    if location != str(head):
+        rest = list(loc)
+    return location, ".".join(str(part) for part in rest)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for err in exc.errors():
+        location, field = _location_and_field(err.get("loc", ()))
+        kind = str(err.get("type", ""))
+        if kind == "json_invalid":
+            location, field = "body", "body"
+            reason = "Malformed JSON: " + str(err.get("ctx", {}).get("error", err.get("msg")))
+        elif kind == "extra_forbidden":
+            reason = "Unknown field; it is not part of this resource"
+        else:
+            reason = str(err.get("msg", "Invalid value"))
+            if reason.startswith("Value error, "):
+                reason = reason.removeprefix("Value error, ")
+        errors.append(
+            FieldError(location=location, field=field or location, reason=reason, code=kind)
+        )
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Route every error through one problem+json renderer."""
+
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        headers = exc.extensions.pop("headers", None)
+        return problem_response(
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            headers=headers,
+            **exc.extensions,
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "Invalid request"
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            title="The request is not valid",
+            detail=detail,
+            errors=[e.model_dump(exclude_none=True) for e in errors],
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "No resource at this address"
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=slug,
+            title=title,
+            detail=detail,
+            headers=exc.headers,
+        )
+
+    async def on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+        # The service checks the rules it knows; a constraint that still fires means a
+        # concurrent writer got there first. Say so without echoing the SQL.
+        assert isinstance(exc, IntegrityError)
+        logger.info("integrity error mapped to 409", extra={"error": str(exc.orig)[:200]})
+        return problem_response(
+            request,
+            status=409,
+            slug="conflict",
+            title="Conflict",
+            detail="The change conflicts with data that already exists",
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", exc_info=exc)
+        return problem_response(
+            request,
+            status=500,
+            slug="internal-error",
+            title="Internal server error",
+            detail="Something went wrong on our side; quote the request id when reporting it",
+        )
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(IntegrityError, on_integrity_error)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def problem_responses(
+    *statuses: int, extra: Mapping[int | str, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting the problem schema for these statuses,
+    plus any ``extra`` (non-problem) responses."""
+    out: dict[int | str, dict[str, Any]] = dict(extra or {})
+    for status in statuses:
+        _, title = _STATUS_PROBLEMS.get(status, ("http-error", "HTTP error"))
+        out[status] = {
+            "description": title,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return out

@@ -1,0 +1,90 @@
+"""The application factory: routers, problem handlers, middleware, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app import health
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import Problem, install_problem_handlers
+from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.security import get_principal
+from app.series.router import router as series_router
+from app.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+API_DESCRIPTION = """\
+Track2 runs Track 2 dialogues under the Chatham House Rule: series of sessions, a
+confidential roster, non-attributed key points, reports and newsletters.
+
+Authenticate with `Authorization: Bearer <token>`. Every error is an RFC 9457
+`application/problem+json` document. Lists are cursor-paginated: pass `next_cursor` back
+as `cursor`.
+"""
+
+
+def _api_router() -> APIRouter:
+    # Authenticated by default: every route below needs a valid token. Public routes are
+    # mounted on their own router, outside this one.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+    api.include_router(users_router)
+    api.include_router(series_router)
+    return api
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI application. Tests pass their own settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Track2",
+        version="1.0.0",
+        summary="Track 2 dialogues under the Chatham House Rule",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(_api_router())
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in problem.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["Problem"] = problem
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override hook
+    return app

@@ -1,0 +1,60 @@
+"""Authentication: bearer tokens resolved to a Principal, and the admin requirement.
+
+Every route is authenticated by default (the API router depends on ``get_principal``);
+public routes live on their own router. Series-level permissions are types in signatures,
+defined beside the series domain (``app.series.deps``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.config import Settings
+from app.db import DbSession
+from app.errors import Forbidden, Unauthenticated
+from app.users.service import Principal, UserService
+
+__all__ = ["AdminPrincipal", "CurrentPrincipal", "Principal", "get_principal"]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token: `Authorization: Bearer t2_...`. Create one with "
+    "`track2 create-admin` or `POST /api/v1/users/{user_id}/tokens`.",
+)
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
+
+
+async def get_principal(
+    request: Request,
+    session: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller behind the bearer token, or a 401 problem saying what is wrong."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated(
+            "Send an API token as `Authorization: Bearer <token>`", headers=_CHALLENGE
+        )
+    settings: Settings = request.app.state.settings
+    interval = timedelta(seconds=settings.security.token_touch_interval_seconds)
+    try:
+        return await UserService(session).authenticate(credentials.credentials, interval)
+    except Unauthenticated as exc:
+        exc.extensions["headers"] = _CHALLENGE
+        raise
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def require_admin(principal: CurrentPrincipal) -> Principal:
+    """Only administrators pass."""
+    if not principal.is_admin:
+        raise Forbidden("This needs an administrator")
+    return principal
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]

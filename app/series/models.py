@@ -1,0 +1,70 @@
+"""Dialogue series and their members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, IdMixin, TimestampMixin
+from app.kit.clock import utcnow
+from app.kit.enums import str_enum
+
+JsonList = JSON().with_variant(JSONB(), "postgresql")
+
+
+class DisclosureRegime(StrEnum):
+    """What may be recorded and attributed in (part of) a meeting."""
+
+    CHATHAM_HOUSE = "chatham_house"
+    ON_RECORD = "on_record"
+    OFF_RECORD = "off_record"
+
+
+class MemberRole(StrEnum):
+    """A user's role in a series."""
+
+    ORGANISER = "organiser"
+    RAPPORTEUR = "rapporteur"
+
+
+class DialogueSeries(IdMixin, TimestampMixin, Base):
+    """A series of Track 2 sessions, run by an organisation with its partners."""
+
+    __tablename__ = "dialogue_series"
+
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    organiser: Mapped[str] = mapped_column(String(200))
+    partners: Mapped[list[str]] = mapped_column(JsonList, default=list)
+    timezone: Mapped[str] = mapped_column(String(64))
+    default_regime: Mapped[DisclosureRegime] = mapped_column(
+        str_enum(DisclosureRegime, "disclosure_regime"), default=DisclosureRegime.CHATHAM_HOUSE
+    )
+
+    members: Mapped[list[SeriesMember]] = relationship(
+        back_populates="series", lazy="raise", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SeriesMember(IdMixin, Base):
+    """A user's role in one series: organisers run it, rapporteurs record key points."""
+
+    __tablename__ = "series_member"
+    __table_args__ = (UniqueConstraint("dialogue_series_id", "app_user_id"),)
+
+    dialogue_series_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dialogue_series.id", ondelete="CASCADE"), index=True
+    )
+    app_user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[MemberRole] = mapped_column(str_enum(MemberRole, "member_role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    series: Mapped[DialogueSeries] = relationship(back_populates="members", lazy="raise")

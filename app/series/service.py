@@ -1,0 +1,154 @@
+"""Rules about series and their members."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, Forbidden, NotFound
+from app.kit.pagination import PageParams
+from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.series.repository import SeriesRepository
+from app.series.schemas import MemberCreate, MemberRead, SeriesCreate, SeriesUpdate
+from app.users.repository import UserRepository
+from app.users.service import Principal
+
+NOT_FOUND = "No such series"
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesAccess:
+    """A series together with what the caller may do in it."""
+
+    series: DialogueSeries
+    role: MemberRole | None
+    principal: Principal
+
+    @property
+    def can_manage(self) -> bool:
+        """Organisers and administrators run the series."""
+        return self.principal.is_admin or self.role is MemberRole.ORGANISER
+
+    @property
+    def can_read_roster(self) -> bool:
+        """Organisers, rapporteurs and administrators see confidential series data."""
+        return self.principal.is_admin or self.role is not None
+
+    def require_manage(self) -> None:
+        """Refuse anyone who cannot run the series (they can see it, so 403, not 404)."""
+        if not self.can_manage:
+            raise Forbidden("Only the series' organisers may do this")
+
+
+class SeriesService:
+    """Creating, reading, changing and deleting series; managing their members."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = SeriesRepository(session)
+        self.users = UserRepository(session)
+
+    async def access(self, principal: Principal, series_id: uuid.UUID) -> SeriesAccess:
+        """The series as the caller may see it; 404 for series the caller is not in."""
+        found = await self.repo.get_with_role(
+            series_id, principal.user_id, is_admin=principal.is_admin
+        )
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        return SeriesAccess(series=found[0], role=found[1], principal=principal)
+
+    async def list_series(
+        self, principal: Principal, params: PageParams
+    ) -> tuple[list[DialogueSeries], str | None]:
+        return await self.repo.list_visible(
+            principal.user_id, is_admin=principal.is_admin, params=params
+        )
+
+    async def create_series(
+        self, principal: Principal, data: SeriesCreate, default_timezone: str
+    ) -> DialogueSeries:
+        if await self.repo.slug_taken(data.slug):
+            raise Conflict("Another series already uses this slug", field="slug")
+        series = await self.repo.add(
+            DialogueSeries(
+                slug=data.slug,
+                title=data.title,
+                description=data.description,
+                organiser=data.organiser,
+                partners=list(data.partners),
+                timezone=data.timezone or default_timezone,
+                default_regime=data.default_regime,
+            )
+        )
+        await self.repo.add_member(
+            SeriesMember(
+                dialogue_series_id=series.id,
+                app_user_id=principal.user_id,
+                role=MemberRole.ORGANISER,
+            )
+        )
+        return series
+
+    async def update_series(self, access: SeriesAccess, data: SeriesUpdate) -> DialogueSeries:
+        access.require_manage()
+        series = access.series
+        changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        if "slug" in changes and await self.repo.slug_taken(changes["slug"], excluding=series.id):
+            raise Conflict("Another series already uses this slug", field="slug")
+        for key, value in changes.items():
+            setattr(series, key, value)
+        await self.repo.session.flush()
+        return series
+
+    async def delete_series(self, access: SeriesAccess) -> None:
+        access.require_manage()
+        await self.repo.delete(access.series)
+
+    async def list_members(
+        self, access: SeriesAccess, params: PageParams
+    ) -> tuple[list[MemberRead], str | None]:
+        rows, cursor = await self.repo.list_members(access.series.id, params)
+        return [_member_read(m, u.email, u.display_name) for m, u in rows], cursor
+
+    async def set_member(self, access: SeriesAccess, data: MemberCreate) -> tuple[MemberRead, bool]:
+        """Add a member, or change an existing member's role. Returns (member, created)."""
+        access.require_manage()
+        user = await self.users.get(data.user_id)
+        if user is None or not user.is_active:
+            raise NotFound("No such user")
+        series_id = access.series.id
+        member = await self.repo.get_member(series_id, user.id)
+        if member is None:
+            member = await self.repo.add_member(
+                SeriesMember(dialogue_series_id=series_id, app_user_id=user.id, role=data.role)
+            )
+            return _member_read(member, user.email, user.display_name), True
+        if member.role is MemberRole.ORGANISER and data.role is not MemberRole.ORGANISER:
+            await self._keep_an_organiser(series_id)
+        member.role = data.role
+        await self.repo.session.flush()
+        return _member_read(member, user.email, user.display_name), False
+
+    async def remove_member(self, access: SeriesAccess, user_id: uuid.UUID) -> None:
+        access.require_manage()
+        member = await self.repo.get_member(access.series.id, user_id)
+        if member is None:
+            raise NotFound("No such member")
+        if member.role is MemberRole.ORGANISER:
+            await self._keep_an_organiser(access.series.id)
+        await self.repo.remove_member(member)
+
+    async def _keep_an_organiser(self, series_id: uuid.UUID) -> None:
+        if await self.repo.count_organisers(series_id) <= 1:
+            raise Conflict("A series needs at least one organiser; appoint another one first")
+
+
+def _member_read(member: SeriesMember, email: str, display_name: str) -> MemberRead:
+    return MemberRead(
+        user_id=member.app_user_id,
+        email=email,
+        display_name=display_name,
+        role=member.role,
+        created_at=member.created_at,
+    )

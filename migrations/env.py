@@ -1,0 +1,90 @@
+"""Alembic environment: async engines (aiosqlite, asyncpg), batch mode for SQLite.
+
+The connection can be handed in through ``config.attributes["connection"]`` (a sync
+Connection, or an AsyncEngine, as pytest-alembic does); otherwise the URL comes from the
+Alembic config or from Track2's settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from alembic import context
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.config import get_settings
+from app.db import Base, UTCDateTime, create_engine
+from app.models import load_all_models
+
+load_all_models()
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | bool:
+    # Migrations must not import app code: they describe the schema as it was then.
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_item=_render_item,
+        render_as_batch=True,
+        compare_type=True,
+        compare_server_default=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.run_sync(_configure)
+        await connection.commit()
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url") or get_settings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    given: Any = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _configure(given)
+    elif isinstance(given, Engine):
+        with given.connect() as connection:
+            _configure(connection)
+            connection.commit()
+    elif isinstance(given, AsyncEngine):
+        asyncio.run(_run_async(given))
+    else:
+        settings = get_settings()
+        url = config.get_main_option("sqlalchemy.url") or settings.database_url
+        engine = create_engine(settings, url, pooled=False)
+
+        async def run_and_dispose() -> None:
+            try:
+                await _run_async(engine)
+            finally:
+                await engine.dispose()
+
+        asyncio.run(run_and_dispose())
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
