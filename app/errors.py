@@ -27,6 +27,9 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
 
 
+_RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
+
+
 class FieldError(BaseModel):
     """One reason a request was refused, located in the request."""
 
@@ -58,6 +61,9 @@ class DomainError(Exception):
     title: ClassVar[str] = "Bad request"
 
     def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        clash = _RESERVED_MEMBERS.intersection(extensions)
+        if clash:
+            raise ValueError(f"problem extensions may not redefine {sorted(clash)}")
         self.detail = detail or self.title
         self.extensions = extensions
         super().__init__(self.detail)

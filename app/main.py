@@ -14,8 +14,11 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.people.router import router as people_router
 from app.security import get_principal
 from app.series.router import router as series_router
+from app.sessions.router import public_router as sessions_public_router
+from app.sessions.router import router as sessions_router
 from app.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -35,6 +38,8 @@ def _api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
     api.include_router(users_router)
     api.include_router(series_router)
+    api.include_router(sessions_router)
+    api.include_router(people_router)
     return api
 
 
@@ -66,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(_api_router())
+    # Public routes: no token. Each answers only what a subscriber may see.
+    app.include_router(sessions_public_router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 

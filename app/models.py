@@ -5,5 +5,8 @@ from __future__ import annotations
 
 def load_all_models() -> None:
     """Register all mapped classes with the declarative base."""
+    import app.audit.models
+    import app.people.models
     import app.series.models
+    import app.sessions.models
     import app.users.models  # noqa: F401

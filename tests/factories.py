@@ -5,10 +5,18 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.series.models import DialogueSeries, DisclosureRegime, MemberRole, SeriesMember
+from app.sessions.models import (
+    AgendaPart,
+    DialogueSession,
+    PartKind,
+    SessionFormat,
+    SessionStatus,
+)
 from app.users.models import User
 from app.users.schemas import TokenCreate, UserCreate
 from app.users.service import UserService
@@ -90,3 +98,55 @@ class Factory:
             )
         await self.session.commit()
         return series
+
+    async def dialogue_session(
+        self, series: DialogueSeries, **overrides: object
+    ) -> DialogueSession:
+        """A session of ``series`` (draft by default), numbered after the last one."""
+        from app.sessions.repository import SessionRepository
+
+        number = await SessionRepository(self.session).next_number(series.id)
+        starts = datetime(2020, 6, 29, 9, 30, tzinfo=UTC) + timedelta(days=30 * number)
+        values: dict[str, object] = {
+            "dialogue_series_id": series.id,
+            "number": number,
+            "title": f"Session {number}",
+            "context": "Afghanistan has seen a resurgence of violence.",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=2),
+            "timezone": series.timezone,
+            "format": SessionFormat.ONLINE,
+            "meeting_url": "https://meet.example.org/secret-room-42",
+            "venue": None,
+            "default_regime": series.default_regime,
+            "status": SessionStatus.DRAFT,
+            "calendar_sequence": 0,
+        }
+        values.update(overrides)
+        session = DialogueSession(**values)
+        self.session.add(session)
+        await self.session.commit()
+        return session
+
+    async def part(self, session: DialogueSession, **overrides: object) -> AgendaPart:
+        """An agenda part appended to ``session``."""
+        from sqlalchemy import func, select
+
+        count = (
+            await self.session.execute(
+                select(func.count()).where(AgendaPart.dialogue_session_id == session.id)
+            )
+        ).scalar_one()
+        values: dict[str, object] = {
+            "dialogue_session_id": session.id,
+            "position": count + 1,
+            "title": f"Part {count + 1}",
+            "kind": PartKind.DISCUSSION,
+            "topic": None,
+            "regime": DisclosureRegime.CHATHAM_HOUSE,
+        }
+        values.update(overrides)
+        part = AgendaPart(**values)
+        self.session.add(part)
+        await self.session.commit()
+        return part

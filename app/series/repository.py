@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.sessions.models import DialogueSession
 from app.users.models import User
 
 
@@ -17,6 +18,9 @@ class SeriesRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get(self, series_id: uuid.UUID) -> DialogueSeries | None:
+        return await self.session.get(DialogueSeries, series_id)
 
     async def get_with_role(
         self, series_id: uuid.UUID, user_id: uuid.UUID, *, is_admin: bool
@@ -64,6 +68,10 @@ class SeriesRepository:
         self.session.add(series)
         await self.session.flush()
         return series
+
+    async def has_sessions(self, series_id: uuid.UUID) -> bool:
+        stmt = select(DialogueSession.id).where(DialogueSession.dialogue_series_id == series_id)
+        return (await self.session.execute(stmt.limit(1))).first() is not None
 
     async def delete(self, series: DialogueSeries) -> None:
         await self.session.execute(

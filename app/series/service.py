@@ -58,6 +58,13 @@ class SeriesService:
             raise NotFound(NOT_FOUND)
         return SeriesAccess(series=found[0], role=found[1], principal=principal)
 
+    async def public_series(self, series_id: uuid.UUID) -> DialogueSeries:
+        """A series' public face (title, organiser, calendar); no caller scoping."""
+        series = await self.repo.get(series_id)
+        if series is None:
+            raise NotFound(NOT_FOUND)
+        return series
+
     async def list_series(
         self, principal: Principal, params: PageParams
     ) -> tuple[list[DialogueSeries], str | None]:
@@ -102,7 +109,10 @@ class SeriesService:
         return series
 
     async def delete_series(self, access: SeriesAccess) -> None:
+        """Delete an empty series; a series with sessions is history and stays (409)."""
         access.require_manage()
+        if await self.repo.has_sessions(access.series.id):
+            raise Conflict("The series has sessions; cancel them instead of deleting the series")
         await self.repo.delete(access.series)
 
     async def list_members(

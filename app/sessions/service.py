@@ -1,0 +1,359 @@
+"""Rules about sessions: numbering, times and zones, the lifecycle, agenda parts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import AuditService
+from app.errors import Conflict, InvalidRequest, NotFound
+from app.kit.clock import as_utc
+from app.kit.pagination import PageParams
+from app.series.models import DialogueSeries
+from app.series.service import SeriesAccess, SeriesService
+from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
+from app.sessions.repository import SessionRepository
+from app.sessions.schemas import (
+    PartCreate,
+    PartUpdate,
+    SchedulingWarning,
+    SessionCreate,
+    SessionRead,
+    SessionUpdate,
+    StatusChange,
+    ZonedTimes,
+    check_times,
+)
+from app.users.service import Principal
+
+NOT_FOUND = "No such session"
+
+TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
+    SessionStatus.DRAFT: (SessionStatus.SCHEDULED, SessionStatus.CANCELLED),
+    SessionStatus.SCHEDULED: (
+        SessionStatus.HELD,
+        SessionStatus.POSTPONED,
+        SessionStatus.CANCELLED,
+    ),
+    SessionStatus.POSTPONED: (SessionStatus.SCHEDULED, SessionStatus.CANCELLED),
+    SessionStatus.HELD: (SessionStatus.CLOSED,),
+    SessionStatus.CLOSED: (),
+    SessionStatus.CANCELLED: (),
+}
+NEEDS_REASON = frozenset({SessionStatus.POSTPONED, SessionStatus.CANCELLED})
+# Once a session has taken place (or will not), its time is history, not a plan.
+TIME_FROZEN = frozenset({SessionStatus.HELD, SessionStatus.CLOSED, SessionStatus.CANCELLED})
+# What public calendars may show; drafts never appear anywhere public.
+PUBLIC_STATUSES = (
+    SessionStatus.SCHEDULED,
+    SessionStatus.POSTPONED,
+    SessionStatus.HELD,
+    SessionStatus.CLOSED,
+    SessionStatus.CANCELLED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAccess:
+    """A session, its series, and what the caller may do there."""
+
+    session: DialogueSession
+    series_access: SeriesAccess
+
+    @property
+    def series(self) -> DialogueSeries:
+        return self.series_access.series
+
+    @property
+    def principal(self) -> Principal:
+        return self.series_access.principal
+
+
+def _offset(dt: datetime) -> str:
+    delta = dt.utcoffset()
+    minutes = int(delta.total_seconds() // 60) if delta is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zoned_times(starts_at: datetime, ends_at: datetime, timezone: str) -> ZonedTimes:
+    """Render a UTC interval in an IANA zone (daylight-saving changes included)."""
+    zone = ZoneInfo(timezone)
+    start = as_utc(starts_at).astimezone(zone)
+    end = as_utc(ends_at).astimezone(zone)
+    return ZonedTimes(
+        timezone=timezone,
+        starts_at=start,
+        ends_at=end,
+        starts_utc_offset=_offset(start),
+        ends_utc_offset=_offset(end),
+        abbreviation=start.tzname() or timezone,
+    )
+
+
+def session_read(session: DialogueSession, tz: str | None = None) -> SessionRead:
+    """The members' view of a session, with times in its own zone and optionally another."""
+    return SessionRead(
+        id=session.id,
+        series_id=session.dialogue_series_id,
+        number=session.number,
+        title=session.title,
+        context=session.context,
+        starts_at=as_utc(session.starts_at),
+        ends_at=as_utc(session.ends_at),
+        timezone=session.timezone,
+        local=zoned_times(session.starts_at, session.ends_at, session.timezone),
+        requested=zoned_times(session.starts_at, session.ends_at, tz) if tz else None,
+        format=session.format,
+        venue=session.venue,
+        meeting_url=session.meeting_url,
+        default_regime=session.default_regime,
+        status=session.status,
+        status_reason=session.status_reason,
+        calendar_sequence=session.calendar_sequence,
+        allowed_transitions=list(TRANSITIONS[session.status]),
+        created_at=session.created_at,
+        updated_at=session.updated_at,
+    )
+
+
+class SessionService:
+    """Scheduling sessions, moving them through their lifecycle, and their agenda parts."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self.repo = SessionRepository(db)
+        self.audit = AuditService(db)
+
+    # -- access ---------------------------------------------------------------------------
+
+    async def access(self, principal: Principal, session_id: uuid.UUID) -> SessionAccess:
+        """The session as the caller may see it; 404 outside the caller's series."""
+        found = await self.repo.get_with_series_and_role(
+            session_id, principal.user_id, is_admin=principal.is_admin
+        )
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        session, series, role = found
+        return SessionAccess(
+            session=session,
+            series_access=SeriesAccess(series=series, role=role, principal=principal),
+        )
+
+    async def count_for_series(self, series_id: uuid.UUID) -> int:
+        """How many sessions a series has (any status)."""
+        return await self.repo.count_for_series(series_id)
+
+    # -- sessions -------------------------------------------------------------------------
+
+    async def list_sessions(
+        self, access: SeriesAccess, params: PageParams
+    ) -> tuple[list[DialogueSession], str | None]:
+        return await self.repo.list_for_series(access.series.id, params)
+
+    async def schedule_session(
+        self, access: SeriesAccess, data: SessionCreate
+    ) -> tuple[DialogueSession, list[SchedulingWarning]]:
+        """Create a draft session numbered after the series' last one."""
+        access.require_manage()
+        series = access.series
+        session = DialogueSession(
+            dialogue_series_id=series.id,
+            number=await self.repo.next_number(series.id),
+            title=data.title,
+            context=data.context,
+            starts_at=as_utc(data.starts_at),
+            ends_at=as_utc(data.ends_at),
+            timezone=data.timezone or series.timezone,
+            format=data.format,
+            venue=data.venue,
+            meeting_url=str(data.meeting_url) if data.meeting_url else None,
+            default_regime=data.default_regime or series.default_regime,
+            status=SessionStatus.DRAFT,
+            calendar_sequence=0,
+        )
+        await self.repo.add(session)
+        return session, await self._overlap_warnings(session)
+
+    async def update_session(
+        self, access: SessionAccess, data: SessionUpdate
+    ) -> tuple[DialogueSession, list[SchedulingWarning]]:
+        access.series_access.require_manage()
+        session = access.session
+        changes = data.model_dump(exclude_unset=True)
+        for nullable in ("venue", "meeting_url"):
+            if nullable in changes and changes[nullable] is not None:
+                changes[nullable] = str(changes[nullable])
+        changes = {
+            k: v for k, v in changes.items() if v is not None or k in ("venue", "meeting_url")
+        }
+        starts_at = as_utc(changes.get("starts_at", session.starts_at))
+        ends_at = as_utc(changes.get("ends_at", session.ends_at))
+        time_changed = starts_at != as_utc(session.starts_at) or ends_at != as_utc(session.ends_at)
+        if time_changed and session.status in TIME_FROZEN:
+            raise Conflict(
+                f"A {session.status.value} session's time cannot change",
+                current=session.status.value,
+            )
+        problem = check_times(starts_at, ends_at)
+        if problem:
+            raise InvalidRequest.single("ends_at", problem)
+        for key, value in changes.items():
+            if key in ("starts_at", "ends_at"):
+                continue
+            setattr(session, key, value)
+        warnings: list[SchedulingWarning] = []
+        if time_changed:
+            session.starts_at, session.ends_at = starts_at, ends_at
+            session.calendar_sequence += 1
+            warnings = await self._overlap_warnings(session)
+        await self.repo.session.flush()
+        return session, warnings
+
+    async def change_status(self, access: SessionAccess, data: StatusChange) -> DialogueSession:
+        """Apply one lifecycle move, or refuse it with the moves that are allowed."""
+        access.series_access.require_manage()
+        session = access.session
+        allowed = TRANSITIONS[session.status]
+        if data.status not in allowed:
+            raise Conflict(
+                f"A {session.status.value} session cannot become {data.status.value}",
+                current=session.status.value,
+                allowed=[s.value for s in allowed],
+            )
+        if data.status in NEEDS_REASON and not data.reason:
+            raise InvalidRequest.single(
+                "reason", f"Required when the session is {data.status.value}"
+            )
+        previous = session.status
+        session.status = data.status
+        session.status_reason = data.reason
+        session.calendar_sequence += 1
+        await self.audit.record(
+            action="session.status_changed",
+            subject_type="session",
+            subject_id=session.id,
+            series_id=session.dialogue_series_id,
+            user_id=access.principal.user_id,
+            data={"from": previous.value, "to": data.status.value, "reason": data.reason},
+        )
+        await self.repo.session.flush()
+        return session
+
+    async def _overlap_warnings(self, session: DialogueSession) -> list[SchedulingWarning]:
+        others = await self.repo.overlapping(
+            session.dialogue_series_id, session.starts_at, session.ends_at, excluding=session.id
+        )
+        return [
+            SchedulingWarning(
+                code="session_overlap",
+                message=f"Overlaps session {other.number} of this series ({other.title})",
+                session_id=other.id,
+                number=other.number,
+            )
+            for other in others
+        ]
+
+    # -- public ---------------------------------------------------------------------------
+
+    async def public_session(self, session_id: uuid.UUID) -> tuple[DialogueSession, DialogueSeries]:
+        """A session that may appear in public calendars (never a draft); 404 otherwise."""
+        found = await self.repo.get_public(session_id, PUBLIC_STATUSES)
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        return found
+
+    async def public_series(self, series_id: uuid.UUID) -> DialogueSeries:
+        """A series as the public may know it (its calendar feed); 404 if unknown."""
+        return await SeriesService(self.repo.session).public_series(series_id)
+
+    async def public_sessions(self, series_id: uuid.UUID) -> Sequence[DialogueSession]:
+        """A series' sessions that may appear in public calendars, by number."""
+        return await self.repo.public_for_series(series_id, PUBLIC_STATUSES)
+
+    # -- agenda parts ---------------------------------------------------------------------
+
+    async def list_parts(self, session_id: uuid.UUID) -> Sequence[AgendaPart]:
+        return await self.repo.parts(session_id)
+
+    async def get_part(
+        self, principal: Principal, part_id: uuid.UUID
+    ) -> tuple[AgendaPart, SessionAccess]:
+        """A part with its session's access; 404 outside the caller's series."""
+        found = await self.repo.get_part_with_session(part_id)
+        if found is None:
+            raise NotFound("No such agenda part")
+        part, session_id = found
+        try:
+            access = await self.access(principal, session_id)
+        except NotFound:
+            raise NotFound("No such agenda part") from None
+        return part, access
+
+    async def add_part(self, access: SessionAccess, data: PartCreate) -> AgendaPart:
+        session = access.session
+        parts = list(await self.repo.parts(session.id))
+        part = AgendaPart(
+            dialogue_session_id=session.id,
+            position=len(parts) + 1,
+            title=data.title,
+            kind=data.kind,
+            topic=data.topic,
+            regime=data.regime or session.default_regime,
+        )
+        await self.repo.add(part)
+        await self._place(parts, part, data.position)
+        return part
+
+    async def update_part(
+        self, access: SessionAccess, part: AgendaPart, data: PartUpdate
+    ) -> AgendaPart:
+        changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        new_regime = changes.get("regime")
+        if new_regime is not None and new_regime != part.regime:
+            await self._change_regime(access, part, new_regime)
+        for key in ("title", "kind", "topic"):
+            if key in changes:
+                setattr(part, key, changes[key])
+        if "position" in changes:
+            others = [p for p in await self.repo.parts(part.dialogue_session_id) if p.id != part.id]
+            await self._place(others, part, changes["position"])
+        await self.repo.session.flush()
+        return part
+
+    async def delete_part(self, access: SessionAccess, part: AgendaPart) -> None:
+        access.series_access.require_manage()
+        session_id = part.dialogue_session_id
+        await self.repo.delete_part(part)
+        await self._place(list(await self.repo.parts(session_id)), None, None)
+
+    async def _change_regime(self, access: SessionAccess, part: AgendaPart, regime: object) -> None:
+        # Every regime change is audited: it decides what may be recorded and named.
+        await self.audit.record(
+            action="agenda_part.regime_changed",
+            subject_type="agenda_part",
+            subject_id=part.id,
+            series_id=access.series.id,
+            user_id=access.principal.user_id,
+            data={"from": part.regime.value, "to": str(regime)},
+        )
+        part.regime = regime  # type: ignore[assignment]
+
+    async def _place(
+        self, others: list[AgendaPart], part: AgendaPart | None, position: int | None
+    ) -> None:
+        """Keep positions dense (1..n), putting ``part`` at ``position`` (clamped)."""
+        ordered = list(others)
+        if part is not None:
+            index = (
+                len(ordered) if position is None else min(max(position, 1), len(ordered) + 1) - 1
+            )
+            ordered.insert(index, part)
+        for number, item in enumerate(ordered, start=1):
+            if item.position != number:
+                item.position = number
+        await self.repo.session.flush()
