@@ -1,0 +1,1 @@
+"""Key points: rapporteurs' notes of a session and the non-attribution checker."""

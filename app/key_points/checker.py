@@ -1,0 +1,984 @@
+"""Non-attribution checker for key points recorded under the Chatham House Rule.
+
+A key point is a rapporteur's note of what was said in a session. Before it can be stored or
+approved it is checked against the session roster for anything that could identify a
+participant:
+
+* **block** -- a roster member's name (full, family, given, alias, honorific + name,
+  possessive) or affiliation (full name or acronym), whatever the case, diacritics, hyphens
+  or spacing;
+* **warn** -- indirect identifiers: a roster member's position, a nationality attached to a
+  person noun when someone on the roster has that nationality, a role in the session ("the
+  chair") and first-person institutional quotes ("in our foreign ministry").
+
+The matcher for a roster is built once (:func:`checker_for` caches it); :meth:`Checker.check`
+tokenises the text once and looks tokens up in dictionaries, so its cost does not grow with
+the size of the roster. Findings never carry person ids or roster data: only offsets, the
+matched excerpt of the checked text, a generic message and a stable code derived from the
+excerpt.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+Severity = Literal["block", "warn"]
+Kind = Literal["name", "affiliation", "position", "role", "descriptor", "quote"]
+
+__all__ = ["Checker", "Finding", "RosterEntry", "checker_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One person on a session roster, as far as the checker needs to know them."""
+
+    person_id: str
+    given_name: str
+    family_name: str
+    honorific: str | None = None
+    aliases: tuple[str, ...] = ()
+    position: str | None = None
+    affiliation: str | None = None
+    affiliation_acronym: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case
+    role: str | None = None  # chair|speaker|presenter|participant|rapporteur|observer
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something in a key point that could identify a participant.
+
+    ``code`` is derived from the matched excerpt only, so the same text checked against the
+    same roster always yields the same codes; a warning is acknowledged by its code.
+    """
+
+    severity: Severity
+    kind: Kind
+    start: int
+    end: int
+    excerpt: str
+    message: str
+    code: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the finding in the shape used by the HTTP API."""
+        return {
+            "severity": self.severity,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "excerpt": self.excerpt,
+            "message": self.message,
+            "code": self.code,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Data files, loaded once per process.
+
+
+def _read(name: str) -> str:
+    return resources.files("app.key_points.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _word_lines(text: str) -> list[str]:
+    words: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            words.extend(line.split())
+    return words
+
+
+_VOCAB: dict[str, object] = json.loads(_read("vocab.json"))
+
+
+def _vocab_list(key: str) -> frozenset[str]:
+    value = _VOCAB[key]
+    assert isinstance(value, list)
+    return frozenset(str(v) for v in value)
+
+
+def _vocab_map(key: str) -> dict[str, str]:
+    value = _VOCAB[key]
+    assert isinstance(value, dict)
+    return {str(k): str(v) for k, v in value.items()}
+
+
+# Letters that NFKD does not decompose into a base letter plus combining marks.
+_SPECIAL_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "\u0131": "i", "ł": "l", "đ": "d", "ð": "d"}
+    | {"þ": "th", "ħ": "h"}
+)
+# German/Scandinavian transliteration ("Müller" is also written "Mueller"); applied to roster
+# names at build time so that the text side needs no alternatives.
+_EXPANDED_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "å": "aa"})
+
+# Words, keeping combining marks of decomposed (NFD) text inside the word: "Mu\u0308ller".
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*")
+_SPELLING = _vocab_map("spelling_synonyms")
+_NORM_CACHE: dict[str, str] = {}
+_NORM_CACHE_MAX = 100_000
+
+
+def _strip_marks(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s.translate(_SPECIAL_LETTERS))
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
+def _norm(raw: str) -> str:
+    """Fold one token: case, diacritics and British/American spelling."""
+    r = _NORM_CACHE.get(raw)
+    if r is None:
+        r = raw.lower() if raw.isascii() else _strip_marks(raw.casefold())
+        r = _SPELLING.get(r, r)
+        if len(_NORM_CACHE) < _NORM_CACHE_MAX:
+            _NORM_CACHE[raw] = r
+    return r
+
+
+def _token_variants(raw: str) -> set[str]:
+    out = {_norm(raw)}
+    folded = raw.casefold()
+    expanded = folded.translate(_EXPANDED_LETTERS)
+    if expanded != folded:
+        out.add(_norm(_strip_marks(expanded)))
+    return out
+
+
+_PHON_DIGRAPHS = (("ph", "f"), ("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("sh", "s"))
+_PHON_LETTERS = str.maketrans({"q": "k", "w": "v", "o": "u", "e": "i", "y": "i", "c": "k"})
+_REPEAT_RE = re.compile(r"(.)\1+")
+_PHON_CACHE: dict[str, str] = {}
+
+
+def _phonetic(norm: str) -> str:
+    """A coarse transliteration key: Hosseini/Husseini/Hosseyni, Qureshi/Qureishi."""
+    r = _PHON_CACHE.get(norm)
+    if r is None:
+        s = norm
+        for a, b in _PHON_DIGRAPHS:
+            s = s.replace(a, b)
+        r = _REPEAT_RE.sub(r"\1", s.translate(_PHON_LETTERS))
+        if len(_PHON_CACHE) < _NORM_CACHE_MAX:
+            _PHON_CACHE[norm] = r
+    return r
+
+
+def _load_geo() -> tuple[
+    dict[str, list[tuple[tuple[str, ...], tuple[str, ...], bool]]], frozenset[str]
+]:
+    """Country names and demonyms keyed by their first folded token.
+
+    Each entry is (tokens, country codes, is_demonym); the longest entries come first.
+    """
+    entries: dict[tuple[tuple[str, ...], bool], set[str]] = {}
+    for line in _read("countries.txt").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, names, demonyms = line.split("|")
+        for field_text, is_dem in ((names, False), (demonyms, True)):
+            for phrase in filter(None, (p.strip() for p in field_text.split(";"))):
+                toks = tuple(_norm(t) for t in _TOKEN_RE.findall(phrase))
+                entries.setdefault((toks, is_dem), set()).add(code)
+    geo: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], bool]]] = {}
+    for (toks, is_dem), codes in entries.items():
+        geo.setdefault(toks[0], []).append((toks, tuple(sorted(codes)), is_dem))
+    for lst in geo.values():
+        lst.sort(key=lambda e: (-len(e[0]), not e[2]))
+    all_tokens = frozenset(t for toks, _ in entries for t in toks)
+    return geo, all_tokens
+
+
+_GEO, _GEO_TOKENS = _load_geo()
+_COMMON = frozenset(_word_lines(_read("common_words.txt")))
+_HONORIFICS = _vocab_list("honorifics")
+_PARTICLES = _vocab_list("particles")
+_PERSON_NOUNS = _vocab_list("person_nouns")
+_DESC_ADJ = _vocab_list("descriptor_adjectives")
+_DETERMINERS = _vocab_list("determiners")
+_UNIQUE = _vocab_list("uniqueness_words")
+_ROLE_NOUNS = _vocab_map("role_nouns")
+_ROLE_PREFIXES = _vocab_list("role_prefixes")
+_ROLE_DETERMINERS = _vocab_list("role_determiners")
+# "President Bush", "Minister Long": an office holder, not a participant with a common-word name.
+_OFFICE_TITLES = _vocab_list("office_titles")
+_ROLE_BLOCKERS = _vocab_list("role_blockers")
+_INSTITUTIONS = _vocab_list("institution_nouns")
+_QUOTE_PREPS = _vocab_list("quote_prepositions")
+_I_VERBS = _vocab_list("i_verbs")
+_SPEECH_VERBS = _vocab_list("speech_verbs")
+_SPEECH_ADVERBS = _vocab_list("speech_adverbs")
+_FIGURE_CONTEXT = _vocab_list("figure_context")
+_MONTHS = _vocab_list("months")
+_DATE_PREPS = _vocab_list("date_prepositions")
+_POS_MODIFIERS = _vocab_list("position_modifiers")
+_POS_JOINERS = _vocab_list("position_joiners")
+_POS_WORDS = _vocab_list("position_words")
+_POS_SYNONYMS = _vocab_map("position_synonyms")
+_POS_RANKS = frozenset(_POS_SYNONYMS.get(w, w) for w in _vocab_list("position_ranks"))
+_GENERIC_POS = _vocab_list("generic_position_words")
+_ARTICLES = frozenset({"the", "a", "an"})
+_WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"})
+# Words English capitalises anyway: a capital letter is no evidence that they are names.
+_ALWAYS_CAPITALISED = _MONTHS | _WEEKDAYS | {"sunday"} | _GEO_TOKENS
+_STATIC_POS_VOCAB = _POS_WORDS | _POS_MODIFIERS | _POS_JOINERS | frozenset(_POS_SYNONYMS)
+_WEAK_WORDS = _COMMON | _GEO_TOKENS | _HONORIFICS | _PERSON_NOUNS | _PARTICLES
+
+# Characters allowed between the tokens of one name ("al-Rashid", "O'Brien", "M. R.").
+_NAME_JOIN = frozenset(" \t\u00a0-\u2010\u2011\u2012\u2013'\u2019.")
+_HYPHENS = frozenset("-\u2010\u2011")
+_APOSTROPHES = frozenset("'\u2019")
+# A token after one of these starts a sentence, a bullet or a parenthesis.
+_SENTENCE_BREAK = frozenset('.!?:;"\u201c\u201d\u2018(\u2022*\n\r\u2014')
+_PHRASE_BREAK = _SENTENCE_BREAK | frozenset(",)[]")
+
+
+# --------------------------------------------------------------------------------------------
+# Matcher structures.
+
+_LABEL_MESSAGES = {
+    "full": "Matches a participant's full name",
+    "family": "Matches a participant's family name",
+    "given": "Matches a participant's given name",
+    "alias": "Matches a name a participant is known by",
+    "affiliation": "Matches a participant's affiliation",
+    "acronym": "Matches the acronym of a participant's affiliation",
+}
+_MSG_NAME = "Matches a participant's name"
+_MSG_VARIANT = "Resembles a participant's name (spelling variant)"
+_MSG_POSITION = "Matches a participant's position"
+_MSG_DESCRIPTOR = "Describes a person by a nationality that a participant has"
+_MSG_ROLE = "Refers to a participant by their role in the session"
+_MSG_QUOTE = "First-person reference to an institution may identify the speaker"
+
+
+class _Term:
+    """A roster name or affiliation as a sequence of folded tokens."""
+
+    __slots__ = ("acronym", "ids", "kind", "labels", "message", "single_name", "tokens", "weak")
+
+    def __init__(self, tokens: tuple[str, ...]) -> None:
+        self.tokens = tokens
+        self.labels: set[str] = set()
+        self.ids: frozenset[str] = frozenset()
+        self.kind: Kind = "name"
+        self.weak = False
+        self.acronym = False
+        self.single_name = False
+        self.message = ""
+
+    def finish(self) -> None:
+        name_labels = self.labels & {"full", "family", "given", "alias"}
+        self.kind = "name" if name_labels else "affiliation"
+        shown = name_labels or self.labels
+        self.message = (
+            _LABEL_MESSAGES[next(iter(shown))]
+            if len(shown) == 1
+            else (_MSG_NAME if name_labels else _LABEL_MESSAGES["affiliation"])
+        )
+        self.acronym = self.labels == {"acronym"}
+        # Single given/family names may belong to a public figure with a different full name.
+        self.single_name = len(self.tokens) == 1 and bool(name_labels) and "alias" not in shown
+        if self.acronym:
+            # Short acronyms collide with words and other acronyms ("dim", "IIS"): capitals only.
+            self.weak = len(self.tokens[0]) <= 3 or self.tokens[0] in _WEAK_WORDS
+        elif self.kind == "affiliation" and len(self.tokens) > 1:
+            self.weak = False  # "Nordic Mediation Centre" is specific as a phrase
+        elif len(self.tokens) == 1:
+            self.weak = self.tokens[0] in _WEAK_WORDS or len(self.tokens[0]) <= 2
+        else:
+            self.weak = all(t in _WEAK_WORDS or len(t) <= 2 for t in self.tokens)
+
+
+class _Position:
+    """One distinct position text, with the roster people holding it grouped by country."""
+
+    __slots__ = ("by_country", "content", "need", "ranks")
+
+    def __init__(self, content: frozenset[str], ranks: frozenset[str]) -> None:
+        self.content = content
+        self.ranks = ranks
+        self.need = min(3, len(content))
+        self.by_country: dict[str, set[str]] = {}
+
+
+def _name_tokens(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text)
+
+
+def _family_forms(tokens: list[str]) -> list[list[str]]:
+    """ "bin Jassim al-Kuwari" is also written "al-Kuwari" and "Kuwari"."""
+    forms = [tokens]
+    lowered = [_norm(t) for t in tokens]
+    for k, t in enumerate(lowered):
+        if t in _PARTICLES and k + 1 < len(tokens):
+            forms.append(tokens[k:])
+            forms.append(tokens[k + 1 :])
+    if lowered and lowered[0] in _PARTICLES and len(tokens) > 1:
+        forms.append(tokens[1:])
+    out: list[list[str]] = []
+    for f in forms:
+        if f and f not in out and not all(_norm(t) in _PARTICLES for t in f):
+            out.append(f)
+    return out
+
+
+def _position_content(tokens: Iterable[tuple[str, str]]) -> tuple[frozenset[str], set[str]]:
+    """Return (content words, country codes) of part of a position phrase.
+
+    ``tokens`` yields (raw, folded). Callers split the phrase at its head noun: country words
+    before it are a nationality ("the Afghan ambassador"), after it they are part of the office
+    ("ambassador to Pakistan").
+    """
+    content: set[str] = set()
+    countries: set[str] = set()
+    for raw, norm in tokens:
+        geo = _single_geo(norm, raw)
+        if geo is not None:
+            countries.update(geo)
+            continue
+        mapped = _POS_SYNONYMS.get(norm, norm)
+        if mapped and mapped not in _POS_JOINERS and mapped not in _POS_MODIFIERS:
+            content.add(mapped)
+    return frozenset(content), countries
+
+
+def _single_geo(norm: str, raw: str) -> tuple[str, ...] | None:
+    if not raw[:1].isupper():
+        return None
+    for toks, codes, _ in _GEO.get(norm, ()):
+        if len(toks) == 1:
+            return codes
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class Checker:
+    """Non-attribution checker for one roster; build once, call :meth:`check` many times."""
+
+    def __init__(self, roster: Sequence[RosterEntry]) -> None:
+        terms: dict[tuple[str, ...], _Term] = {}
+        self._all_ids = frozenset(e.person_id for e in roster)
+        self._honorifics = set(_HONORIFICS)
+
+        def add(raw_tokens: Sequence[str], label: str, pid: str) -> None:
+            if not raw_tokens:
+                return
+            per_token = [sorted(_token_variants(t)) for t in raw_tokens]
+            for key in itertools.islice(itertools.product(*per_token), 16):
+                term = terms.get(key)
+                if term is None:
+                    term = terms[key] = _Term(key)
+                term.labels.add(label)
+                term.ids = term.ids | {pid}
+            if len(raw_tokens) > 1 and label != "affiliation":
+                add(["".join(raw_tokens)], label, pid)
+
+        phonetic: dict[str, set[str]] = {}
+        positions: dict[tuple[str, frozenset[str]], _Position] = {}
+        countries: dict[str, set[str]] = {}
+        roles: dict[str, set[str]] = {}
+        pos_vocab: set[str] = set(_STATIC_POS_VOCAB)
+
+        for e in roster:
+            pid = e.person_id
+            given = _name_tokens(e.given_name)
+            family = _name_tokens(e.family_name)
+            family_forms = _family_forms(family)
+            given_forms = [given] + ([["".join(given)]] if len(given) > 1 else [])
+            for g in given_forms:
+                for f in family_forms:
+                    add(g + f, "full", pid)
+                    add(f + g, "full", pid)
+                if len(given) > 1:
+                    add(given[:1] + family_forms[-1], "full", pid)
+            for f in family_forms:
+                add(f, "family", pid)
+            if len(family) > 1:
+                # "bin Jassim al-Kuwari": each distinctive part is used on its own too.
+                for part in family:
+                    if len(part) > 2 and _norm(part) not in _WEAK_WORDS:
+                        add([part], "family", pid)
+            for g in given_forms:
+                add(g, "given", pid)
+            for alias in e.aliases:
+                add(_name_tokens(alias), "alias", pid)
+            if e.honorific:
+                self._honorifics.update(_norm(t) for t in _name_tokens(e.honorific) if len(t) > 1)
+            if e.affiliation:
+                aff = _name_tokens(e.affiliation)
+                if aff and _norm(aff[0]) == "the":
+                    aff = aff[1:]
+                add(aff, "affiliation", pid)
+            if e.affiliation_acronym:
+                add(_name_tokens(e.affiliation_acronym), "acronym", pid)
+            # Spelling variants of family names (Hosseini/Husseini). Not of given names: too
+            # many public figures share a given name spelled another way (Khalid/Khaled).
+            for part in itertools.chain(family, *(_name_tokens(a)[-1:] for a in e.aliases)):
+                n = _norm(part)
+                if len(n) >= 4 and n not in _WEAK_WORDS and n not in _PARTICLES:
+                    phonetic.setdefault(_phonetic(n), set()).add(pid)
+            if e.country:
+                countries.setdefault(e.country.upper(), set()).add(pid)
+            if e.role:
+                roles.setdefault(e.role.lower(), set()).add(pid)
+            if e.position:
+                self._add_position(e, positions, pos_vocab)
+
+        for term in terms.values():
+            term.finish()
+        self._single: dict[str, _Term] = {}
+        # Keyed by the first two tokens, so that a frequent first token ("said", "hope") shared
+        # by many roster names does not make every occurrence try all of them.
+        self._multi: dict[str, dict[str, list[_Term]]] = {}
+        for key, term in terms.items():
+            if len(key) == 1:
+                self._single[key[0]] = term
+            else:
+                self._multi.setdefault(key[0], {}).setdefault(key[1], []).append(term)
+        for by_second in self._multi.values():
+            for lst in by_second.values():
+                lst.sort(key=lambda t: -len(t.tokens))
+        self._name_tokens = frozenset(t for key in terms for t in key)
+        self._phonetic = {k: frozenset(v) for k, v in phonetic.items()}
+        self._countries = {k: frozenset(v) for k, v in countries.items()}
+        self._roles = {k: frozenset(v) for k, v in roles.items()}
+        self._positions: dict[str, list[_Position]] = {}
+        for (head, _), pos in positions.items():
+            self._positions.setdefault(head, []).append(pos)
+        self._pos_vocab = frozenset(pos_vocab)
+
+    @staticmethod
+    def _add_position(
+        e: RosterEntry, positions: dict[tuple[str, frozenset[str]], _Position], vocab: set[str]
+    ) -> None:
+        assert e.position is not None
+        # "Senior Fellow, Atlantic Policy Institute": the office is before the comma.
+        text = e.position.split(",")[0]
+        raws = _name_tokens(text)
+        norms = [_norm(r) for r in raws]
+        vocab.update(norms)
+        content_idx = [
+            k
+            for k, n in enumerate(norms)
+            if n not in _POS_JOINERS and n not in _POS_MODIFIERS and _POS_SYNONYMS.get(n, n)
+        ]
+        if not content_idx:
+            return
+        # The head noun is the last content word before the first preposition.
+        head_k = content_idx[-1]
+        for k, n in enumerate(norms):
+            if n in {"of", "for", "to", "in", "at", "on"} and k > content_idx[0]:
+                head_k = max(i for i in content_idx if i < k)
+                break
+        head = _POS_SYNONYMS.get(norms[head_k], norms[head_k])
+        pre, _ = _position_content(zip(raws[:head_k], norms[:head_k], strict=True))
+        post, post_codes = _position_content(
+            zip(raws[head_k + 1 :], norms[head_k + 1 :], strict=True)
+        )
+        content = pre | post | {head} | {"cc:" + c for c in post_codes}
+        words = {w for w in content if not w.startswith("cc:")}
+        if words <= _GENERIC_POS or (len(content) == 1 and head in _PERSON_NOUNS):
+            return  # "Senior Fellow", "Professor": too common to point at anyone
+        ranks = frozenset(content & _POS_RANKS)
+        pos = positions.get((head, content))
+        if pos is None:
+            pos = positions[(head, content)] = _Position(frozenset(content), ranks)
+        pos.by_country.setdefault((e.country or "").upper(), set()).add(e.person_id)
+
+    # ----------------------------------------------------------------------------------------
+
+    def check(
+        self, text: str, *, allowed_person_ids: Collection[str] = frozenset()
+    ) -> list[Finding]:
+        """Return the findings for ``text``, sorted by start offset.
+
+        ``allowed_person_ids`` are people who consented to be named (on-record part): a match
+        is dropped only if every roster person it could refer to is allowed.
+        """
+        allowed = (
+            allowed_person_ids
+            if isinstance(allowed_person_ids, frozenset)
+            else frozenset(allowed_person_ids)
+        )
+        spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+        if not spans:
+            return []
+        scan = _Scan(text, spans)
+        out: list[Finding] = []
+        self._names(scan, allowed, out)
+        self._indirect(scan, allowed, out)
+        out.sort(key=lambda f: (f.start, f.end, f.kind))
+        return out
+
+    # -- names and affiliations ---------------------------------------------------------------
+
+    def _names(self, s: _Scan, allowed: frozenset[str], out: list[Finding]) -> None:
+        norms = s.norms
+        n = s.n
+        single = self._single
+        multi = self._multi
+        i = 0
+        while i < n:
+            norm = norms[i]
+            matched: tuple[_Term, int] | None = None
+            by_second = multi.get(norm)
+            cands = by_second.get(norms[i + 1]) if by_second is not None and i + 1 < n else None
+            if cands is not None:
+                for term in cands:
+                    j = i + len(term.tokens)
+                    if (
+                        j <= n
+                        and self._multi_fits(s, term.tokens, i)
+                        and self._accept(s, term, i, j)
+                    ):
+                        matched = (term, j)
+                        break
+            if matched is None:
+                term1 = single.get(norm)
+                if term1 is not None:
+                    if self._accept(s, term1, i, i + 1):
+                        matched = (term1, i + 1)
+                elif len(norm) >= 4 and self._phonetic:
+                    ids = self._variant_ids(s, i)
+                    if ids is not None:
+                        if not ids <= allowed:
+                            self._emit_name(s, out, i, i + 1, "name", _MSG_VARIANT, name=True)
+                        i += 1
+                        continue
+            if matched is None:
+                i += 1
+                continue
+            term, j = matched
+            if not term.ids <= allowed:
+                self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
+            i = j
+
+    @staticmethod
+    def _multi_fits(s: _Scan, tokens: tuple[str, ...], i: int) -> bool:
+        norms = s.norms
+        if i + len(tokens) > s.n:
+            return False
+        for k in range(1, len(tokens)):
+            if norms[i + k] != tokens[k]:
+                return False
+            gap = s.gap(i + k)
+            if len(gap) > 3 or not all(c in _NAME_JOIN for c in gap):
+                return False
+        return True
+
+    def _accept(self, s: _Scan, term: _Term, i: int, j: int) -> bool:
+        """Decide whether the tokens [i, j) that spell ``term`` really refer to it."""
+        raw = s.raws[i]
+        if term.acronym:
+            if term.weak:
+                # "HAS", "DIM": an acronym that is also a word only counts in capitals.
+                return len(raw) > 1 and raw.isupper() and not s.shouting()
+            return True
+        if term.single_name:
+            if s.next_is_hyphen_compound(i) and term.weak:
+                return False  # "NG-based", "Li-ion"
+            if self._other_persons_name(s, i) and not self._same_person_nearby(s, i, term.ids):
+                return False  # "Zalmay Khalilzad", "Erna Solberg": someone not on the roster
+            if j < s.n and s.norms[j] in _FIGURE_CONTEXT and s.plain_gap(j):
+                return False  # "the Bush administration"
+        if not term.weak:
+            if j - i == 1 and len(raw) <= 3 and raw.isupper() and len(raw) > 1:
+                # "ANA" (the army) is not "Ana": short capitals need an honorific.
+                return s.honorific_start(i, self._honorifics) < i or s.shouting()
+            return True
+        # Weak terms: ordinary words that are also names ("Hope", "Said", "Long").
+        if i > 0 and s.norms[i - 1] in _OFFICE_TITLES and s.plain_gap(i):
+            return False
+        h = s.honorific_start(i, self._honorifics)
+        if h < i and (raw[:1].isupper() or s.raws[h][:1].isupper()):
+            return True  # "Dr Ng", but not "the foreign secretary said"
+        if j - i > 1:
+            return all(r[:1].isupper() and not r.isupper() for r in s.raws[i:j])
+        if not raw[:1].isupper() or (len(raw) > 1 and raw.isupper()):
+            return False
+        norm = s.norms[i]
+        if norm in _MONTHS and (
+            (i > 0 and s.norms[i - 1] in _DATE_PREPS) or (j < s.n and s.raws[j].isdigit())
+        ):
+            return False
+        if j < s.n and s.plain_gap(j) and self._proper_continuation(s, j):
+            return False  # "the Young Turks", "Hope Foundation": part of another proper noun
+        if s.possessive_end(j - 1) > s.ends[j - 1]:
+            return True
+        if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED:
+            # Capitals carry no information here ("May deadline"): ask for a speech verb.
+            return s.speech_follows(j)
+        return True
+
+    def _proper_continuation(self, s: _Scan, k: int) -> bool:
+        raw = s.raws[k]
+        return (
+            len(raw) > 1
+            and raw[0].isupper()
+            and not raw.isupper()
+            and s.norms[k] not in self._name_tokens
+            and s.norms[k] not in self._honorifics
+        )
+
+    def _other_persons_name(self, s: _Scan, i: int) -> bool:
+        """True if token i is glued to a capitalised name that is not on the roster."""
+        if i + 1 < s.n and s.plain_gap(i + 1) and self._name_like(s, i + 1):
+            return True
+        k = i - 1
+        # Skip initials: "George W. Bush".
+        while (
+            k >= 0 and len(s.raws[k]) == 1 and s.raws[k].isupper() and s.gap(k + 1) in {". ", "."}
+        ):
+            k -= 1
+        return k >= 0 and (k < i - 1 or s.plain_gap(k + 1)) and self._name_like(s, k)
+
+    def _same_person_nearby(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """True for "Farida Noor Rahimi": another part of the same person's name is in the run."""
+        for step in (-1, 1):
+            k = i
+            for _ in range(3):
+                nxt = k + step
+                if not 0 <= nxt < s.n or not s.plain_gap(max(k, nxt)):
+                    break
+                k = nxt
+                if not s.raws[k][:1].isupper():
+                    break
+                other = self._single.get(s.norms[k])
+                if other is not None and not other.ids.isdisjoint(ids):
+                    return True
+        return False
+
+    def _name_like(self, s: _Scan, k: int) -> bool:
+        raw = s.raws[k]
+        if len(raw) < 2 or not raw[0].isupper() or raw.isupper() or not raw.isalpha():
+            return False
+        norm = s.norms[k]
+        return not (
+            norm in _WEAK_WORDS
+            or norm in self._honorifics
+            or norm in self._name_tokens
+            or _phonetic(norm) in self._phonetic
+        )
+
+    def _variant_ids(self, s: _Scan, i: int) -> frozenset[str] | None:
+        raw = s.raws[i]
+        norm = s.norms[i]
+        if not raw[:1].isupper() or norm in _WEAK_WORDS:
+            return None
+        ids = self._phonetic.get(_phonetic(norm))
+        if ids is None or self._other_persons_name(s, i):
+            return None
+        return ids
+
+    def _emit_name(
+        self, s: _Scan, out: list[Finding], i: int, j: int, kind: Kind, message: str, *, name: bool
+    ) -> None:
+        start = s.starts[s.honorific_start(i, self._honorifics)] if name else s.starts[i]
+        end = s.possessive_end(j - 1)
+        code = kind + ":" + "-".join(s.norms[i:j])
+        out.append(Finding("block", kind, start, end, s.text[start:end], message, code))
+
+    # -- indirect identifiers ------------------------------------------------------------------
+
+    def _indirect(self, s: _Scan, allowed: frozenset[str], out: list[Finding]) -> None:
+        norms = s.norms
+        n = s.n
+        pos_vocab = self._pos_vocab
+        countries = self._countries
+        run_start = -1
+        for i in range(n):
+            norm = norms[i]
+            # Positions: maximal runs of position vocabulary ("the former Deputy Foreign Minister").
+            in_run = norm in pos_vocab or (norm in _GEO and s.raws[i][:1].isupper())
+            if in_run and run_start >= 0 and s.run_gap(i):
+                pass
+            else:
+                if run_start >= 0:
+                    self._position_run(s, run_start, i, allowed, out)
+                run_start = i if in_run else -1
+            if norm in _GEO and countries:
+                self._descriptor(s, i, allowed, out)
+            if norm in _ROLE_NOUNS:
+                self._role(s, i, allowed, out)
+            elif norm in ("my", "our"):
+                self._quote_possessive(s, i, allowed, out)
+            elif norm == "i" and s.raws[i] == "I" and i + 1 < n and norms[i + 1] in _I_VERBS:
+                self._emit_quote(s, i, i + 2, allowed, out)
+            elif norm == "we" and i + 2 < n and norms[i + 1] in ("in", "at"):
+                k = i + 3 if norms[i + 2] == "the" and i + 3 < n else i + 2
+                if norms[k] in _INSTITUTIONS:
+                    self._emit_quote(s, i, k + 1, allowed, out)
+        if run_start >= 0:
+            self._position_run(s, run_start, n, allowed, out)
+
+    def _position_run(
+        self, s: _Scan, a: int, b: int, allowed: frozenset[str], out: list[Finding]
+    ) -> None:
+        positions = self._positions
+        norms = s.norms
+        heads = [k for k in range(a, b) if _POS_SYNONYMS.get(norms[k], norms[k]) in positions]
+        if not heads:
+            return
+        matched: set[str] = set()
+        for h in heads:
+            head = _POS_SYNONYMS.get(norms[h], norms[h])
+            pre, nationality = _position_content(zip(s.raws[a:h], norms[a:h], strict=True))
+            post, post_codes = _position_content(
+                zip(s.raws[h + 1 : b], norms[h + 1 : b], strict=True)
+            )
+            content = pre | post | {head} | {"cc:" + c for c in post_codes}
+            ranks = content & _POS_RANKS
+            for pos in positions[head]:
+                if pos.ranks != ranks:
+                    continue
+                overlap = len(pos.content & content)
+                for cc, ids in pos.by_country.items():
+                    if nationality and cc not in nationality:
+                        continue
+                    if overlap + (cc in nationality) >= pos.need:
+                        matched |= ids
+        if not matched or matched <= allowed:
+            return
+        while a < b and norms[a] in _POS_JOINERS:
+            a += 1
+        while b > a and norms[b - 1] in _POS_JOINERS:
+            b -= 1
+        if a < b:
+            self._emit(s, out, "position", a, b, _MSG_POSITION)
+
+    def _descriptor(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> None:
+        raws = s.raws
+        norms = s.norms
+        n = s.n
+        if not raws[i][:1].isupper():
+            return  # "polish the draft"
+        geo = s.geo_at(i)
+        if geo is None:
+            return
+        j, codes, is_dem = geo
+        ids: set[str] = set()
+        for c in codes:
+            ids |= self._countries.get(c, frozenset())
+        if not ids or ids <= allowed:
+            return
+        # "a participant from Brazil", "an expert from the US"
+        f = i - 1
+        if f >= 1 and norms[f] == "the":
+            f -= 1
+        if f >= 1 and norms[f] == "from" and norms[f - 1] in _PERSON_NOUNS:
+            self._emit(s, out, "descriptor", s.determiner_start(f - 1), j, _MSG_DESCRIPTOR)
+            return
+        if is_dem:
+            k = j
+            while (
+                k < n
+                and k - j < 4
+                and norms[k] in _DESC_ADJ
+                and norms[k] not in _PERSON_NOUNS
+                and s.run_gap(k)
+            ):
+                k += 1
+            start = s.determiner_start(i)
+            if k < n and norms[k] in _PERSON_NOUNS and s.run_gap(k):
+                if not (
+                    (k + 1 < n and s.plain_gap(k + 1) and s.capitalised_word(k + 1))
+                    or self._apposition_to_other(s, start)
+                ):
+                    self._emit(s, out, "descriptor", start, k + 1, _MSG_DESCRIPTOR)
+                return
+            # A demonym used as a noun: "the only Afghan in the room", "the Turk argued".
+            if start < i and (
+                any(norms[x] in _UNIQUE for x in range(start, i)) or s.speech_follows(j)
+            ):
+                self._emit(s, out, "descriptor", start, j, _MSG_DESCRIPTOR)
+            return
+        # "Qatar's special envoy" (but not "Iran's role")
+        if j + 1 < n and norms[j] == "s" and s.gap(j)[:1] in _APOSTROPHES:
+            k = j + 1
+            while k < n and k - j < 5 and norms[k] in _DESC_ADJ and s.run_gap(k):
+                k += 1
+            if (
+                k < n
+                and norms[k] in _PERSON_NOUNS
+                and s.run_gap(k)
+                and not (k + 1 < n and s.plain_gap(k + 1) and s.capitalised_word(k + 1))
+            ):
+                self._emit(s, out, "descriptor", i, k + 1, _MSG_DESCRIPTOR)
+
+    def _apposition_to_other(self, s: _Scan, start: int) -> bool:
+        """True for "Said Jalili, a former Iranian negotiator": it describes a named outsider."""
+        return start > 0 and s.gap(start) == ", " and self._name_like(s, start - 1)
+
+    def _role(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> None:
+        norms = s.norms
+        role = _ROLE_NOUNS[norms[i]]
+        k = i - 1
+        while k >= 0 and norms[k] in _ROLE_PREFIXES and s.run_gap(k + 1):
+            k -= 1
+        if k < 0 or norms[k] not in _ROLE_DETERMINERS or not s.run_gap(k + 1):
+            return
+        if i + 1 < s.n and norms[i + 1] in _ROLE_BLOCKERS and s.plain_gap(i + 1):
+            return  # "the chair of the High Peace Council"
+        if i + 1 < s.n and s.plain_gap(i + 1) and s.capitalised_word(i + 1):
+            return  # "the speaker Ali Ahmadi": an appositive name decides
+        holders = self._roles.get(role) or self._all_ids
+        if holders <= allowed:
+            return
+        self._emit(s, out, "role", k, i + 1, _MSG_ROLE)
+
+    def _quote_possessive(
+        self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]
+    ) -> None:
+        norms = s.norms
+        for k in range(i + 1, min(i + 4, s.n)):
+            if not s.run_gap(k):
+                return
+            if norms[k] in _INSTITUTIONS:
+                start = i - 1 if i > 0 and norms[i - 1] in _QUOTE_PREPS and s.run_gap(i) else i
+                self._emit_quote(s, start, k + 1, allowed, out)
+                return
+
+    def _emit_quote(
+        self, s: _Scan, a: int, b: int, allowed: frozenset[str], out: list[Finding]
+    ) -> None:
+        if not self._all_ids <= allowed:
+            self._emit(s, out, "quote", a, b, _MSG_QUOTE)
+
+    @staticmethod
+    def _emit(s: _Scan, out: list[Finding], kind: Kind, a: int, b: int, message: str) -> None:
+        start = s.starts[a]
+        end = s.ends[b - 1]
+        words = s.norms[a:b]
+        while len(words) > 1 and words[0] in _ARTICLES:
+            words = words[1:]
+        code = kind + ":" + "-".join(words)
+        out.append(Finding("warn", kind, start, end, s.text[start:end], message, code))
+
+
+class _Scan:
+    """The tokens of one text, with the context tests the matchers need."""
+
+    __slots__ = ("_shout", "ends", "n", "norms", "raws", "starts", "text")
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+        self.raws = [text[a:b] for a, b in spans]
+        self.norms = [_norm(r) for r in self.raws]
+        self.n = len(spans)
+        self._shout: bool | None = None
+
+    def gap(self, i: int) -> str:
+        """The characters between token i-1 and token i."""
+        return (
+            self.text[self.ends[i - 1] : self.starts[i]] if i > 0 else self.text[: self.starts[0]]
+        )
+
+    def plain_gap(self, i: int) -> bool:
+        g = self.gap(i)
+        return g == " " or (0 < len(g) <= 2 and g.isspace())
+
+    def run_gap(self, i: int) -> bool:
+        """Tokens i-1 and i belong to one phrase (only spaces or a hyphen between them)."""
+        g = self.gap(i)
+        return len(g) <= 3 and not any(c in _PHRASE_BREAK for c in g)
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or any(c in _SENTENCE_BREAK for c in self.gap(i))
+
+    def shouting(self) -> bool:
+        if self._shout is None:
+            words = [r for r in self.raws if len(r) > 1 and r.isalpha()]
+            caps = sum(1 for r in words if r.isupper())
+            self._shout = len(words) >= 3 and caps * 2 > len(words)
+        return self._shout
+
+    def next_is_hyphen_compound(self, i: int) -> bool:
+        end = self.ends[i]
+        return end < len(self.text) and self.text[end] in _HYPHENS
+
+    def possessive_end(self, i: int) -> int:
+        """End offset of token i, extended over a possessive apostrophe-s (straight or curly)."""
+        end = self.ends[i]
+        text = self.text
+        if end + 1 < len(text) and text[end] in _APOSTROPHES and text[end + 1] in "sS":
+            if end + 2 == len(text) or not text[end + 2].isalnum():
+                return end + 2
+        elif (
+            end < len(text)
+            and text[end] in _APOSTROPHES
+            and self.raws[i][-1:] in ("s", "S")
+            and (end + 1 == len(text) or not text[end + 1].isalnum())
+        ):
+            return end + 1
+        return end
+
+    def honorific_start(self, i: int, honorifics: Collection[str]) -> int:
+        """Index of the first honorific token directly before token i ("H.E. Dr."), else i."""
+        k = i
+        while k > 0:
+            g = self.gap(k)
+            if len(g) > 3 or not all(c in " .\u00a0" for c in g):
+                break
+            prev_raw = self.raws[k - 1]
+            if self.norms[k - 1] in honorifics or prev_raw in ("H", "E"):
+                k -= 1
+            else:
+                break
+        return k
+
+    def capitalised_word(self, k: int) -> bool:
+        """Token k looks like a proper name (capitalised, not an ordinary word)."""
+        raw = self.raws[k]
+        return (
+            len(raw) > 1
+            and raw[0].isupper()
+            and not raw.isupper()
+            and self.norms[k] not in _WEAK_WORDS
+        )
+
+    def speech_follows(self, j: int) -> bool:
+        k = j
+        while k < self.n and self.norms[k] in _SPEECH_ADVERBS:
+            k += 1
+        return k < self.n and self.norms[k] in _SPEECH_VERBS and self.run_gap(k)
+
+    def determiner_start(self, i: int) -> int:
+        k = i
+        while (
+            k > 0
+            and self.run_gap(k)
+            and (self.norms[k - 1] in _DETERMINERS or self.norms[k - 1] in _DESC_ADJ)
+        ):
+            k -= 1
+        return k
+
+    def geo_at(self, i: int) -> tuple[int, tuple[str, ...], bool] | None:
+        norms = self.norms
+        for toks, codes, is_dem in _GEO.get(norms[i], ()):
+            j = i + len(toks)
+            if j <= self.n and all(
+                norms[i + k] == toks[k] and self.run_gap(i + k) for k in range(1, len(toks))
+            ):
+                if toks == ("us",) and self.raws[i] != "US":
+                    continue
+                return j, codes, is_dem
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def checker_for(roster: tuple[RosterEntry, ...]) -> Checker:
+    """Return the (cached) checker for a roster; a changed roster builds a new one."""
+    return Checker(roster)

@@ -1,0 +1,1 @@
+"""Data files of the non-attribution checker (countries, vocabulary, common English words)."""
