@@ -6,6 +6,7 @@ from __future__ import annotations
 def load_all_models() -> None:
     """Register all mapped classes with the declarative base."""
     import app.audit.models
+    import app.key_points.models
     import app.people.models
     import app.series.models
     import app.sessions.models

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, NotFound
+from app.key_points.themes import seed_default_themes
 from app.kit.pagination import PageParams
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.series.repository import SeriesRepository
@@ -95,6 +96,7 @@ class SeriesService:
                 role=MemberRole.ORGANISER,
             )
         )
+        await seed_default_themes(self.repo.session, series.id)
         return series
 
     async def update_series(self, access: SeriesAccess, data: SeriesUpdate) -> DialogueSeries:
