@@ -14,6 +14,8 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.key_points.router import router as key_points_router
+from app.key_points.search_router import router as search_router
 from app.people.router import router as people_router
 from app.security import get_principal
 from app.series.router import router as series_router
@@ -40,6 +42,8 @@ def _api_router() -> APIRouter:
     api.include_router(series_router)
     api.include_router(sessions_router)
     api.include_router(people_router)
+    api.include_router(key_points_router)
+    api.include_router(search_router)
     return api
 
 
