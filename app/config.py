@@ -52,6 +52,56 @@ class SecuritySettings(BaseModel):
     token_touch_interval_seconds: int = Field(default=60, ge=0, le=86_400)
 
 
+class MailBackend(StrEnum):
+    """Where outgoing mail goes."""
+
+    FILE = "file"
+    SMTP = "smtp"
+
+
+class MailSettings(BaseModel):
+    """Outgoing e-mail. The embedded default writes each message as an .eml file."""
+
+    backend: MailBackend = MailBackend.FILE
+    file_dir: str = "./outbox-mail"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    sender_address: str = "track2@localhost"
+    sender_name: str = "Track2"
+
+
+class OutboxSettings(BaseModel):
+    """The transactional outbox worker (e-mail and webhooks)."""
+
+    run_in_serve: bool = True
+    poll_interval_seconds: float = Field(default=1.0, gt=0, le=300)
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    lease_seconds: int = Field(default=120, ge=5, le=86_400)
+    backoff_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0, le=7 * 86_400)
+
+
+class PublicSettings(BaseModel):
+    """Public (token-less) endpoints: abuse limits and what is recorded about consent."""
+
+    rate_limit_per_ip_per_hour: int = Field(default=30, ge=1, le=100_000)
+    rate_limit_per_address_per_hour: int = Field(default=5, ge=1, le=10_000)
+    confirmation_link_hours: int = Field(default=48, ge=1, le=24 * 30)
+    record_consent_ip: bool = True
+
+
+class ReportSettings(BaseModel):
+    """Report delivery."""
+
+    download_link_days: int = Field(default=7, ge=1, le=365)
+
+
 class Settings(BaseSettings):
     """All of Track2's configuration."""
 
@@ -74,6 +124,10 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     http: HttpSettings = HttpSettings()
     security: SecuritySettings = SecuritySettings()
+    mail: MailSettings = MailSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    public: PublicSettings = PublicSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("base_url")
     @classmethod

@@ -13,9 +13,9 @@ from app import health
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
-from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
+from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.people.router import router as people_router
 from app.security import get_principal
 from app.series.router import router as series_router

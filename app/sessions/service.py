@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import AuditService
 from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import as_utc
+from app.kit.ordering import place
 from app.kit.pagination import PageParams
 from app.series.models import DialogueSeries
 from app.series.service import SeriesAccess, SeriesService
@@ -306,7 +307,8 @@ class SessionService:
             regime=data.regime or session.default_regime,
         )
         await self.repo.add(part)
-        await self._place(parts, part, data.position)
+        place(parts, part, data.position)
+        await self.repo.session.flush()
         return part
 
     async def update_part(
@@ -321,7 +323,7 @@ class SessionService:
                 setattr(part, key, changes[key])
         if "position" in changes:
             others = [p for p in await self.repo.parts(part.dialogue_session_id) if p.id != part.id]
-            await self._place(others, part, changes["position"])
+            place(others, part, changes["position"])
         await self.repo.session.flush()
         return part
 
@@ -329,7 +331,8 @@ class SessionService:
         access.series_access.require_manage()
         session_id = part.dialogue_session_id
         await self.repo.delete_part(part)
-        await self._place(list(await self.repo.parts(session_id)), None, None)
+        place(list(await self.repo.parts(session_id)), None, None)
+        await self.repo.session.flush()
 
     async def _change_regime(self, access: SessionAccess, part: AgendaPart, regime: object) -> None:
         # Every regime change is audited: it decides what may be recorded and named.
@@ -342,18 +345,3 @@ class SessionService:
             data={"from": part.regime.value, "to": str(regime)},
         )
         part.regime = regime  # type: ignore[assignment]
-
-    async def _place(
-        self, others: list[AgendaPart], part: AgendaPart | None, position: int | None
-    ) -> None:
-        """Keep positions dense (1..n), putting ``part`` at ``position`` (clamped)."""
-        ordered = list(others)
-        if part is not None:
-            index = (
-                len(ordered) if position is None else min(max(position, 1), len(ordered) + 1) - 1
-            )
-            ordered.insert(index, part)
-        for number, item in enumerate(ordered, start=1):
-            if item.position != number:
-                item.position = number
-        await self.repo.session.flush()

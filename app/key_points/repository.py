@@ -1,0 +1,187 @@
+"""Every SQL statement about key points, revisions and themes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AuditEvent
+from app.key_points.models import (
+    KeyPoint,
+    KeyPointRevision,
+    KeyPointStatus,
+    KeyPointTheme,
+    Theme,
+)
+from app.kit.pagination import PageParams, apply_keyset, split_page
+from app.kit.sql import string_agg
+from app.sessions.models import AgendaPart, DialogueSession
+from app.users.models import User
+
+
+class KeyPointRepository:
+    """Key points of a session, their themes and revisions."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def _with_theme_slugs(self) -> Select[KeyPoint, str | None]:
+        slugs = (
+            select(string_agg(Theme.slug, self._dialect))
+            .join(KeyPointTheme, KeyPointTheme.theme_id == Theme.id)
+            .where(KeyPointTheme.key_point_id == KeyPoint.id)
+            .correlate(KeyPoint)
+            .scalar_subquery()
+        )
+        return select(KeyPoint, slugs)
+
+    async def get_with_slugs(self, key_point_id: uuid.UUID) -> tuple[KeyPoint, list[str]] | None:
+        row = (
+            await self.session.execute(self._with_theme_slugs().where(KeyPoint.id == key_point_id))
+        ).first()
+        return None if row is None else (row[0], _split(row[1]))
+
+    async def list_for_session(
+        self,
+        session_id: uuid.UUID,
+        params: PageParams,
+        *,
+        status: KeyPointStatus | None = None,
+        part_id: uuid.UUID | None = None,
+    ) -> tuple[list[tuple[KeyPoint, list[str]]], str | None]:
+        """One statement: the page of points with their theme slugs."""
+        stmt = self._with_theme_slugs().where(KeyPoint.dialogue_session_id == session_id)
+        if status is not None:
+            stmt = stmt.where(KeyPoint.status == status)
+        if part_id is not None:
+            stmt = stmt.where(KeyPoint.agenda_part_id == part_id)
+        stmt = apply_keyset(stmt, [KeyPoint.position, KeyPoint.id], [int, uuid.UUID], params)
+        rows = [(r[0], _split(r[1])) for r in (await self.session.execute(stmt)).all()]
+        return split_page(rows, params, lambda pair: (pair[0].position, pair[0].id))
+
+    async def points_of_session(self, session_id: uuid.UUID) -> Sequence[KeyPoint]:
+        stmt = (
+            select(KeyPoint)
+            .where(KeyPoint.dialogue_session_id == session_id)
+            .order_by(KeyPoint.position, KeyPoint.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def get_part(self, part_id: uuid.UUID) -> AgendaPart | None:
+        return await self.session.get(AgendaPart, part_id)
+
+    async def add(self, obj: KeyPoint | KeyPointRevision) -> None:
+        self.session.add(obj)
+        await self.session.flush()
+
+    async def delete(self, point: KeyPoint) -> None:
+        await self.session.delete(point)
+        await self.session.flush()
+
+    async def set_themes(self, key_point_id: uuid.UUID, theme_ids: Sequence[uuid.UUID]) -> None:
+        await self.session.execute(
+            delete(KeyPointTheme).where(KeyPointTheme.key_point_id == key_point_id)
+        )
+        self.session.add_all(
+            KeyPointTheme(key_point_id=key_point_id, theme_id=theme_id) for theme_id in theme_ids
+        )
+        await self.session.flush()
+
+    async def revisions(self, key_point_id: uuid.UUID) -> Sequence[KeyPointRevision]:
+        stmt = (
+            select(KeyPointRevision)
+            .where(KeyPointRevision.key_point_id == key_point_id)
+            .order_by(KeyPointRevision.revision)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def authors(self, key_point_id: uuid.UUID) -> set[uuid.UUID]:
+        """Everyone who wrote any version of the point's text (from the audit trail)."""
+        stmt = select(AuditEvent.app_user_id).where(
+            AuditEvent.subject_type == "key_point",
+            AuditEvent.subject_id == key_point_id,
+            AuditEvent.action.in_(("key_point.created", "key_point.text_edited")),
+        )
+        return {row for row in (await self.session.execute(stmt)).scalars() if row is not None}
+
+    async def history(self, key_point_id: uuid.UUID) -> Sequence[tuple[AuditEvent, str | None]]:
+        stmt = (
+            select(AuditEvent, User.email)
+            .outerjoin(User, User.id == AuditEvent.app_user_id)
+            .where(AuditEvent.subject_type == "key_point", AuditEvent.subject_id == key_point_id)
+            .order_by(AuditEvent.id)
+        )
+        return [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
+
+    # -- themes ---------------------------------------------------------------------------
+
+    async def themes(self, series_id: uuid.UUID) -> Sequence[Theme]:
+        stmt = (
+            select(Theme)
+            .where(Theme.dialogue_series_id == series_id)
+            .order_by(Theme.position, Theme.id)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def themes_by_slug(
+        self, series_id: uuid.UUID, slugs: Sequence[str]
+    ) -> dict[str, uuid.UUID]:
+        if not slugs:
+            return {}
+        stmt = select(Theme.slug, Theme.id).where(
+            Theme.dialogue_series_id == series_id, Theme.slug.in_(slugs)
+        )
+        return dict((await self.session.execute(stmt)).all())
+
+    async def get_theme(self, theme_id: uuid.UUID) -> Theme | None:
+        return await self.session.get(Theme, theme_id)
+
+    async def add_theme(self, theme: Theme) -> None:
+        self.session.add(theme)
+        await self.session.flush()
+
+    async def delete_theme(self, theme: Theme) -> None:
+        await self.session.delete(theme)
+        await self.session.flush()
+
+    async def theme_counts(
+        self, series_id: uuid.UUID
+    ) -> tuple[Sequence[DialogueSession], dict[tuple[uuid.UUID, uuid.UUID], int]]:
+        """The series' sessions, and approved points per (theme, session)."""
+        sessions = (
+            (
+                await self.session.execute(
+                    select(DialogueSession)
+                    .where(DialogueSession.dialogue_series_id == series_id)
+                    .order_by(DialogueSession.number)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        stmt = (
+            select(KeyPointTheme.theme_id, KeyPoint.dialogue_session_id, func.count())
+            .join(KeyPoint, KeyPoint.id == KeyPointTheme.key_point_id)
+            .join(DialogueSession, DialogueSession.id == KeyPoint.dialogue_session_id)
+            .where(
+                DialogueSession.dialogue_series_id == series_id,
+                KeyPoint.status == KeyPointStatus.APPROVED,
+            )
+            .group_by(KeyPointTheme.theme_id, KeyPoint.dialogue_session_id)
+        )
+        counts = {
+            (theme_id, session_id): int(n)
+            for theme_id, session_id, n in (await self.session.execute(stmt)).all()
+        }
+        return sessions, counts
+
+
+def _split(slugs: str | None) -> list[str]:
+    return sorted(slugs.split(",")) if slugs else []
