@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from app import health
 from app.config import Settings, get_settings
@@ -15,6 +17,7 @@ from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
+from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.people.router import router as people_router
 from app.security import get_principal
@@ -47,6 +50,13 @@ def _api_router() -> APIRouter:
     return api
 
 
+def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
+    # Tests swap in sessions joined to their rolled-back transaction.
+    state = scope["app"].state
+    override: Callable[[], AsyncSession] | None = getattr(state, "idempotency_sessions", None)
+    return override or state.sessionmaker
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
@@ -77,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_api_router())
     # Public routes: no token. Each answers only what a subscriber may see.
     app.include_router(sessions_public_router, prefix=API_PREFIX)
+    app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 

@@ -7,6 +7,7 @@ def load_all_models() -> None:
     """Register all mapped classes with the declarative base."""
     import app.audit.models
     import app.key_points.models
+    import app.kit.idempotency
     import app.people.models
     import app.series.models
     import app.sessions.models

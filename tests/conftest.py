@@ -146,6 +146,7 @@ def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) ->
             await session.close()
 
     application.dependency_overrides[get_db_session] = joined_request_session
+    application.state.idempotency_sessions = lambda: _joined_session(connection)
     return application
 
 
