@@ -30,11 +30,25 @@ def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+# Search index objects made by hand in revision 0007 (docs/search.md): the SQLite FTS5 table
+# with its shadow tables, and PostgreSQL's expression index. They have no ORM model, so the
+# drift check would otherwise ask to drop them.
+_SEARCH_TABLE = "key_point_search"
+_SEARCH_INDEX = "ix_key_point_search_text"
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    if type_ == "table" and name is not None:
+        return name != _SEARCH_TABLE and not name.startswith(_SEARCH_TABLE + "_")
+    return not (type_ == "index" and name == _SEARCH_INDEX)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_item=_render_item,
+        include_name=_include_name,
         render_as_batch=True,
         compare_type=True,
         compare_server_default=True,
