@@ -7,6 +7,7 @@ production mode the service refuses to start with a missing or placeholder secre
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Self
@@ -50,6 +51,11 @@ class SecuritySettings(BaseModel):
     # Writing last_used_at on every request would turn each read into a write; once a
     # minute per token is precise enough for an administrator deciding what to revoke.
     token_touch_interval_seconds: int = Field(default=60, ge=0, le=86_400)
+
+    @property
+    def token_touch_interval(self) -> timedelta:
+        """The touch interval as a timedelta."""
+        return timedelta(seconds=self.token_touch_interval_seconds)
 
 
 class MailBackend(StrEnum):

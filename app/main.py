@@ -15,6 +15,7 @@ from app import health
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
+from app.key_points.list_router import router as key_points_list_router
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health.router)
+    # Before the API router, whose per-route auth dependency this route does in its own query.
+    app.include_router(key_points_list_router, prefix=API_PREFIX)
     app.include_router(_api_router())
     # Public routes: no token. Each answers only what a subscriber may see.
     app.include_router(sessions_public_router, prefix=API_PREFIX)

@@ -7,7 +7,6 @@ defined beside the series domain (``app.series.deps``).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,32 +17,39 @@ from app.db import DbSession
 from app.errors import Forbidden, Unauthenticated
 from app.users.service import Principal, UserService
 
-__all__ = ["AdminPrincipal", "CurrentPrincipal", "Principal", "get_principal"]
+__all__ = [
+    "CHALLENGE",
+    "AdminPrincipal",
+    "CurrentPrincipal",
+    "Principal",
+    "bearer_scheme",
+    "get_principal",
+]
 
-_bearer = HTTPBearer(
+bearer_scheme = HTTPBearer(
     auto_error=False,
     description="An API token: `Authorization: Bearer t2_...`. Create one with "
     "`track2 create-admin` or `POST /api/v1/users/{user_id}/tokens`.",
 )
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
 
 
 async def get_principal(
     request: Request,
     session: DbSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The caller behind the bearer token, or a 401 problem saying what is wrong."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated(
-            "Send an API token as `Authorization: Bearer <token>`", headers=_CHALLENGE
+            "Send an API token as `Authorization: Bearer <token>`", headers=CHALLENGE
         )
     settings: Settings = request.app.state.settings
-    interval = timedelta(seconds=settings.security.token_touch_interval_seconds)
+    interval = settings.security.token_touch_interval
     try:
         return await UserService(session).authenticate(credentials.credentials, interval)
     except Unauthenticated as exc:
-        exc.extensions["headers"] = _CHALLENGE
+        exc.extensions["headers"] = CHALLENGE
         raise
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
@@ -65,6 +65,24 @@ class KeyPointRepository:
         stmt = apply_keyset(stmt, [KeyPoint.position, KeyPoint.id], [int, uuid.UUID], params)
         rows = [(r[0], _split(r[1])) for r in (await self.session.execute(stmt)).all()]
         return split_page(rows, params, lambda pair: (pair[0].position, pair[0].id))
+
+    async def bump_version(self, session_id: uuid.UUID) -> None:
+        """Invalidate cached lists of the session's points (atomic in SQL, any process)."""
+        await self.session.execute(
+            update(DialogueSession)
+            .where(DialogueSession.id == session_id)
+            .values(key_points_version=DialogueSession.key_points_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def bump_series_versions(self, series_id: uuid.UUID) -> None:
+        """Invalidate cached lists of every session of a series (a theme went away)."""
+        await self.session.execute(
+            update(DialogueSession)
+            .where(DialogueSession.dialogue_series_id == series_id)
+            .values(key_points_version=DialogueSession.key_points_version + 1)
+            .execution_options(synchronize_session=False)
+        )
 
     async def points_of_session(self, session_id: uuid.UUID) -> Sequence[KeyPoint]:
         stmt = (

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from app.db import DbSession
 from app.errors import problem_responses
 from app.key_points import checker
-from app.key_points.models import KeyPoint, KeyPointStatus
+from app.key_points.models import KeyPoint
 from app.key_points.schemas import (
     CheckRequest,
     CheckResult,
@@ -29,7 +29,6 @@ from app.key_points.schemas import (
     ThemeUpdate,
 )
 from app.key_points.service import KeyPointService, finding_dicts, key_point_read
-from app.kit.pagination import Page, PageQuery
 from app.security import CurrentPrincipal
 from app.series.deps import SeriesRapporteur
 from app.sessions.deps import SessionRapporteur
@@ -47,24 +46,7 @@ def _written(
     )
 
 
-@router.get(
-    "/sessions/{session_id}/key-points",
-    response_model=Page[KeyPointRead],
-    operation_id="list_key_points",
-    summary="List a session's key points",
-    responses=problem_responses(401, 404, 422),
-)
-async def list_key_points(
-    access: SessionRapporteur,
-    db: DbSession,
-    page: PageQuery,
-    status_filter: Annotated[KeyPointStatus | None, Query(alias="status")] = None,
-    part_id: uuid.UUID | None = None,
-) -> Page[KeyPointRead]:
-    """The session's key points in order, for series members; filter by `status` or
-    `part_id`. No point carries an author: the rule forbids attribution."""
-    items, cursor = await KeyPointService(db).list_points(access, page, status_filter, part_id)
-    return Page(items=items, next_cursor=cursor)
+# The list route lives in list_router.py: it is the hot read path (P1).
 
 
 @router.post(

@@ -288,6 +288,7 @@ class KeyPointService:
             place(points, point, data.position)
             await self.db.flush()
         await self._audit(access, point, "key_point.created", {"revision": 1})
+        await self.repo.bump_version(session.id)
         return point, sorted(data.themes), warnings
 
     async def update(
@@ -351,6 +352,7 @@ class KeyPointService:
             others = [p for p in await self.repo.points_of_session(session.id) if p.id != point.id]
             place(others, point, data.position)
         await self.db.flush()
+        await self.repo.bump_version(session.id)
         return point, themes, findings
 
     async def delete(self, access: SessionAccess, point: KeyPoint) -> None:
@@ -363,6 +365,7 @@ class KeyPointService:
         await self._audit(access, point, "key_point.deleted", {"text": point.text})
         session_id = point.dialogue_session_id
         await self.repo.delete(point)
+        await self.repo.bump_version(session_id)
         place(list(await self.repo.points_of_session(session_id)), None, None)
         await self.db.flush()
 
@@ -399,6 +402,7 @@ class KeyPointService:
             {"from": status.value, "to": point.status.value, "note": data.note},
         )
         await self.db.flush()
+        await self.repo.bump_version(point.dialogue_session_id)
         return point
 
     async def _approve(self, access: SessionAccess, point: KeyPoint, data: ReviewAction) -> None:
@@ -541,6 +545,7 @@ class KeyPointService:
         """Remove a theme; points keep their text and lose only the tag."""
         access.require_manage()
         await self.repo.delete_theme(theme)
+        await self.repo.bump_series_versions(access.series.id)
         place(list(await self.repo.themes(access.series.id)), None, None)
         await self.db.flush()
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,6 +39,23 @@ def hash_token(token: str) -> str:
 def new_token_secret() -> str:
     """A fresh token: the scheme prefix and 256 random bits, URL-safe."""
     return TOKEN_SCHEME + secrets.token_urlsafe(32)
+
+
+def check_token_state(
+    revoked_at: datetime | None, expires_at: datetime | None, is_active: bool, now: datetime
+) -> None:
+    """Refuse a revoked or expired token, or one whose user is deactivated (401)."""
+    if revoked_at is not None:
+        raise Unauthenticated("The token has been revoked")
+    if expires_at is not None and as_utc(expires_at) <= now:
+        raise Unauthenticated("The token has expired")
+    if not is_active:
+        raise Unauthenticated("The token's user is deactivated")
+
+
+def needs_touch(last_used_at: datetime | None, now: datetime, interval: timedelta) -> bool:
+    """Whether last_used_at is old enough to be written again."""
+    return last_used_at is None or now - as_utc(last_used_at) >= interval
 
 
 class UserService:
@@ -134,13 +151,8 @@ class UserService:
             raise Unauthenticated("The token is not valid")
         token, user = found
         now = utcnow()
-        if token.revoked_at is not None:
-            raise Unauthenticated("The token has been revoked")
-        if token.expires_at is not None and as_utc(token.expires_at) <= now:
-            raise Unauthenticated("The token has expired")
-        if not user.is_active:
-            raise Unauthenticated("The token's user is deactivated")
-        if token.last_used_at is None or now - as_utc(token.last_used_at) >= touch_interval:
+        check_token_state(token.revoked_at, token.expires_at, user.is_active, now)
+        if needs_touch(token.last_used_at, now, touch_interval):
             await self.repo.touch_token(token.id, now)
         return Principal(
             user_id=user.id, email=user.email, is_admin=user.is_admin, token_id=token.id
