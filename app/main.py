@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
 from app.key_points.list_router import router as key_points_list_router
+from app.key_points.listing import open_list_gate
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
@@ -67,9 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.list_gate = await open_list_gate(settings)
         try:
             yield
         finally:
+            if app.state.list_gate is not None:
+                await app.state.list_gate.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -52,7 +52,8 @@ async def list_key_points(
         )
     settings: Settings = request.app.state.settings
     try:
-        listed = await KeyPointListService(db).page(
+        gate = getattr(request.app.state, "list_gate", None)
+        listed = await KeyPointListService(db, gate).page(
             credentials.credentials,
             session_id,
             page,
