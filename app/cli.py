@@ -1,11 +1,15 @@
-"""The ``track2`` command: serve, migrate, create-admin."""
+"""The ``track2`` command: serve, migrate, worker, create-admin."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -49,6 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     _prepare_database(settings)
+    if args.demo:
+        asyncio.run(_load_demo(settings))
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -61,11 +67,98 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+async def _load_demo(settings: Settings) -> None:
+    from app.demo import load_demo
+
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await load_demo(session, settings=settings)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    logging.getLogger("track2.cli").info(
+        "demo series loaded", extra={"url": f"{settings.base_url}/series/afghan-peace"}
+    )
+
+
 def cmd_migrate(_args: argparse.Namespace) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=False)
     upgrade_to_head(settings.database_url)
     print(f"database at {head_revision()}")
+
+
+def progress_bar(stream: TextIO, width: int = 30) -> Callable[[int, int], None]:
+    """A text progress bar for ``drain``: redrawn in place on a terminal, else one line a second."""
+    started = time.monotonic()
+    last_line = 0.0
+    interactive = stream.isatty()
+
+    def show(done: int, total: int) -> None:
+        nonlocal last_line
+        now = time.monotonic()
+        finished = done >= total
+        if not interactive and not finished and now - last_line < 1.0:
+            return
+        last_line = now
+        filled = width if total == 0 else int(width * min(done / total, 1.0))
+        rate = done / max(now - started, 1e-9)
+        bar = "#" * filled + "." * (width - filled)
+        text = f"[{bar}] {done}/{total} {rate:,.0f} msg/s"
+        stream.write(("\r" + text) if interactive else text + "\n")
+        stream.flush()
+
+    return show
+
+
+async def _run_worker(settings: Settings, *, drain: bool) -> int:
+    from app.kit.outbox import OutboxWorker
+
+    engine = create_engine(settings)
+    worker = OutboxWorker(create_sessionmaker(engine), settings)
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    signals = (signal.SIGTERM, signal.SIGINT)
+
+    def on_signal() -> None:
+        # First signal: finish the current batch and stop. A second one: stop now (what was
+        # delivered is recorded; the rest is retried when its lease runs out).
+        if worker.stopping and main_task is not None:
+            main_task.cancel()
+        worker.stop()
+
+    for sig in signals:
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        if not drain:
+            await worker.run_forever()
+            return 0
+        result = await worker.drain(progress_bar(sys.stderr))
+        rate = result.sent / result.seconds if result.seconds else 0.0
+        print(
+            f"\noutbox: {result.sent} sent, {result.failed} failed ({result.dead} dead) in "
+            f"{result.seconds:.2f} s from first claim to last mark, {rate:,.0f} msg/s",
+            file=sys.stderr,
+        )
+        return 1 if result.failed else 0
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        worker.close()
+        await engine.dispose()
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    _prepare_database(settings)
+    try:
+        code = asyncio.run(_run_worker(settings, drain=args.drain))
+    except asyncio.CancelledError:
+        code = 130
+    if code:
+        sys.exit(code)
 
 
 async def _create_admin(settings: Settings, email: str, name: str | None) -> str:
@@ -107,10 +200,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="trust X-Forwarded-* from the proxy in front (see docs/operations.md)",
     )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo series (the reference report's dialogue) first; idempotent",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser(
+        "worker", help="send outbox messages (e-mails, webhooks) until SIGTERM/SIGINT"
+    )
+    worker.add_argument(
+        "--drain",
+        action="store_true",
+        help="send everything due now with a progress bar, then exit (1 if any failed)",
+    )
+    worker.set_defaults(func=cmd_worker)
 
     admin = sub.add_parser("create-admin", help="create (or reuse) an admin; print a new token")
     admin.add_argument("--email", required=True)

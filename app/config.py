@@ -91,6 +91,12 @@ class OutboxSettings(BaseModel):
     lease_seconds: int = Field(default=120, ge=5, le=86_400)
     backoff_base_seconds: float = Field(default=10.0, gt=0, le=3600)
     backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0, le=7 * 86_400)
+    # Deliveries are marked sent in groups gathered over this long. A crash inside the window
+    # re-sends those messages (same Message-ID); shorter is safer, longer is faster.
+    sent_mark_interval_ms: int = Field(default=20, ge=0, le=10_000)
+    # Each worker notes deliveries in a local file until they are marked sent, so a worker
+    # killed mid-batch is recovered without re-sending (docs/outbox.md). Empty: no journal.
+    journal_dir: str = "./outbox-journal"
 
 
 class PublicSettings(BaseModel):

@@ -12,10 +12,10 @@ import contextvars
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy import DateTime, MetaData, Select, TypeDecorator, Uuid, event, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -81,6 +81,42 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
+
+
+def locks_rows(session: AsyncSession) -> bool:
+    """Whether this request's reads must lock the rows they will write: it writes, and the
+    database is PostgreSQL. (On SQLite a write request began with BEGIN IMMEDIATE, so it
+    already holds the database's only write lock.)"""
+    return sqlite_write_intent.get() and session.get_bind().dialect.name == "postgresql"
+
+
+def for_write(stmt: SelectT, session: AsyncSession, *of: Any) -> SelectT:
+    """``SELECT ... FOR UPDATE OF <of>`` (rows reloaded, not taken from the identity map) when
+    the request writes on PostgreSQL; the statement unchanged otherwise.
+
+    Access queries use it so that what a write request reads (and compares with ``If-Match``)
+    is still current when it writes: a concurrent writer of the same row waits for our commit.
+    """
+    if not locks_rows(session):
+        return stmt
+    return stmt.with_for_update(of=list(of) or None).execution_options(populate_existing=True)
+
+
+async def lock_parent(session: AsyncSession, parent: type[IdMixin], parent_id: Select[Any]) -> None:
+    """Lock the parent row whose id ``parent_id`` selects, when :func:`for_write` would lock.
+
+    Lock order is parent before child everywhere (series, then session, then its parts, key
+    points and roster): writers that renumber a session's parts hold the session's lock, so a
+    request editing one part takes the session's lock first, then reads the part, and two
+    such requests can never wait on each other in a cycle.
+    """
+    if locks_rows(session):
+        await session.execute(
+            select(parent.id).where(parent.id == parent_id.scalar_subquery()).with_for_update()
+        )
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:

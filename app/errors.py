@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.kit.request_id import current_request_id
@@ -110,11 +110,24 @@ class InvalidRequest(DomainError):
         return cls([FieldError(location=location, field=field, reason=reason)])
 
 
+class PreconditionFailed(DomainError):
+    """``If-Match`` names a representation that is no longer current: someone else wrote."""
+
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition failed"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     slug = "payload-too-large"
     title = "Request body too large"
 
+
+# PostgreSQL refuses text it cannot store: NUL characters (SQLSTATE 22021) and characters
+# with no equivalent in the server encoding (22P05).
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+_UNSTORABLE_TEXT_REASON = "Text must not contain NUL (\\u0000) characters"
 
 _STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
     400: ("bad-request", "Bad request"),
@@ -124,6 +137,7 @@ _STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "Precondition failed"),
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "The request is not valid"),
@@ -242,6 +256,25 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail="The change conflicts with data that already exists",
         )
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # The database is the last home of validation: text PostgreSQL cannot store is the
+        # client's mistake (422), not ours.
+        assert isinstance(exc, DBAPIError)
+        if getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT:
+            return await on_unexpected(request, exc)
+        location = "query" if request.method in {"GET", "HEAD", "DELETE"} else "body"
+        error = FieldError(
+            location=location, field=location, reason=_UNSTORABLE_TEXT_REASON, code="nul_character"
+        )
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            title="The request is not valid",
+            detail=_UNSTORABLE_TEXT_REASON,
+            errors=[error.model_dump()],
+        )
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", exc_info=exc)
         return problem_response(
@@ -256,16 +289,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+NOT_MODIFIED_RESPONSE: dict[str, Any] = {
+    "description": "Not modified: `If-None-Match` names the current representation. No body; "
+    "the `ETag` header repeats the current entity tag.",
+    "headers": {"ETag": {"description": "The current entity tag.", "schema": {"type": "string"}}},
+}
 
 
 def problem_responses(
     *statuses: int, extra: Mapping[int | str, dict[str, Any]] | None = None
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries documenting the problem schema for these statuses,
-    plus any ``extra`` (non-problem) responses."""
+    plus any ``extra`` (non-problem) responses. 304 is documented without a body."""
     out: dict[int | str, dict[str, Any]] = dict(extra or {})
     for status in statuses:
+        if status == 304:
+            out[status] = NOT_MODIFIED_RESPONSE
+            continue
         _, title = _STATUS_PROBLEMS.get(status, ("http-error", "HTTP error"))
         out[status] = {
             "description": title,

@@ -21,7 +21,15 @@ from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.kit.outbox import worker_in_background
+from app.newsletter.pages import router as newsletter_pages
+from app.newsletter.router import public_router as newsletter_public_router
+from app.newsletter.router import router as newsletter_router
+from app.outbox.router import router as outbox_router
 from app.people.router import router as people_router
+from app.reports.pages import router as reports_pages
+from app.reports.router import public_router as reports_public_router
+from app.reports.router import router as reports_router
 from app.security import get_principal
 from app.series.router import router as series_router
 from app.sessions.router import public_router as sessions_public_router
@@ -49,6 +57,9 @@ def _api_router() -> APIRouter:
     api.include_router(people_router)
     api.include_router(key_points_router)
     api.include_router(search_router)
+    api.include_router(newsletter_router)
+    api.include_router(reports_router)
+    api.include_router(outbox_router)
     return api
 
 
@@ -70,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.list_gate = await open_list_gate(settings)
         try:
-            yield
+            # The outbox worker runs in-process on the embedded default (see docs/outbox.md).
+            async with worker_in_background(app.state.sessionmaker, settings):
+                yield
         finally:
             if app.state.list_gate is not None:
                 await app.state.list_gate.close()
@@ -94,6 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_api_router())
     # Public routes: no token. Each answers only what a subscriber may see.
     app.include_router(sessions_public_router, prefix=API_PREFIX)
+    app.include_router(newsletter_public_router, prefix=API_PREFIX)
+    app.include_router(reports_public_router, prefix=API_PREFIX)
+    app.include_router(newsletter_pages)
+    app.include_router(reports_pages)
     app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

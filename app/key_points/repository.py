@@ -9,6 +9,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
+from app.db import for_write, lock_parent
 from app.key_points.models import (
     KeyPoint,
     KeyPointRevision,
@@ -18,6 +19,7 @@ from app.key_points.models import (
 )
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
+from app.series.models import DialogueSeries
 from app.sessions.models import AgendaPart, DialogueSession
 from app.users.models import User
 
@@ -43,9 +45,16 @@ class KeyPointRepository:
         return select(KeyPoint, slugs)
 
     async def get_with_slugs(self, key_point_id: uuid.UUID) -> tuple[KeyPoint, list[str]] | None:
-        row = (
-            await self.session.execute(self._with_theme_slugs().where(KeyPoint.id == key_point_id))
-        ).first()
+        """A point and its theme slugs. A write request locks the point's session first
+        (parent before child: recording and deleting points renumber the session's points
+        under that lock), then the point."""
+        await lock_parent(
+            self.session,
+            DialogueSession,
+            select(KeyPoint.dialogue_session_id).where(KeyPoint.id == key_point_id),
+        )
+        stmt = self._with_theme_slugs().where(KeyPoint.id == key_point_id)
+        row = (await self.session.execute(for_write(stmt, self.session, KeyPoint))).first()
         return None if row is None else (row[0], _split(row[1]))
 
     async def list_for_session(
@@ -66,12 +75,23 @@ class KeyPointRepository:
         rows = [(r[0], _split(r[1])) for r in (await self.session.execute(stmt)).all()]
         return split_page(rows, params, lambda pair: (pair[0].position, pair[0].id))
 
+    async def last_position(self, session_id: uuid.UUID) -> int:
+        stmt = select(func.coalesce(func.max(KeyPoint.position), 0)).where(
+            KeyPoint.dialogue_session_id == session_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
     async def bump_version(self, session_id: uuid.UUID) -> None:
         """Invalidate cached lists of the session's points (atomic in SQL, any process)."""
         await self.session.execute(
             update(DialogueSession)
             .where(DialogueSession.id == session_id)
-            .values(key_points_version=DialogueSession.key_points_version + 1)
+            # Keep updated_at: the session itself did not change (its ETag and calendar
+            # stamps must not move when a key point does).
+            .values(
+                key_points_version=DialogueSession.key_points_version + 1,
+                updated_at=DialogueSession.updated_at,
+            )
             .execution_options(synchronize_session=False)
         )
 
@@ -80,7 +100,10 @@ class KeyPointRepository:
         await self.session.execute(
             update(DialogueSession)
             .where(DialogueSession.dialogue_series_id == series_id)
-            .values(key_points_version=DialogueSession.key_points_version + 1)
+            .values(
+                key_points_version=DialogueSession.key_points_version + 1,
+                updated_at=DialogueSession.updated_at,
+            )
             .execution_options(synchronize_session=False)
         )
 
@@ -159,7 +182,15 @@ class KeyPointRepository:
         return dict((await self.session.execute(stmt)).all())
 
     async def get_theme(self, theme_id: uuid.UUID) -> Theme | None:
-        return await self.session.get(Theme, theme_id)
+        """A theme. A write request locks its series first (parent before child: adding and
+        deleting themes renumber the series' themes under that lock), then the theme."""
+        await lock_parent(
+            self.session,
+            DialogueSeries,
+            select(Theme.dialogue_series_id).where(Theme.id == theme_id),
+        )
+        stmt = for_write(select(Theme).where(Theme.id == theme_id), self.session, Theme)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def add_theme(self, theme: Theme) -> None:
         self.session.add(theme)

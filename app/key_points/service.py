@@ -271,11 +271,14 @@ class KeyPointService:
         part = await self._part(session, data.part_id)
         warnings = self._refuse_blocks(await self.check_text(session, part, data.text))
         theme_ids = await self._theme_ids(session.dialogue_series_id, data.themes)
-        points = list(await self.repo.points_of_session(session.id))
+        # Appending (the usual case) needs only the last position, not every point.
+        points = (
+            list(await self.repo.points_of_session(session.id)) if data.position is not None else []
+        )
         point = KeyPoint(
             dialogue_session_id=session.id,
             agenda_part_id=part.id if part else None,
-            position=len(points) + 1,
+            position=await self.repo.last_position(session.id) + 1,
             text=data.text,
             status=KeyPointStatus.DRAFT,
             warnings=finding_dicts(warnings),
@@ -283,7 +286,8 @@ class KeyPointService:
             revision=1,
         )
         await self.repo.add(point)
-        await self.repo.set_themes(point.id, theme_ids)
+        if theme_ids:
+            await self.repo.set_themes(point.id, theme_ids)
         if data.position is not None:
             place(points, point, data.position)
             await self.db.flush()

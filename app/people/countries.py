@@ -35,5 +35,5 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
         WF WS
         YE YT
         ZA ZM ZW
-    """.split()  # noqa: SIM905
+    """.split()
 )

@@ -9,9 +9,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import for_write, lock_parent
+from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.people.models import Attendance, AttendanceStatus, OnRecordConsent, Person, Sector
-from app.series.models import DisclosureRegime
+from app.series.models import DialogueSeries, DisclosureRegime
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
@@ -32,7 +34,15 @@ class PeopleRepository:
     # -- people ---------------------------------------------------------------------------
 
     async def get_person(self, person_id: uuid.UUID) -> Person | None:
-        return await self.session.get(Person, person_id)
+        """A person. A write request locks the person's series first (parent before child),
+        then the person."""
+        await lock_parent(
+            self.session,
+            DialogueSeries,
+            select(Person.dialogue_series_id).where(Person.id == person_id),
+        )
+        stmt = for_write(select(Person).where(Person.id == person_id), self.session, Person)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_person_in_series(
         self, series_id: uuid.UUID, person_id: uuid.UUID
@@ -108,6 +118,8 @@ class PeopleRepository:
             .join(Person, Person.id == Attendance.person_id)
             .where(Attendance.dialogue_session_id == session_id, Attendance.person_id == person_id)
         )
+        # Callers hold the session's lock already (its access query); this reloads the row.
+        stmt = for_write(stmt, self.session, Attendance)
         row = (await self.session.execute(stmt)).first()
         return None if row is None else (row[0], row[1])
 
@@ -228,23 +240,33 @@ class PeopleRepository:
         )
         return [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
 
-    async def roster_fingerprint_rows(
+    async def roster_fingerprint(
         self, session_id: uuid.UUID
-    ) -> list[tuple[uuid.UUID, datetime, datetime, uuid.UUID | None]]:
-        """One row per (attendance, on-record consent): the ids and change times that move
-        whenever anything the checker reads changes."""
-        consent = (
-            select(OnRecordConsent.attendance_id, OnRecordConsent.agenda_part_id)
-            .join(AgendaPart, AgendaPart.id == OnRecordConsent.agenda_part_id)
-            .where(AgendaPart.regime == DisclosureRegime.ON_RECORD)
-            .subquery()
+    ) -> tuple[int, datetime | None, datetime | None, datetime | None]:
+        """How many are on the roster, and the latest change to an attendance (consents stamp
+        it), a person on it, and the session's agenda parts (regimes), in one row."""
+        latest_part = (
+            select(func.max(AgendaPart.updated_at))
+            .where(AgendaPart.dialogue_session_id == session_id)
+            .scalar_subquery()
         )
         stmt = (
             select(
-                Attendance.id, Attendance.updated_at, Person.updated_at, consent.c.agenda_part_id
+                func.count(Attendance.id),
+                func.max(Attendance.updated_at),
+                func.max(Person.updated_at),
+                latest_part,
             )
+            .select_from(Attendance)
             .join(Person, Person.id == Attendance.person_id)
-            .outerjoin(consent, consent.c.attendance_id == Attendance.id)
             .where(Attendance.dialogue_session_id == session_id)
         )
-        return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(stmt)).all()]
+        row = (await self.session.execute(stmt)).one()
+        return int(row[0]), _as_time(row[1]), _as_time(row[2]), _as_time(row[3])
+
+
+def _as_time(value: datetime | str | None) -> datetime | None:
+    # Aggregates lose the column type on SQLite (a string comes back); compare as UTC.
+    if value is None or isinstance(value, datetime):
+        return None if value is None else as_utc(value)
+    return as_utc(datetime.fromisoformat(value))

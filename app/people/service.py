@@ -427,20 +427,14 @@ class PeopleService:
 
     async def roster_version(self, session_id: uuid.UUID) -> str:
         """A fingerprint of everything :meth:`session_roster` returns: it changes when an
-        attendance or a person on the roster changes, when someone joins or leaves, and when
-        a consent (or the on-record regime of a consented part) changes. One query."""
-        rows = await self.repo.roster_fingerprint_rows(session_id)
-        digest = hashlib.sha256()
-        attendance_ids: set[uuid.UUID] = set()
-        for attendance_id, attendance_at, person_at, part_id in sorted(
-            rows, key=lambda r: (r[0], r[3] or uuid.UUID(int=0))
-        ):
-            attendance_ids.add(attendance_id)
-            digest.update(
-                f"{attendance_id}|{attendance_at.isoformat()}|{person_at.isoformat()}|"
-                f"{part_id or '-'}\n".encode()
-            )
-        return f"{len(attendance_ids)}-{digest.hexdigest()[:32]}"
+        attendance or a person on the roster changes (consent changes stamp the attendance),
+        when someone joins or leaves, and when an agenda part (its regime) changes. One
+        aggregate row, whatever the roster's size: the checker asks on every write."""
+        count, attendance_at, person_at, part_at = await self.repo.roster_fingerprint(session_id)
+        stamps = "|".join(
+            t.isoformat() if t is not None else "-" for t in (attendance_at, person_at, part_at)
+        )
+        return f"{count}-{hashlib.sha256(stamps.encode()).hexdigest()[:16]}"
 
 
 def _new_person(series_id: uuid.UUID, data: PersonCreate) -> Person:

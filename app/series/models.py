@@ -32,6 +32,13 @@ class MemberRole(StrEnum):
     RAPPORTEUR = "rapporteur"
 
 
+class ReportRequestPolicy(StrEnum):
+    """Who gets a session's detailed report on request."""
+
+    CONFIRMED_SUBSCRIBERS = "confirmed_subscribers"
+    REVIEW = "review"
+
+
 class DialogueSeries(IdMixin, TimestampMixin, Base):
     """A series of Track 2 sessions, run by an organisation with its partners."""
 
@@ -45,6 +52,15 @@ class DialogueSeries(IdMixin, TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64))
     default_regime: Mapped[DisclosureRegime] = mapped_column(
         str_enum(DisclosureRegime, "disclosure_regime"), default=DisclosureRegime.CHATHAM_HOUSE
+    )
+    # Report settings: how the public summary is headed and closed, and who may receive the
+    # detailed report on request (see docs/reports.md).
+    strapline: Mapped[str] = mapped_column(String(300), default="")
+    title_prefix: Mapped[str] = mapped_column(String(200), default="")
+    dateline: Mapped[str] = mapped_column(String(100), default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    report_request_policy: Mapped[ReportRequestPolicy] = mapped_column(
+        str_enum(ReportRequestPolicy, "report_request_policy"), default=ReportRequestPolicy.REVIEW
     )
 
     members: Mapped[list[SeriesMember]] = relationship(

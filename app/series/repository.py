@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import for_write
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import DialogueSession
@@ -25,7 +26,8 @@ class SeriesRepository:
     async def get_with_role(
         self, series_id: uuid.UUID, user_id: uuid.UUID, *, is_admin: bool
     ) -> tuple[DialogueSeries, MemberRole | None] | None:
-        """The series and the user's role in it; None when the user may not see it."""
+        """The series and the user's role in it; None when the user may not see it. The
+        series row is locked when the request writes (PostgreSQL)."""
         stmt = (
             select(DialogueSeries, SeriesMember.role)
             .outerjoin(
@@ -37,6 +39,7 @@ class SeriesRepository:
             )
             .where(DialogueSeries.id == series_id)
         )
+        stmt = for_write(stmt, self.session, DialogueSeries)
         row = (await self.session.execute(stmt)).first()
         if row is None or (row[1] is None and not is_admin):
             return None

@@ -6,12 +6,46 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.kit.types import LongText, ShortText, Slug, TimeZoneName, Title
-from app.series.models import DisclosureRegime, MemberRole
+from app.series.models import DisclosureRegime, MemberRole, ReportRequestPolicy
 
 Partners = Annotated[list[ShortText], Field(max_length=20)]
+Strapline = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=300),
+    Field(
+        description="The organiser's strapline, printed above every report's title.",
+        examples=["Building Peace and Connectivity through Research and Dialogue"],
+    ),
+]
+TitlePrefix = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200),
+    Field(
+        description="Put before the session title in report titles ('PREFIX: title').",
+        examples=["HAS Track 2 Dialogue Series"],
+    ),
+]
+Dateline = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=100),
+    Field(description="Opens the public summary ('KABUL — ...').", examples=["KABUL"]),
+]
+Closing = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=5000),
+    Field(description="The closing paragraph of every report of the series."),
+]
+RequestPolicy = Annotated[
+    ReportRequestPolicy,
+    Field(
+        description="Who receives a detailed report on request: `confirmed_subscribers` "
+        "(automatically, when the address is a confirmed subscriber of the series; other "
+        "requests wait for review) or `review` (an organiser decides every request)."
+    ),
+]
 
 
 class SeriesCreate(BaseModel):
@@ -32,6 +66,10 @@ class SeriesCreate(BaseModel):
                     ],
                     "timezone": "Asia/Kabul",
                     "default_regime": "chatham_house",
+                    "strapline": "Building Peace and Connectivity through Research and Dialogue",
+                    "title_prefix": "HAS Track 2 Dialogue Series",
+                    "dateline": "KABUL",
+                    "report_request_policy": "review",
                 }
             ]
         },
@@ -46,6 +84,11 @@ class SeriesCreate(BaseModel):
         default=None, description="Defaults to the installation's TRACK2_DEFAULT_TIMEZONE."
     )
     default_regime: DisclosureRegime = DisclosureRegime.CHATHAM_HOUSE
+    strapline: Strapline = ""
+    title_prefix: TitlePrefix = ""
+    dateline: Dateline = ""
+    closing: Closing = ""
+    report_request_policy: RequestPolicy = ReportRequestPolicy.REVIEW
 
 
 class SeriesUpdate(BaseModel):
@@ -60,6 +103,11 @@ class SeriesUpdate(BaseModel):
     partners: Partners | None = None
     timezone: TimeZoneName | None = None
     default_regime: DisclosureRegime | None = None
+    strapline: Strapline | None = None
+    title_prefix: TitlePrefix | None = None
+    dateline: Dateline | None = None
+    closing: Closing | None = None
+    report_request_policy: RequestPolicy | None = None
 
 
 class SeriesRead(BaseModel):
@@ -75,6 +123,11 @@ class SeriesRead(BaseModel):
     partners: list[str]
     timezone: str
     default_regime: DisclosureRegime
+    strapline: str
+    title_prefix: str
+    dateline: str
+    closing: str
+    report_request_policy: ReportRequestPolicy
     created_at: datetime
     updated_at: datetime
 

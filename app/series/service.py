@@ -87,6 +87,11 @@ class SeriesService:
                 partners=list(data.partners),
                 timezone=data.timezone or default_timezone,
                 default_regime=data.default_regime,
+                strapline=data.strapline,
+                title_prefix=data.title_prefix,
+                dateline=data.dateline,
+                closing=data.closing,
+                report_request_policy=data.report_request_policy,
             )
         )
         await self.repo.add_member(

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import for_write, lock_parent
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
@@ -23,7 +24,8 @@ class SessionRepository:
     async def get_with_series_and_role(
         self, session_id: uuid.UUID, user_id: uuid.UUID, *, is_admin: bool
     ) -> tuple[DialogueSession, DialogueSeries, MemberRole | None] | None:
-        """The session, its series and the caller's role there, in one query; None if hidden."""
+        """The session, its series and the caller's role there, in one query; None if hidden.
+        The session row is locked when the request writes (PostgreSQL)."""
         stmt = (
             select(DialogueSession, DialogueSeries, SeriesMember.role)
             .join(DialogueSeries, DialogueSeries.id == DialogueSession.dialogue_series_id)
@@ -36,6 +38,7 @@ class SessionRepository:
             )
             .where(DialogueSession.id == session_id)
         )
+        stmt = for_write(stmt, self.session, DialogueSession)
         row = (await self.session.execute(stmt)).first()
         if row is None or (row[2] is None and not is_admin):
             return None
@@ -118,8 +121,17 @@ class SessionRepository:
     async def get_part_with_session(
         self, part_id: uuid.UUID
     ) -> tuple[AgendaPart, uuid.UUID] | None:
-        """A part and the id of its session (to resolve permissions)."""
-        part = await self.session.get(AgendaPart, part_id)
+        """A part and the id of its session (to resolve permissions). A write request locks
+        the session first (parent before child), then the part."""
+        await lock_parent(
+            self.session,
+            DialogueSession,
+            select(AgendaPart.dialogue_session_id).where(AgendaPart.id == part_id),
+        )
+        stmt = for_write(
+            select(AgendaPart).where(AgendaPart.id == part_id), self.session, AgendaPart
+        )
+        part = (await self.session.execute(stmt)).scalar_one_or_none()
         return None if part is None else (part, part.dialogue_session_id)
 
     async def delete_part(self, part: AgendaPart) -> None:

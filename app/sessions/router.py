@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from app.db import DbSession
 from app.errors import problem_responses
+from app.kit import etag
+from app.kit.etag import IfMatch, IfNoneMatch
 from app.kit.pagination import Page, PageQuery
 from app.kit.types import TimeZoneName
 from app.security import CurrentPrincipal
@@ -35,13 +37,112 @@ TzQuery = Annotated[
     Query(description="Also render times in this IANA zone, e.g. America/New_York."),
 ]
 
+_ZONED = {
+    "timezone": "Asia/Kabul",
+    "starts_at": "2020-06-29T14:00:00+04:30",
+    "ends_at": "2020-06-29T16:30:00+04:30",
+    "starts_utc_offset": "+04:30",
+    "ends_utc_offset": "+04:30",
+    "abbreviation": "+0430",
+}
+_SESSION_EXAMPLE: dict[str, Any] = {
+    "id": "0192e0a7-2e4f-7051-9c6d-7e8f9a0b1c23",
+    "series_id": "0192e0a6-1d3e-7f40-8b5c-6d7e8f9a0b12",
+    "number": 3,
+    "title": "While Doha Prepares to Host the IAN, What Are the Challenges Ahead?",
+    "context": "Afghanistan has seen a resurgence of violence ...",
+    "starts_at": "2020-06-29T09:30:00Z",
+    "ends_at": "2020-06-29T12:00:00Z",
+    "timezone": "Asia/Kabul",
+    "local": _ZONED,
+    "format": "hybrid",
+    "venue": "Serena Hotel, Kabul",
+    "meeting_url": "https://meet.example.org/has-track2-3",
+    "default_regime": "chatham_house",
+    "status": "postponed",
+    "status_reason": "The speakers cannot travel.",
+    "calendar_sequence": 2,
+    "allowed_transitions": ["scheduled", "cancelled"],
+    "created_at": "2020-06-01T08:00:00Z",
+    "updated_at": "2020-06-02T08:00:00Z",
+}
+_WRITTEN_EXAMPLE: dict[str, Any] = _SESSION_EXAMPLE | {"warnings": []}
+_PART_EXAMPLE: dict[str, Any] = {
+    "id": "0192e0a8-3f50-7162-8d7e-8f9a0b1c2d34",
+    "session_id": "0192e0a7-2e4f-7051-9c6d-7e8f9a0b1c23",
+    "position": 2,
+    "title": "Perspectives from Europe",
+    "kind": "presentation",
+    "topic": "Perspectives from Europe",
+    "regime": "on_record",
+    "created_at": "2020-06-01T08:05:00Z",
+    "updated_at": "2020-06-01T08:05:00Z",
+}
+SessionUpdateBody = Annotated[
+    SessionUpdate,
+    Body(
+        openapi_examples={
+            "reschedule": {
+                "summary": "Move the session by a day",
+                "value": {
+                    "starts_at": "2020-06-30T14:00:00+04:30",
+                    "ends_at": "2020-06-30T16:30:00+04:30",
+                },
+            }
+        }
+    ),
+]
+StatusChangeBody = Annotated[
+    StatusChange,
+    Body(
+        openapi_examples={
+            "schedule": {"summary": "Publish a draft", "value": {"status": "scheduled"}},
+            "postpone": {
+                "summary": "Postpone",
+                "value": {"status": "postponed", "reason": "The speakers cannot travel."},
+            },
+        }
+    ),
+]
+PartCreateBody = Annotated[
+    PartCreate,
+    Body(
+        openapi_examples={
+            "panel": {
+                "summary": "An on-record panel",
+                "value": {
+                    "title": "Perspectives from Europe",
+                    "kind": "presentation",
+                    "topic": "Perspectives from Europe",
+                    "regime": "on_record",
+                },
+            }
+        }
+    ),
+]
+PartUpdateBody = Annotated[
+    PartUpdate,
+    Body(
+        openapi_examples={
+            "move": {"summary": "Move to the top", "value": {"position": 1}},
+            "regime": {"summary": "Take off the record", "value": {"regime": "off_record"}},
+        }
+    ),
+]
+
+
+def _example(status_code: int, example: Any) -> dict[int | str, dict[str, Any]]:
+    return {status_code: {"content": {"application/json": {"example": example}}}}
+
 
 @router.get(
     "/series/{series_id}/sessions",
     response_model=Page[SessionRead],
     operation_id="list_sessions",
     summary="List a series' sessions",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(
+        401, 404, 422, extra=_example(200, {"items": [_SESSION_EXAMPLE], "next_cursor": None})
+    ),
 )
 async def list_sessions(
     access: SeriesRapporteur, db: DbSession, page: PageQuery, tz: TzQuery = None
@@ -57,19 +158,24 @@ async def list_sessions(
     response_model=SessionWritten,
     operation_id="schedule_session",
     summary="Create a session",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(
+        401, 403, 404, 409, 422, extra=etag.documented(201, _WRITTEN_EXAMPLE)
+    ),
 )
 async def schedule_session(
     data: SessionCreate, access: SeriesRapporteur, db: DbSession
-) -> SessionWritten:
+) -> Response:
     """Create a draft session (organisers only), numbered after the series' last session.
 
     Times are accepted with any offset and stored in UTC; `timezone` (defaulting to the
     series') is the zone the session is shown in. An overlap with another session of the
-    series is allowed and reported in `warnings`.
+    series is allowed and reported in `warnings`. The `ETag` is that of the session as
+    `GET /api/v1/sessions/{session_id}` shows it (without the warnings).
     """
     session, warnings = await SessionService(db).schedule_session(access, data)
-    return SessionWritten(**session_read(session).model_dump(), warnings=warnings)
+    canonical = session_read(session)
+    written = SessionWritten(**canonical.model_dump(), warnings=warnings)
+    return etag.etag_response(written, etag=etag.etag_of(canonical), status_code=201)
 
 
 @router.get(
@@ -77,11 +183,18 @@ async def schedule_session(
     response_model=SessionRead,
     operation_id="get_session",
     summary="Get a session",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(304, 401, 404, 422, extra=etag.documented(200, _SESSION_EXAMPLE)),
 )
-async def get_session(access: SessionRapporteur, tz: TzQuery = None) -> SessionRead:
-    """One session, with its times in UTC, in its own zone, and in `?tz=` if given."""
-    return session_read(access.session, tz)
+async def get_session(
+    access: SessionRapporteur, tz: TzQuery = None, if_none_match: IfNoneMatch = None
+) -> Response:
+    """One session, with its times in UTC, in its own zone, and in `?tz=` if given.
+
+    The answer carries an `ETag`; with `?tz=` it is the ETag of that variant (for
+    `If-None-Match`), while `If-Match` on writes compares with the ETag of the plain
+    representation. `If-None-Match` answers 304 when unchanged."""
+    body = session_read(access.session, tz)
+    return etag.respond(body, if_none_match=if_none_match, etag=etag.etag_of(body, tz=tz))
 
 
 @router.patch(
@@ -89,15 +202,24 @@ async def get_session(access: SessionRapporteur, tz: TzQuery = None) -> SessionR
     response_model=SessionWritten,
     operation_id="update_session",
     summary="Update a session",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(
+        401, 403, 404, 409, 412, 422, extra=etag.documented(200, _WRITTEN_EXAMPLE)
+    ),
 )
 async def update_session(
-    data: SessionUpdate, access: SessionRapporteur, db: DbSession
-) -> SessionWritten:
+    data: SessionUpdateBody, access: SessionRapporteur, db: DbSession, if_match: IfMatch = None
+) -> Response:
     """Change a session (organisers only). A new time bumps its calendar sequence and
-    reports overlaps in `warnings`; held, closed and cancelled sessions keep their time."""
+    reports overlaps in `warnings`; held, closed and cancelled sessions keep their time.
+
+    With `If-Match`, only if the session is unchanged since that `ETag` (412 otherwise); the
+    answer carries the new `ETag` (of the representation without warnings)."""
+    access.series_access.require_manage()
+    etag.check_if_match(if_match, session_read(access.session))
     session, warnings = await SessionService(db).update_session(access, data)
-    return SessionWritten(**session_read(session).model_dump(), warnings=warnings)
+    canonical = session_read(session)
+    written = SessionWritten(**canonical.model_dump(), warnings=warnings)
+    return etag.etag_response(written, etag=etag.etag_of(canonical))
 
 
 @router.post(
@@ -105,16 +227,23 @@ async def update_session(
     response_model=SessionRead,
     operation_id="change_session_status",
     summary="Move a session through its lifecycle",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(
+        401, 403, 404, 409, 412, 422, extra=etag.documented(200, _SESSION_EXAMPLE)
+    ),
 )
 async def change_session_status(
-    data: StatusChange, access: SessionRapporteur, db: DbSession
-) -> SessionRead:
+    data: StatusChangeBody, access: SessionRapporteur, db: DbSession, if_match: IfMatch = None
+) -> Response:
     """draft -> scheduled -> held -> closed; scheduled <-> postponed; draft, scheduled or
     postponed -> cancelled. Postponing and cancelling need a `reason`. Any other move is a
-    409 problem whose `allowed` member lists the moves open from the current status."""
+    409 problem whose `allowed` member lists the moves open from the current status.
+
+    With `If-Match`, only if the session is unchanged since that `ETag` (412 otherwise); the
+    answer carries the new `ETag`."""
+    access.series_access.require_manage()
+    etag.check_if_match(if_match, session_read(access.session))
     session = await SessionService(db).change_status(access, data)
-    return session_read(session)
+    return etag.etag_response(session_read(session))
 
 
 @router.get(
@@ -122,7 +251,7 @@ async def change_session_status(
     response_model=list[PartRead],
     operation_id="list_agenda_parts",
     summary="List a session's agenda parts",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422, extra=_example(200, [_PART_EXAMPLE])),
 )
 async def list_parts(access: SessionRapporteur, db: DbSession) -> list[PartRead]:
     """The agenda in order (an agenda is short, so it is not paginated)."""
@@ -136,13 +265,32 @@ async def list_parts(access: SessionRapporteur, db: DbSession) -> list[PartRead]
     response_model=PartRead,
     operation_id="add_agenda_part",
     summary="Add an agenda part",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, extra=etag.documented(201, _PART_EXAMPLE)),
 )
-async def add_part(data: PartCreate, access: SessionOrganiser, db: DbSession) -> PartRead:
+async def add_part(data: PartCreateBody, access: SessionOrganiser, db: DbSession) -> Response:
     """Add a part (organisers only): appended, or inserted at `position`. Its regime
-    defaults to the session's default regime."""
+    defaults to the session's default regime. The answer carries the part's `ETag`."""
     part = await SessionService(db).add_part(access, data)
-    return PartRead.model_validate(part)
+    return etag.etag_response(PartRead.model_validate(part), status_code=201)
+
+
+@router.get(
+    "/parts/{part_id}",
+    response_model=PartRead,
+    operation_id="get_agenda_part",
+    summary="Get an agenda part",
+    responses=problem_responses(304, 401, 404, 422, extra=etag.documented(200, _PART_EXAMPLE)),
+)
+async def get_part(
+    part_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    db: DbSession,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """One agenda part, for members of its series, with its `ETag`; `If-None-Match`
+    answers 304 when unchanged."""
+    part, _ = await SessionService(db).get_part(principal, part_id)
+    return etag.respond(PartRead.model_validate(part), if_none_match=if_none_match)
 
 
 @router.patch(
@@ -150,18 +298,24 @@ async def add_part(data: PartCreate, access: SessionOrganiser, db: DbSession) ->
     response_model=PartRead,
     operation_id="update_agenda_part",
     summary="Update or move an agenda part",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 412, 422, extra=etag.documented(200, _PART_EXAMPLE)),
 )
 async def update_part(
-    part_id: uuid.UUID, data: PartUpdate, principal: CurrentPrincipal, db: DbSession
-) -> PartRead:
+    part_id: uuid.UUID,
+    data: PartUpdateBody,
+    principal: CurrentPrincipal,
+    db: DbSession,
+    if_match: IfMatch = None,
+) -> Response:
     """Change a part (organisers only); a new `position` reorders the agenda. Regime
-    changes are recorded in the audit trail."""
+    changes are recorded in the audit trail. With `If-Match`, only if the part is unchanged
+    since that `ETag` (412 otherwise); the answer carries the new `ETag`."""
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
     access.series_access.require_manage()
+    etag.check_if_match(if_match, PartRead.model_validate(part))
     part = await service.update_part(access, part, data)
-    return PartRead.model_validate(part)
+    return etag.etag_response(PartRead.model_validate(part))
 
 
 @router.delete(
@@ -170,19 +324,24 @@ async def update_part(
     response_class=Response,
     operation_id="delete_agenda_part",
     summary="Delete an agenda part",
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
-async def delete_part(part_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> Response:
-    """Remove a part (organisers only); the remaining parts close up."""
+async def delete_part(
+    part_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, if_match: IfMatch = None
+) -> Response:
+    """Remove a part (organisers only); the remaining parts close up. With `If-Match`, only
+    if the part is unchanged since that `ETag` (412 otherwise)."""
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
+    access.series_access.require_manage()
+    etag.check_if_match(if_match, PartRead.model_validate(part))
     await service.delete_part(access, part)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 _ICS_RESPONSES = {
     200: {"content": {CALENDAR_MEDIA_TYPE: {}}, "description": "An iCalendar document"},
-} | problem_responses(404)
+} | problem_responses(404, 422)
 
 
 @public_router.get(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import locks_rows
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.users.models import ApiToken, User
 
@@ -19,7 +20,11 @@ class UserRepository:
         self.session = session
 
     async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self.session.get(User, user_id)
+        """A user; locked (and reloaded) when the request writes on PostgreSQL."""
+        lock = locks_rows(self.session)
+        return await self.session.get(
+            User, user_id, with_for_update=True if lock else None, populate_existing=lock
+        )
 
     async def get_by_email(self, email: str) -> User | None:
         result = await self.session.execute(select(User).where(User.email == email.lower()))

@@ -40,7 +40,8 @@ class World:
 
 
 async def build_world(url: str) -> World:
-    settings = make_settings(url)
+    # No in-process outbox worker: this test is about the list's gate, not mail.
+    settings = make_settings(url, outbox={"run_in_serve": False})
     engine = create_engine(settings, pooled=False)
     try:
         async with create_sessionmaker(engine)() as db:

@@ -122,3 +122,17 @@ async def test_at_most_three_statements_whatever_the_page_size(
             assert len(statements) <= 3, statements
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_a_key_point_write_leaves_the_session_unchanged(
+    client: httpx.AsyncClient, dialogue: Dialogue
+) -> None:
+    before = await client.get(
+        f"/api/v1/sessions/{dialogue.session.id}", headers=dialogue.organiser.headers
+    )
+    await record(client, dialogue, CLEAN)
+    after = await client.get(
+        f"/api/v1/sessions/{dialogue.session.id}", headers=dialogue.organiser.headers
+    )
+    assert after.json()["updated_at"] == before.json()["updated_at"]
+    assert after.headers["etag"] == before.headers["etag"]

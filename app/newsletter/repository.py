@@ -1,0 +1,201 @@
+"""Every SQL statement about subscribers, subscriptions, suppressions and newsletter issues,
+and the few about outbox rows that belong to newsletters (bulk enqueue, progress, erasure)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.kit.outbox import OutboxMessage, OutboxStatus
+from app.kit.pagination import PageParams, apply_keyset, split_page
+from app.newsletter.models import (
+    EmailSuppression,
+    NewsletterIssue,
+    Subscriber,
+    Subscription,
+    SubscriptionStatus,
+)
+from app.series.models import DialogueSeries
+
+# Rows per INSERT statement when enqueueing a newsletter (SQLite's bound-parameter limit is
+# 32766; an outbox row binds nine values).
+_INSERT_CHUNK = 1000
+
+
+class NewsletterRepository:
+    """Subscribers and issues; no caller scoping (the service decides who may ask)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- series (read-only, for the public forms) -----------------------------------------
+
+    async def series_by_slugs(self, slugs: Collection[str]) -> list[DialogueSeries]:
+        if not slugs:
+            return []
+        stmt = select(DialogueSeries).where(DialogueSeries.slug.in_(sorted(slugs)))
+        return list((await self.session.execute(stmt.order_by(DialogueSeries.title))).scalars())
+
+    async def all_series(self) -> list[DialogueSeries]:
+        stmt = select(DialogueSeries).order_by(DialogueSeries.title, DialogueSeries.id)
+        return list((await self.session.execute(stmt)).scalars())
+
+    # -- subscribers ----------------------------------------------------------------------
+
+    async def subscriber_by_email(self, email: str) -> Subscriber | None:
+        stmt = select(Subscriber).where(Subscriber.email == email)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_subscriber(self, subscriber_id: uuid.UUID) -> Subscriber | None:
+        return await self.session.get(Subscriber, subscriber_id)
+
+    async def add(
+        self, obj: Subscriber | Subscription | NewsletterIssue | EmailSuppression
+    ) -> None:
+        self.session.add(obj)
+        await self.session.flush()
+
+    async def subscriptions(self, subscriber_id: uuid.UUID) -> list[Subscription]:
+        stmt = (
+            select(Subscription)
+            .where(Subscription.subscriber_id == subscriber_id)
+            .order_by(Subscription.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def subscriptions_with_series(
+        self, subscriber_id: uuid.UUID
+    ) -> list[tuple[Subscription, DialogueSeries]]:
+        stmt = (
+            select(Subscription, DialogueSeries)
+            .join(DialogueSeries, DialogueSeries.id == Subscription.dialogue_series_id)
+            .where(Subscription.subscriber_id == subscriber_id)
+            .order_by(DialogueSeries.title, DialogueSeries.id)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
+    async def is_confirmed(self, email: str, series_id: uuid.UUID) -> bool:
+        stmt = (
+            select(Subscription.id)
+            .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+            .where(
+                Subscriber.email == email,
+                Subscription.dialogue_series_id == series_id,
+                Subscription.status == SubscriptionStatus.CONFIRMED,
+            )
+        )
+        return (await self.session.execute(stmt.limit(1))).first() is not None
+
+    async def confirmed_recipients(
+        self, series_id: uuid.UUID
+    ) -> Sequence[tuple[uuid.UUID, str, str | None]]:
+        """(subscriber id, address, name) of every confirmed subscriber of the series."""
+        stmt = (
+            select(Subscriber.id, Subscriber.email, Subscriber.name)
+            .join(Subscription, Subscription.subscriber_id == Subscriber.id)
+            .where(
+                Subscription.dialogue_series_id == series_id,
+                Subscription.status == SubscriptionStatus.CONFIRMED,
+            )
+            .order_by(Subscriber.id)
+        )
+        return [(row[0], row[1], row[2]) for row in (await self.session.execute(stmt)).all()]
+
+    async def delete_subscriber(self, subscriber: Subscriber) -> None:
+        # Subscriptions go with it (ON DELETE CASCADE); deleted explicitly as well so the
+        # ORM's identity map does not keep stale rows.
+        await self.session.execute(
+            delete(Subscription).where(Subscription.subscriber_id == subscriber.id)
+        )
+        await self.session.delete(subscriber)
+        await self.session.flush()
+
+    # -- suppressions ---------------------------------------------------------------------
+
+    async def is_suppressed(self, address_hash: str) -> bool:
+        stmt = select(EmailSuppression.id).where(EmailSuppression.address_hash == address_hash)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def lift_suppression(self, address_hash: str) -> None:
+        await self.session.execute(
+            delete(EmailSuppression).where(EmailSuppression.address_hash == address_hash)
+        )
+
+    # -- issues ---------------------------------------------------------------------------
+
+    async def get_issue(self, issue_id: uuid.UUID) -> NewsletterIssue | None:
+        return await self.session.get(NewsletterIssue, issue_id)
+
+    async def list_issues(
+        self, series_id: uuid.UUID, params: PageParams
+    ) -> tuple[list[NewsletterIssue], str | None]:
+        stmt = select(NewsletterIssue).where(NewsletterIssue.dialogue_series_id == series_id)
+        stmt = apply_keyset(stmt, [NewsletterIssue.id], [uuid.UUID], params)
+        rows = (await self.session.execute(stmt)).scalars().all()
+        return split_page(rows, params, lambda issue: (issue.id,))
+
+    async def claim_send(
+        self, issue_id: uuid.UUID, user_id: uuid.UUID, now: datetime, recipients: int
+    ) -> bool:
+        """Mark the issue sent unless it already is; True for the one caller that did.
+
+        On PostgreSQL a concurrent second send waits on the row lock and then finds
+        ``sent_at`` set; on SQLite writers are serialised by the database lock.
+        """
+        result = await self.session.execute(
+            update(NewsletterIssue)
+            .where(NewsletterIssue.id == issue_id, NewsletterIssue.sent_at.is_(None))
+            .values(sent_at=now, sent_by_id=user_id, recipient_count=recipients, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    # -- outbox rows of newsletters -------------------------------------------------------
+
+    async def enqueue_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert outbox rows in a few statements; a row whose ``dedupe_key`` exists is
+        skipped (so a repeated or concurrent send cannot queue a message twice)."""
+        if not rows:
+            return
+        insert = (
+            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            await self.session.execute(
+                insert(OutboxMessage)
+                .values(list(chunk))
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            )
+
+    async def outbox_progress(self, dedupe_prefix: str) -> dict[OutboxStatus, int]:
+        """How many outbox rows whose dedupe key starts with the prefix are in each status."""
+        stmt = (
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+            .group_by(OutboxMessage.status)
+        )
+        return {row[0]: int(row[1]) for row in (await self.session.execute(stmt)).all()}
+
+    async def forget_address_in_outbox(self, email: str) -> None:
+        """Erasure: drop queued mail to the address and blank the payload of mail already
+        sent or given up on, so no copy of the address stays in the outbox."""
+        to = OutboxMessage.payload["to"].as_string()
+        await self.session.execute(
+            delete(OutboxMessage)
+            .where(func.lower(to) == email, OutboxMessage.status == OutboxStatus.PENDING)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(func.lower(to) == email)
+            .values(payload={"erased": True}, last_error=None)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,0 +1,186 @@
+"""HTTP routes for newsletters (organisers) and subscriptions (public API)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from app.db import DbSession
+from app.errors import problem_responses
+from app.kit.pagination import Page, PageQuery
+from app.newsletter.deps import AppSettings, EvenTiming, limit_public
+from app.newsletter.schemas import (
+    InvitationsQueued,
+    NewsletterCreate,
+    NewsletterPreview,
+    NewsletterRead,
+    SubscriptionAccepted,
+    SubscriptionRequest,
+    TestSendQueued,
+)
+from app.newsletter.service import IssueAccess, NewsletterService
+from app.security import CurrentPrincipal
+from app.series.deps import SeriesOrganiser, SeriesRapporteur
+from app.sessions.deps import SessionOrganiser
+
+router = APIRouter(tags=["newsletter"])
+public_router = APIRouter(tags=["public"])
+
+
+async def _issue_member(
+    newsletter_id: uuid.UUID, db: DbSession, principal: CurrentPrincipal
+) -> IssueAccess:
+    return await NewsletterService(db).issue_access(principal, newsletter_id)
+
+
+IssueMember = Annotated[IssueAccess, Depends(_issue_member)]
+
+
+# -- public ---------------------------------------------------------------------------------
+
+
+@public_router.post(
+    "/public/subscriptions",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubscriptionAccepted,
+    operation_id="request_subscription",
+    summary="Subscribe to series' newsletters (double opt-in)",
+    responses=problem_responses(422, 429),
+)
+async def request_subscription(
+    _timing: EvenTiming,
+    data: SubscriptionRequest,
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+) -> SubscriptionAccepted:
+    """Ask for the newsletters of one or more series. No token needed.
+
+    Always answers 202 with the same body, whether the address is new, pending, confirmed
+    or unsubscribed and whether the slugs exist, so the answer reveals nothing about who
+    subscribes. A confirmation message is sent only when one is due (at most one per address
+    per hour); the subscription starts when its link is followed and confirmed. `consent`
+    must be `true`. Rate-limited per IP address and per e-mail address (429).
+    """
+    await limit_public(db, request, settings, "subscribe", address=str(data.email))
+    await NewsletterService(db, settings).request_subscription(
+        str(data.email), data.series, data.name
+    )
+    return SubscriptionAccepted()
+
+
+# -- organisers -----------------------------------------------------------------------------
+
+
+@router.post(
+    "/series/{series_id}/newsletters",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewsletterRead,
+    operation_id="create_newsletter",
+    summary="Compose a newsletter issue",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def create_newsletter(
+    data: NewsletterCreate, access: SeriesOrganiser, db: DbSession, settings: AppSettings
+) -> NewsletterRead:
+    """Compose an issue for the series' subscribers (organisers only). The body is Markdown;
+    raw HTML in it is shown as text. `report_id` links the report it announces (not checked
+    yet: reports are a separate domain)."""
+    service = NewsletterService(db, settings)
+    issue = await service.create_issue(access, data)
+    return await service.read_issue(issue)
+
+
+@router.get(
+    "/series/{series_id}/newsletters",
+    response_model=Page[NewsletterRead],
+    operation_id="list_newsletters",
+    summary="List a series' newsletter issues",
+    responses=problem_responses(401, 404, 422),
+)
+async def list_newsletters(
+    access: SeriesRapporteur, db: DbSession, page: PageQuery
+) -> Page[NewsletterRead]:
+    """The series' issues, oldest first, each with its sending progress."""
+    items, cursor = await NewsletterService(db).list_issues(access, page)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.get(
+    "/newsletters/{newsletter_id}",
+    response_model=NewsletterRead,
+    operation_id="get_newsletter",
+    summary="Get a newsletter issue and its progress",
+    responses=problem_responses(401, 404),
+)
+async def get_newsletter(access: IssueMember, db: DbSession) -> NewsletterRead:
+    """One issue, with how many of its messages are queued, sent and failed."""
+    return await NewsletterService(db).read_issue(access.issue)
+
+
+@router.post(
+    "/newsletters/{newsletter_id}/preview",
+    response_model=NewsletterPreview,
+    operation_id="preview_newsletter",
+    summary="Render a newsletter issue",
+    responses=problem_responses(401, 404),
+)
+async def preview_newsletter(
+    access: IssueMember, db: DbSession, settings: AppSettings
+) -> NewsletterPreview:
+    """The subject, text and HTML a subscriber would receive (links are placeholders)."""
+    return await NewsletterService(db, settings).preview(access)
+
+
+@router.post(
+    "/newsletters/{newsletter_id}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=TestSendQueued,
+    operation_id="test_newsletter",
+    summary="Send a test copy to yourself",
+    responses=problem_responses(401, 403, 404),
+)
+async def test_newsletter(
+    access: IssueMember, db: DbSession, settings: AppSettings
+) -> TestSendQueued:
+    """Send one copy, subject prefixed with [Test], to the caller's own address (organisers
+    only)."""
+    return await NewsletterService(db, settings).send_test(access)
+
+
+@router.post(
+    "/newsletters/{newsletter_id}/send",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=NewsletterRead,
+    operation_id="send_newsletter",
+    summary="Send a newsletter issue to the series' confirmed subscribers",
+    responses=problem_responses(401, 403, 404),
+)
+async def send_newsletter(
+    access: IssueMember, db: DbSession, settings: AppSettings
+) -> NewsletterRead:
+    """Queue one message per confirmed subscriber (organisers only) and answer 202 with the
+    progress. Idempotent: sending again (or twice at once) queues nothing more and answers
+    202 with the same issue; each subscriber receives the issue once."""
+    return await NewsletterService(db, settings).send_issue(access)
+
+
+@router.post(
+    "/sessions/{session_id}/invitations",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=InvitationsQueued,
+    operation_id="send_invitations",
+    summary="E-mail the session's invitees their invitation",
+    responses=problem_responses(401, 403, 404, 409),
+)
+async def send_invitations(
+    access: SessionOrganiser, db: DbSession, settings: AppSettings
+) -> InvitationsQueued:
+    """E-mail each attendee with status `invited` and an address their own invitation, with
+    the session as an iCalendar attachment (METHOD:REQUEST, the public calendar's UID and
+    SEQUENCE). Each message names only its recipient. The session must be scheduled (409).
+    Sent once per person and calendar version: after a change of time the next call sends
+    updates; calling again without a change queues nothing."""
+    return await NewsletterService(db, settings).send_invitations(access)

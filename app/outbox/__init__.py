@@ -1,0 +1,1 @@
+"""Administration of the outbox: list messages, retry failed ones (the machinery is app.kit)."""

@@ -1,0 +1,542 @@
+"""Build the canonical report model from plain facts about the records.
+
+Pure functions, no I/O: the service loads the facts (:class:`SessionFacts` and friends) and
+hands them over. The facts hold no roster objects either: the only roster-derived inputs
+are :class:`GuestFacts` (name and position strings of people who consented to be named for
+an on-record part, made by the service) and the aggregate ``CompositionPublic``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from app.people.models import Sector
+from app.people.schemas import CompositionPublic
+from app.reports.model import (
+    Agenda,
+    AgendaItem,
+    Composition,
+    CountRow,
+    DetailedSections,
+    DigestGroup,
+    DigestPoint,
+    DigestSession,
+    Link,
+    MatrixRow,
+    NamedGuest,
+    Point,
+    PointGroup,
+    SeriesDigest,
+    SeriesInfo,
+    SessionRef,
+    SessionReport,
+    ThemeCount,
+)
+from app.reports.text import (
+    ensure_period,
+    join_and,
+    local_date,
+    long_date,
+    number_word,
+    paragraphs,
+    plural,
+    run_in,
+    with_article,
+)
+from app.sessions.calendar import ordinal_word
+
+CHATHAM_HOUSE_RULE = (
+    "When a meeting, or part thereof, is held under the Chatham House Rule, participants are "
+    "free to use the information received, but neither the identity nor the affiliation of "
+    "the speaker(s), nor that of any other participant, may be revealed."
+)
+
+_SECTOR_PLURALS: Mapping[str, str] = {
+    Sector.SCHOLAR: "scholars",
+    Sector.FORMER_DIPLOMAT: "former diplomats",
+    Sector.SERVING_OFFICIAL: "serving officials",
+    Sector.FORMER_OFFICIAL: "former officials",
+    Sector.CIVIL_SOCIETY: "civil-society representatives",
+    Sector.MEDIA: "journalists",
+    Sector.OTHER: "other participants",
+}
+_SECTOR_LABELS: Mapping[str, str] = {
+    Sector.SCHOLAR: "Scholars",
+    Sector.FORMER_DIPLOMAT: "Former diplomats",
+    Sector.SERVING_OFFICIAL: "Serving officials",
+    Sector.FORMER_OFFICIAL: "Former officials",
+    Sector.CIVIL_SOCIETY: "Civil society",
+    Sector.MEDIA: "Media",
+    Sector.OTHER: "Other",
+}
+_FORMAT_FORUMS = {"online": "online forums", "in_person": "round tables", "hybrid": "forums"}
+
+
+# -- the facts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesFacts:
+    title: str
+    slug: str
+    organiser: str
+    partners: tuple[str, ...]
+    timezone: str
+    strapline: str = ""
+    title_prefix: str = ""
+    dateline: str = ""
+    closing: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    id: uuid.UUID
+    number: int
+    title: str
+    starts_at: datetime
+    status: str
+    format: str = "online"
+    context: str = ""
+    default_regime: str = "chatham_house"
+
+
+@dataclass(frozen=True, slots=True)
+class GuestFacts:
+    """A consenting, on-record guest: strings only, made by the service."""
+
+    name: str
+    position: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartFacts:
+    id: uuid.UUID
+    position: int
+    title: str
+    kind: str
+    regime: str
+    topic: str | None = None
+    guests: tuple[GuestFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PointFacts:
+    id: uuid.UUID
+    session_id: uuid.UUID
+    position: int
+    text: str
+    part_id: uuid.UUID | None = None
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeFacts:
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSource:
+    """Everything a session report is built from."""
+
+    series: SeriesFacts
+    session: SessionFacts
+    parts: tuple[PartFacts, ...]
+    points: tuple[PointFacts, ...]
+    themes: tuple[ThemeFacts, ...]
+    composition: CompositionPublic
+    earlier: tuple[SessionFacts, ...] = ()
+    base_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSource:
+    """Everything a series digest is built from."""
+
+    series: SeriesFacts
+    sessions: tuple[SessionFacts, ...]
+    points: tuple[PointFacts, ...]
+    themes: tuple[ThemeFacts, ...]
+    base_url: str = ""
+
+
+# -- pieces -------------------------------------------------------------------------------
+
+
+def series_info(series: SeriesFacts) -> SeriesInfo:
+    return SeriesInfo(
+        title=series.title,
+        slug=series.slug,
+        organiser=series.organiser,
+        partners=tuple(series.partners),
+        strapline=series.strapline,
+        dateline=series.dateline,
+        timezone=series.timezone,
+    )
+
+
+def session_ref(session: SessionFacts, timezone: str) -> SessionRef:
+    day = local_date(session.starts_at, timezone)
+    return SessionRef(
+        number=session.number,
+        ordinal=ordinal_word(session.number),
+        title=session.title,
+        date=day.isoformat(),
+        date_long=long_date(day),
+        status=session.status,
+    )
+
+
+def organisers_sentence(series: SeriesFacts) -> str:
+    lead = f"The series of Track 2 discussions is organized by {with_article(series.organiser)}"
+    if series.partners:
+        partners = join_and([with_article(p) for p in series.partners])
+        return f"{lead} in partnership with {partners}."
+    return lead + "."
+
+
+def composition_section(composition: CompositionPublic) -> Composition:
+    """The aggregate, as a sentence and as rows; nothing beyond ``CompositionPublic``."""
+    if composition.suppressed or composition.total is None:
+        return Composition(
+            suppressed=True,
+            basis=composition.basis,
+            sentence="To this end, the Track 2 series brought together participants from the "
+            "region and the wider international community.",
+        )
+    sectors = composition.by_sector or {}
+    named = [_SECTOR_PLURALS[s] for s in sectors if s is not Sector.OTHER]
+    if named and Sector.OTHER in sectors:
+        named.append("other participants")
+    who = join_and(named) if named else "participants"
+    countries = composition.countries or 0
+    where = (
+        f" from {number_word(countries)} {plural(countries, 'country', 'countries')} across "
+        "the region and the wider international community"
+        if countries
+        else " from the region and the wider international community"
+    )
+    return Composition(
+        suppressed=False,
+        basis=composition.basis,
+        total=composition.total,
+        countries=composition.countries,
+        by_sector=tuple(CountRow(label=_SECTOR_LABELS[s], count=n) for s, n in sectors.items()),
+        by_country=tuple(
+            CountRow(label="Other" if c == "other" else c, count=n)
+            for c, n in (composition.by_country or {}).items()
+        ),
+        sentence=f"To this end, the Track 2 series brought together a broad representation "
+        f"of {composition.total} {who}{where}.",
+    )
+
+
+def _guest_phrase(guests: Sequence[GuestFacts]) -> str:
+    return join_and([f"{g.name}, {g.position}" if g.position else g.name for g in guests])
+
+
+@dataclass
+class _Segment:
+    kind: str
+    parts: list[PartFacts]
+
+
+def _segments(parts: Sequence[PartFacts]) -> list[_Segment]:
+    """Parts as the meeting's 'parts' in prose: off-record parts are left out entirely, and
+    consecutive presentations read as one part ('two presentations on ...')."""
+    out: list[_Segment] = []
+    for part in parts:
+        if part.regime == "off_record":
+            continue
+        if part.kind == "presentation" and out and out[-1].kind == "presentation":
+            out[-1].parts.append(part)
+        else:
+            out.append(_Segment(kind=part.kind, parts=[part]))
+    return out
+
+
+def _presentation_item(part: PartFacts) -> str:
+    text = f"on {run_in(part.topic)}" if part.topic else ""
+    if part.guests:
+        text = f"{text} by {_guest_phrase(part.guests)}".strip()
+    return text
+
+
+def agenda_paragraph(parts: Sequence[PartFacts]) -> str:
+    """One paragraph on the agenda. Only on-record parts name anyone, and only those who
+    consented for that part; presentations are otherwise described by topic only."""
+    segments = _segments(parts)
+    sentences: list[str] = []
+    for index, segment in enumerate(segments, start=1):
+        ordinal = ordinal_word(index)
+        last = index == len(segments) and index > 1
+        part = segment.parts[0]
+        if segment.kind == "presentation":
+            n = len(segment.parts)
+            described = [d for d in (_presentation_item(p) for p in segment.parts) if d]
+            noun = (
+                f"{number_word(n) if n > 1 else 'a'} {plural(n, 'presentation', 'presentations')}"
+            )
+            detail = ""
+            if described:
+                detail = " " + (
+                    join_and(described)
+                    if not all(d.startswith("on ") for d in described)
+                    else "on " + join_and([d[3:] for d in described])
+                )
+            verb = plural(n, "was", "were")
+            sentences.append(f"In the {ordinal} part, {noun}{detail} {verb} offered.")
+        elif part.guests:
+            sentence = (
+                f"The {ordinal} part of the meeting was attended by {_guest_phrase(part.guests)}"
+            )
+            if part.topic:
+                sentence += f", who spoke on {run_in(part.topic)}"
+            sentences.append(sentence + ".")
+        elif segment.kind == "opening_remarks":
+            on = f" on {run_in(part.topic)}" if part.topic else ""
+            sentences.append(f"The {ordinal} part of the meeting opened with remarks{on}.")
+        elif segment.kind == "q_and_a":
+            sentences.append(
+                "The meeting concluded with a question-and-answer session."
+                if last
+                else f"The {ordinal} part was a question-and-answer session."
+            )
+        elif segment.kind == "discussion":
+            on = f" on {run_in(part.topic)}" if part.topic else ""
+            sentences.append(
+                f"The meeting concluded with a general discussion by all participants{on}."
+                if last
+                else f"The {ordinal} part was a general discussion by all participants{on}."
+            )
+        else:
+            about = run_in(part.topic) if part.topic else part.title
+            sentences.append(f"The {ordinal} part of the meeting was devoted to {about}.")
+    return " ".join(sentences)
+
+
+def _points_intro(parts: Sequence[PartFacts]) -> str:
+    kinds = {p.kind for p in parts if p.regime != "off_record"}
+    sources = []
+    if "presentation" in kinds:
+        sources.append("the presentations")
+    if "q_and_a" in kinds:
+        sources.append("the Q & A sessions")
+    if "discussion" in kinds:
+        sources.append("the general discussion by all participants")
+    emerged = f"from {join_and(sources)}" if sources else "during the meeting"
+    return f"Following is a list of the main points and perspectives that emerged {emerged}."
+
+
+def chatham_statement(
+    session: SessionFacts, parts: Sequence[PartFacts], previous_rounds: int
+) -> str:
+    regimes = {p.regime for p in parts} or {session.default_regime}
+    similar = (
+        f", similar to the previous {number_word(previous_rounds)} "
+        f"{plural(previous_rounds, 'round', 'rounds')} of the series,"
+        if previous_rounds
+        else ","
+    )
+    if regimes <= {"on_record", "off_record"} and "on_record" in regimes:
+        return "This meeting was held on the record."
+    if similar == ",":
+        return "This discussion was held under the Chatham House Rule."
+    return f"This discussion{similar} was held under the Chatham House Rule."
+
+
+def _links(base_url: str, series: SeriesFacts, session_number: int | None) -> tuple[Link, ...]:
+    query = f"?session={session_number}" if session_number is not None else ""
+    return (
+        Link(
+            label="Request the detailed report",
+            url=f"{base_url}/series/{series.slug}{query}#request",
+        ),
+        Link(label="Join the newsletter", url=f"{base_url}/subscribe?series={series.slug}"),
+    )
+
+
+def _theme_counts(
+    themes: Sequence[ThemeFacts], points: Sequence[PointFacts]
+) -> tuple[ThemeCount, ...]:
+    counts: dict[str, int] = defaultdict(int)
+    for point in points:
+        for slug in point.themes:
+            counts[slug] += 1
+    return tuple(ThemeCount(slug=t.slug, label=t.label, count=counts[t.slug]) for t in themes)
+
+
+def _part_heading(part: PartFacts) -> str:
+    return f"{part.title}: {part.topic}" if part.topic else part.title
+
+
+# -- the builders -------------------------------------------------------------------------
+
+
+SessionKind = Literal["summary", "detailed"]
+
+
+def build_session_report(source: SessionSource, kind: SessionKind) -> SessionReport:
+    """The public summary (``kind='summary'``) or the detailed report of one session."""
+    if kind not in ("summary", "detailed"):
+        raise ValueError(f"unknown session report kind {kind!r}")
+    series, session = source.series, source.session
+    tz = series.timezone
+    ref = session_ref(session, tz)
+    fmt = _FORMAT_FORUMS.get(session.format, "forums")
+    title = f"{series.title_prefix}: {session.title}" if series.title_prefix else session.title
+    opening = (
+        f"The {ref.ordinal} session of the series of {fmt} on {series.title} was held on "
+        f"{ref.date_long}."
+    )
+    ordered_points = sorted(source.points, key=lambda p: (p.position, p.id))
+    part_positions = {p.id: p.position for p in source.parts}
+    points = tuple(
+        Point(
+            number=n,
+            text=p.text.strip(),
+            themes=tuple(sorted(p.themes)),
+            part=part_positions.get(p.part_id) if p.part_id else None,
+        )
+        for n, p in enumerate(ordered_points, start=1)
+    )
+    previous = [s for s in source.earlier if s.number < session.number]
+    closing = series.closing.strip() or (
+        f"{series.organiser} and its partners plan to continue this series of Track 2 discussions."
+    )
+    agenda = Agenda(
+        paragraph=agenda_paragraph(source.parts),
+        items=tuple(
+            AgendaItem(
+                position=p.position,
+                title=p.title,
+                kind=p.kind,
+                topic=p.topic,
+                regime=p.regime,
+                named=tuple(
+                    NamedGuest(name=g.name, position=g.position)
+                    for g in (p.guests if p.regime == "on_record" else ())
+                ),
+            )
+            for p in source.parts
+            if p.regime != "off_record"
+        ),
+    )
+    detailed = None
+    if kind == "detailed":
+        detailed = _detailed_sections(source, points, previous)
+    return SessionReport(
+        kind=kind,
+        series=series_info(series),
+        session=ref,
+        title=title,
+        opening=opening,
+        organisers=organisers_sentence(series),
+        context=paragraphs(session.context),
+        composition=composition_section(source.composition),
+        agenda=agenda,
+        points_intro=_points_intro(source.parts),
+        chatham_house=chatham_statement(session, source.parts, len(previous)),
+        points=points,
+        themes=_theme_counts(source.themes, ordered_points),
+        closing=ensure_period(" ".join(closing.split())),
+        offer="If you are interested in the detailed report of the meeting or if you wish to "
+        "join our newsletter, follow the links below.",
+        links=_links(source.base_url, series, session.number),
+        detailed=detailed,
+    )
+
+
+def _detailed_sections(
+    source: SessionSource, points: Sequence[Point], previous: Sequence[SessionFacts]
+) -> DetailedSections:
+    by_part: list[PointGroup] = []
+    for part in sorted(source.parts, key=lambda p: p.position):
+        numbers = tuple(p.number for p in points if p.part == part.position)
+        if numbers:
+            by_part.append(PointGroup(heading=_part_heading(part), points=numbers))
+    loose = tuple(p.number for p in points if p.part is None)
+    if loose:
+        by_part.append(PointGroup(heading="Points not tied to an agenda part", points=loose))
+    by_theme: list[PointGroup] = []
+    for theme in source.themes:
+        numbers = tuple(p.number for p in points if theme.slug in p.themes)
+        if numbers:
+            by_theme.append(PointGroup(heading=theme.label, points=numbers))
+    untagged = tuple(p.number for p in points if not p.themes)
+    if untagged:
+        by_theme.append(PointGroup(heading="Without a theme", points=untagged))
+    return DetailedSections(
+        by_part=tuple(by_part),
+        by_theme=tuple(by_theme),
+        earlier_sessions=tuple(
+            session_ref(s, source.series.timezone) for s in sorted(previous, key=lambda s: s.number)
+        ),
+    )
+
+
+def build_digest(source: DigestSource) -> SeriesDigest:
+    """The series digest: sessions, the theme x session matrix, points grouped by theme."""
+    series = source.series
+    sessions = sorted(source.sessions, key=lambda s: s.number)
+    index = {s.id: i for i, s in enumerate(sessions)}
+    number = {s.id: s.number for s in sessions}
+    points = sorted(
+        (p for p in source.points if p.session_id in index),
+        key=lambda p: (number[p.session_id], p.position, p.id),
+    )
+    per_session = [0] * len(sessions)
+    cells: dict[str, list[int]] = {t.slug: [0] * len(sessions) for t in source.themes}
+    groups: dict[str, list[DigestPoint]] = {t.slug: [] for t in source.themes}
+    untagged: list[DigestPoint] = []
+    for p in points:
+        i = index[p.session_id]
+        per_session[i] += 1
+        item = DigestPoint(session=number[p.session_id], text=p.text.strip())
+        tagged = False
+        for slug in p.themes:
+            if slug in cells:
+                cells[slug][i] += 1
+                groups[slug].append(item)
+                tagged = True
+        if not tagged:
+            untagged.append(item)
+    by_theme = [
+        DigestGroup(heading=t.label, points=tuple(groups[t.slug]))
+        for t in source.themes
+        if groups[t.slug]
+    ]
+    if untagged:
+        by_theme.append(DigestGroup(heading="Without a theme", points=tuple(untagged)))
+    held = sum(1 for s in sessions if s.status in ("held", "closed"))
+    return SeriesDigest(
+        series=series_info(series),
+        title=f"{series.title}: series digest",
+        intro=(
+            f"{organisers_sentence(series)} This digest covers {number_word(len(sessions))} "
+            f"{plural(len(sessions), 'session', 'sessions')} ({number_word(held)} held) and "
+            f"{len(points)} approved main {plural(len(points), 'point', 'points')}."
+        ),
+        sessions=tuple(
+            DigestSession(session=session_ref(s, series.timezone), points=per_session[i])
+            for i, s in enumerate(sessions)
+        ),
+        matrix=tuple(
+            MatrixRow(
+                slug=t.slug,
+                label=t.label,
+                counts=tuple(cells[t.slug]),
+                total=sum(cells[t.slug]),
+            )
+            for t in source.themes
+        ),
+        by_theme=tuple(by_theme),
+        chatham_house="The discussions of the series are held under the Chatham House Rule: "
+        "no point in this digest is attributed to anyone.",
+        links=_links(source.base_url, series, None),
+    )

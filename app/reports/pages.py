@@ -1,0 +1,240 @@
+"""Server-rendered public pages for series and published summaries, and report downloads.
+
+No JavaScript, no cookies: the request form posts ``application/x-www-form-urlencoded`` to
+``/reports/request`` (the same rules as ``POST /api/v1/public/report-requests``: the same
+answer whatever happens). Download links are signed and expire; a bad or expired link gets
+a page that says so and offers a new request. Detailed reports are never shown here: their
+ids answer the same 404 page as unknown ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from app.db import DbSession
+from app.errors import NotFound
+from app.kit.ratelimit import RateLimited, client_ip
+from app.reports.links import BadDownloadLink
+from app.reports.model import session_report_from_json
+from app.reports.render import Format, render
+from app.reports.render.html import render_html_fragment
+from app.reports.render.templating import environment
+from app.reports.router import EvenTiming
+from app.reports.schemas import PublicSeries, ReportRequestAccepted, ReportRequestCreate
+from app.reports.service import ReportService, version_stamp
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+_EMAIL = TypeAdapter(EmailStr)
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_DOWNLOAD_FORMATS = {"pdf": Format.PDF, "html": Format.HTML, "docx": Format.DOCX, "md": Format.MD}
+_REQUESTABLE = ("held", "closed")
+
+
+def _page(
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    html = environment().get_template(f"pages/reports/{name}").render(**context)
+    return HTMLResponse(html, status_code=status_code, headers={**_NO_STORE, **(headers or {})})
+
+
+def _not_found() -> HTMLResponse:
+    return _page(
+        "message.html",
+        {
+            "heading": "Not found",
+            "text": "There is no public report or series at this address.",
+            "is_error": True,
+            "form": None,
+        },
+        status_code=404,
+    )
+
+
+def _service(request: Request, db: DbSession) -> ReportService:
+    return ReportService(db, request.app.state.settings)
+
+
+def _form(
+    series: PublicSeries | None, session: int | None, *, email: str = "", error: str = ""
+) -> dict[str, Any]:
+    """The request form's context; without a series, the reader types the series' slug."""
+    choices = [s for s in series.sessions if s.status in _REQUESTABLE] if series is not None else []
+    return {
+        "series": series,
+        "choices": choices,
+        "selected": session,
+        "email": email,
+        "error": error,
+    }
+
+
+@router.get("/series/{slug}", response_class=HTMLResponse)
+async def series_page(
+    slug: str,
+    request: Request,
+    db: DbSession,
+    session: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> HTMLResponse:
+    """A series: its sessions, the latest published summary, the request form."""
+    service = _service(request, db)
+    try:
+        series = await service.public_series(slug.lower()[:80])
+    except NotFound:
+        return _not_found()
+    summarised = next((s for s in reversed(series.sessions) if s.summary), None)
+    latest = summarised.summary if summarised is not None else None
+    body = None
+    if session is None and summarised is not None:
+        session = summarised.number
+    if latest is not None:
+        version = await service.public_summary(latest.report_id)
+        body = render_html_fragment(session_report_from_json(version.content))
+    return _page(
+        "series.html",
+        {"s": series, "latest": latest, "body": body, "form": _form(series, session)},
+    )
+
+
+@router.post("/reports/request", response_class=HTMLResponse)
+async def request_submit(request: Request, _timing: EvenTiming, db: DbSession) -> Response:
+    """The request form: the same thank-you page whatever happens to the request."""
+    form = await request.form(max_files=0, max_fields=20)
+    email = str(form.get("email") or "").strip()
+    slug = str(form.get("series") or "").strip().lower()[:80]
+    raw_number = str(form.get("session") or "").strip()
+    service = _service(request, db)
+    try:
+        series: PublicSeries | None = await service.public_series(slug)
+    except NotFound:
+        series = None
+    number = int(raw_number) if raw_number.isdigit() and len(raw_number) < 7 else None
+    try:
+        _EMAIL.validate_python(email)
+    except ValidationError:
+        return _page(
+            "request.html",
+            {"form": _form(series, number, email=email, error="Enter a valid e-mail address.")},
+            status_code=400,
+        )
+    if number is None or number < 1:
+        return _page(
+            "request.html",
+            {"form": _form(series, None, email=email, error="Choose a session.")},
+            status_code=400,
+        )
+    try:
+        await service.request_report(
+            ReportRequestCreate(email=email, series=slug or "-", session=number),
+            client_ip(request),
+        )
+    except RateLimited as exc:
+        return _page(
+            "message.html",
+            {
+                "heading": "Too many requests",
+                "text": f"Please wait {exc.retry_after} seconds before trying again.",
+                "is_error": True,
+                "form": None,
+            },
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+    return _page(
+        "message.html",
+        {
+            "heading": "Thank you",
+            "text": ReportRequestAccepted().detail,
+            "is_error": False,
+            "form": None,
+            "series": series,
+        },
+    )
+
+
+@router.get("/reports/download", response_class=HTMLResponse)
+async def download(
+    request: Request,
+    db: DbSession,
+    token: Annotated[str | None, Query(max_length=2000)] = None,
+    format: Annotated[str, Query(max_length=8)] = "pdf",
+) -> Response:
+    """A delivered detailed report, marked with its recipient on every page; every
+    download is logged. Expired or altered links get a page saying so."""
+    service = _service(request, db)
+    fmt = _DOWNLOAD_FORMATS.get(format.lower(), Format.PDF)
+    try:
+        delivered = await service.open_download(token, fmt.value)
+    except BadDownloadLink as exc:
+        known = await service.request_form_context(exc.request_id)
+        series = await service.public_series(known[0].slug) if known else None
+        expired = exc.reason == "expired"
+        return _page(
+            "message.html",
+            {
+                "heading": "This link has expired" if expired else "This link does not work",
+                "text": (
+                    "Download links work for a limited time, and this one is too old. You can "
+                    "ask for the report again below."
+                    if expired
+                    else "The link is incomplete or has been changed. You can ask for the "
+                    "report again below."
+                ),
+                "is_error": True,
+                "form": _form(series, known[1] if known else None),
+            },
+            status_code=410 if expired else 400,
+        )
+    rendered = await render(delivered.report, fmt, marking=delivered.marking, stamp=delivered.stamp)
+    report = delivered.report
+    name = (
+        f"{report.series.slug}-session-{report.session.number}-detailed-v{delivered.version.number}"
+    )
+    extension = "docx" if fmt is Format.DOCX else fmt.value
+    disposition = "inline" if fmt in (Format.PDF, Format.HTML) else "attachment"
+    return Response(
+        rendered.body,
+        media_type=rendered.media_type,
+        headers={
+            **_NO_STORE,
+            "Content-Disposition": f'{disposition}; filename="{name}.{extension}"',
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLResponse:
+    """A published summary with the request form for its session and the newsletter."""
+    try:
+        rid = uuid.UUID(report_id)
+    except ValueError:
+        return _not_found()
+    service = _service(request, db)
+    try:
+        version = await service.public_summary(rid)
+    except NotFound:
+        return _not_found()
+    report = session_report_from_json(version.content)
+    series = await service.public_series_of(version)
+    return _page(
+        "report.html",
+        {
+            "title": report.title,
+            "body": render_html_fragment(report),
+            "stamp": version_stamp(version, report.series.timezone),
+            "report_id": version.id,
+            "series": series,
+            "form": _form(series, report.session.number),
+        },
+        headers={"Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,354 @@
+"""HTTP routes for report previews, publication, versions and report requests.
+
+``router`` is mounted under the authenticated /api/v1; ``public_router`` under /api/v1 with
+no token (published summaries, the series listing, report requests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from app.db import DbSession
+from app.errors import problem_responses
+from app.kit.pagination import Page, PageQuery
+from app.kit.ratelimit import client_ip
+from app.reports.model import SeriesDigest, SessionReport, session_report_from_json
+from app.reports.models import ReportKind, ReportVersion, RequestStatus
+from app.reports.negotiation import choose_format
+from app.reports.render import MEDIA_TYPES, Format, Rendered, render
+from app.reports.schemas import (
+    PublicSeries,
+    PublishRequest,
+    ReportRequestAccepted,
+    ReportRequestCreate,
+    ReportRequestRead,
+    ReportVersionRead,
+    RequestDecision,
+)
+from app.reports.service import ReportService, version_stamp
+from app.security import CurrentPrincipal
+from app.series.deps import SeriesOrganiser, SeriesRapporteur
+from app.sessions.deps import SessionOrganiser, SessionRapporteur
+
+router = APIRouter(tags=["reports"])
+public_router = APIRouter(tags=["public"])
+
+# Every report request takes at least this long, whatever happened to it, so the time of
+# the answer says nothing about the address either.
+MIN_REQUEST_SECONDS = 0.3
+
+FormatQuery = Annotated[
+    str | None,
+    Query(
+        max_length=16,
+        description="md, html, pdf, docx or json. Overrides `Accept`; anything else is a 406.",
+    ),
+]
+_EXTENSIONS = {Format.MD: "md", Format.HTML: "html", Format.PDF: "pdf", Format.DOCX: "docx"}
+
+
+def _document_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+    content: dict[str, Any] = {MEDIA_TYPES[f]: {} for f in Format if f is not Format.JSON}
+    return problem_responses(
+        401,
+        404,
+        406,
+        extra={
+            200: {
+                "model": model,
+                "description": "The report, in the negotiated format. The JSON format is the "
+                "canonical report model (schema below); every other format is rendered from it.",
+                "content": content,
+            }
+        },
+    )
+
+
+def _service(request: Request, db: DbSession) -> ReportService:
+    return ReportService(db, request.app.state.settings)
+
+
+Service = Annotated[ReportService, Depends(_service)]
+
+
+def _document(
+    rendered: Rendered,
+    filename: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    disposition = "attachment" if rendered.format is Format.DOCX else "inline"
+    extension = _EXTENSIONS.get(rendered.format, "json")
+    return Response(
+        rendered.body,
+        media_type=rendered.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}.{extension}"',
+            "Vary": "Accept",
+            **(headers or {}),
+        },
+    )
+
+
+async def _version_document(
+    request: Request, version: ReportVersion, fmt: Format, *, cache: str
+) -> Response:
+    """A published version, rendered from its stored canonical JSON only."""
+    etag = f'"{version.content_sha256}-{fmt.value}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache,
+        "X-Report-Version": str(version.number),
+        "X-Report-SHA256": version.content_sha256,
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    report = session_report_from_json(version.content)
+    rendered = await render(
+        report,
+        fmt,
+        stamp=version_stamp(version, report.series.timezone),
+        canonical=version.content,
+    )
+    name = (
+        f"{report.series.slug}-session-{report.session.number}-"
+        f"{version.kind.value}-v{version.number}"
+    )
+    return _document(rendered, name, headers=headers)
+
+
+# -- members ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/sessions/{session_id}/report",
+    response_class=Response,
+    operation_id="preview_report",
+    summary="Preview a session's report",
+    responses=_document_responses(SessionReport),
+)
+async def preview_report(
+    request: Request,
+    access: SessionRapporteur,
+    service: Service,
+    kind: Annotated[Literal["summary", "detailed"], Query()] = "summary",
+    format: FormatQuery = None,
+) -> Response:
+    """The summary or detailed report as it would be published now, from the approved key
+    points (series members). Nothing is stored and the checker is not run: publish to
+    freeze a version. The format comes from `?format=` or the `Accept` header (JSON by
+    default)."""
+    fmt = choose_format(format, request.headers.get("accept"))
+    report = await service.preview(access, ReportKind(kind))
+    rendered = await render(report, fmt)
+    name = f"{report.series.slug}-session-{report.session.number}-{kind}-preview"
+    return _document(rendered, name, headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/series/{series_id}/report",
+    response_class=Response,
+    operation_id="series_digest",
+    summary="A series digest",
+    responses=_document_responses(SeriesDigest),
+)
+async def series_digest(
+    request: Request,
+    access: SeriesRapporteur,
+    service: Service,
+    kind: Annotated[Literal["digest"], Query()] = "digest",
+    format: FormatQuery = None,
+) -> Response:
+    """Every session of the series, the theme x session matrix (a table and a chart) and
+    every approved point grouped by theme (series members)."""
+    fmt = choose_format(format, request.headers.get("accept"))
+    report = await service.digest(access)
+    rendered = await render(report, fmt)
+    return _document(
+        rendered, f"{report.series.slug}-digest", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReportVersionRead,
+    operation_id="publish_report",
+    summary="Publish a report version",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def publish_report(
+    data: PublishRequest, access: SessionOrganiser, service: Service
+) -> ReportVersionRead:
+    """Freeze a new numbered version of the summary or the detailed report (organisers).
+
+    Only a held or closed session with at least one approved key point can be published
+    (409 `report-not-publishable`). Every approved point is checked again against the
+    current roster first; any block finding refuses publication (409
+    `report-attribution-blocked`, listing them by point id). The version stores the
+    canonical JSON and its SHA-256; it renders the same forever, whatever happens to the
+    records. Publishing a detailed report sends it to requests that were waiting for one.
+    """
+    version = await service.publish(access, data.kind, data.changelog)
+    return service.version_read(version)
+
+
+@router.get(
+    "/sessions/{session_id}/reports",
+    response_model=list[ReportVersionRead],
+    operation_id="list_report_versions",
+    summary="List a session's published versions",
+    responses=problem_responses(401, 404),
+)
+async def list_report_versions(
+    access: SessionRapporteur, service: Service
+) -> list[ReportVersionRead]:
+    """Every published version of the session, summaries then detailed, oldest first."""
+    return [service.version_read(v) for v in await service.versions(access)]
+
+
+@router.get(
+    "/reports/{report_id}",
+    response_class=Response,
+    operation_id="get_report_version",
+    summary="Get a published version",
+    responses=_document_responses(SessionReport),
+)
+async def get_report_version(
+    report_id: uuid.UUID,
+    request: Request,
+    principal: CurrentPrincipal,
+    service: Service,
+    format: FormatQuery = None,
+) -> Response:
+    """A published version in any format (members of its series; 404 for anyone else).
+
+    `?format=json` answers the stored canonical JSON byte for byte: its SHA-256 is the
+    version's `content_sha256` (also in `X-Report-SHA256` and the `ETag`).
+    """
+    fmt = choose_format(format, request.headers.get("accept"))
+    version = await service.member_version(principal, report_id)
+    return await _version_document(request, version, fmt, cache="private, max-age=3600")
+
+
+@router.get(
+    "/series/{series_id}/report-requests",
+    response_model=Page[ReportRequestRead],
+    operation_id="list_report_requests",
+    summary="List requests for detailed reports",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_report_requests(
+    access: SeriesOrganiser,
+    service: Service,
+    page: PageQuery,
+    status: Annotated[RequestStatus | None, Query(description="Only this status.")] = None,
+) -> Page[ReportRequestRead]:
+    """Requests for the series' detailed reports, oldest first, with why a pending request
+    waits and every download of a delivered one (organisers)."""
+    items, cursor = await service.list_requests(access, page, status)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post(
+    "/report-requests/{request_id}/decision",
+    response_model=ReportRequestRead,
+    operation_id="decide_report_request",
+    summary="Approve or decline a request",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def decide_report_request(
+    request_id: uuid.UUID, data: RequestDecision, principal: CurrentPrincipal, service: Service
+) -> ReportRequestRead:
+    """Approve (e-mail a signed link to the latest published detailed version, valid
+    `TRACK2_REPORTS__DOWNLOAD_LINK_DAYS` days) or decline (a polite e-mail) a pending
+    request. Approving when no detailed report is published yet keeps the request pending
+    (`pending_reason: no_detailed_report`); it is sent when one is published."""
+    decided = await service.decide(principal, request_id, data)
+    return await service.request_read_one(decided)
+
+
+# -- public -------------------------------------------------------------------------------
+
+
+@public_router.get(
+    "/public/series",
+    response_model=Page[PublicSeries],
+    operation_id="list_public_series",
+    summary="Series and their published summaries",
+    responses=problem_responses(422),
+)
+async def list_public_series(service: Service, page: PageQuery) -> Page[PublicSeries]:
+    """Every series with its scheduled, held and closed sessions (public fields only: no
+    venue, no meeting link, no one's name) and the latest published summary of each. No
+    token needed."""
+    items, cursor = await service.public_series_list(page)
+    return Page(items=items, next_cursor=cursor)
+
+
+@public_router.get(
+    "/public/series/{slug}",
+    response_model=PublicSeries,
+    operation_id="get_public_series",
+    summary="A series and its published summaries",
+    responses=problem_responses(404),
+)
+async def get_public_series(
+    slug: Annotated[str, Path(max_length=80)], service: Service
+) -> PublicSeries:
+    """One series by its slug, as `GET /public/series` shows it. No token needed."""
+    return await service.public_series(slug.lower())
+
+
+@public_router.get(
+    "/public/reports/{report_id}",
+    response_class=Response,
+    operation_id="get_public_report",
+    summary="A published summary",
+    responses=_document_responses(SessionReport),
+)
+async def get_public_report(
+    report_id: uuid.UUID, request: Request, service: Service, format: FormatQuery = None
+) -> Response:
+    """A published public summary in any format. Detailed reports are never public: their
+    ids answer 404 here exactly like unknown ids. No token needed."""
+    fmt = choose_format(format, request.headers.get("accept"))
+    version = await service.public_summary(report_id)
+    return await _version_document(request, version, fmt, cache="public, max-age=300")
+
+
+async def _even_timing() -> AsyncIterator[None]:
+    started = time.perf_counter()
+    yield
+    remaining = MIN_REQUEST_SECONDS - (time.perf_counter() - started)
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+
+EvenTiming = Annotated[None, Depends(_even_timing, scope="function")]
+
+
+@public_router.post(
+    "/public/report-requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReportRequestAccepted,
+    operation_id="request_report",
+    summary="Request a session's detailed report",
+    responses=problem_responses(422, 429),
+)
+async def request_report(
+    data: ReportRequestCreate, request: Request, _timing: EvenTiming, service: Service
+) -> ReportRequestAccepted:
+    """Ask for a session's detailed report by e-mail. The answer is the same 202 whatever
+    happens (unknown series or session, already requested, approved at once, left for
+    review), and takes the same time. The series' policy decides: `confirmed_subscribers`
+    approves confirmed subscribers of the series automatically; otherwise an organiser
+    decides. Rate-limited per IP (429) and per address (silently)."""
+    await service.request_report(data, client_ip(request))
+    return ReportRequestAccepted()

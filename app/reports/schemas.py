@@ -1,0 +1,156 @@
+"""Request and response shapes for reports, versions and report requests.
+
+The report documents themselves are :mod:`app.reports.model` (the JSON format); the shapes
+here describe versions and requests. ``*Public`` shapes are for anyone, with no token.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from app.reports.models import PendingReason, ReportKind, RequestStatus
+
+Changelog = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+SeriesSlug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, to_lower=True)
+]
+
+
+class PublishRequest(BaseModel):
+    """Publish (freeze) a new version of a session's summary or detailed report."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"kind": "summary", "changelog": "First edition"}]},
+    )
+
+    kind: ReportKind
+    changelog: Changelog | None = Field(default=None, description="What changed, for members.")
+
+
+class ReportVersionRead(BaseModel):
+    """A published version (without its content: fetch it with ``GET /reports/{id}``)."""
+
+    id: uuid.UUID
+    series_id: uuid.UUID
+    session_id: uuid.UUID
+    kind: ReportKind
+    number: int = Field(description="1, 2, ... per session and kind.")
+    published_at: datetime
+    content_sha256: str = Field(
+        description="SHA-256 (hex) of the canonical JSON, i.e. of the body of ?format=json."
+    )
+    changelog: str | None
+    public_url: str | None = Field(
+        description="The public page of a summary; null for detailed reports (never public)."
+    )
+
+
+class PublicReportRef(BaseModel):
+    """The latest published summary of a session."""
+
+    report_id: uuid.UUID
+    version: int
+    published_at: datetime
+    url: str = Field(description="The public HTML page of the summary.")
+    formats: dict[str, str] = Field(description="Format name to download URL.")
+
+
+class PublicSession(BaseModel):
+    """A session as the public may know it: no venue, no meeting link, no roster."""
+
+    number: int
+    title: str
+    date: str = Field(description="ISO date in the series' time zone.")
+    date_long: str = Field(examples=["29 June 2020"])
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    status: Literal["scheduled", "held", "closed"]
+    summary: PublicReportRef | None
+
+
+class PublicSeries(BaseModel):
+    """A series and its public sessions with their latest published summaries."""
+
+    slug: str
+    title: str
+    description: str
+    organiser: str
+    partners: list[str]
+    strapline: str
+    timezone: str
+    url: str = Field(description="The series' public page.")
+    subscribe_url: str
+    sessions: list[PublicSession]
+
+
+class ReportRequestCreate(BaseModel):
+    """Ask for a session's detailed report to be e-mailed to an address."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email": "reader@example.org", "series": "afghan-peace", "session": 3}]
+        },
+    )
+
+    email: Annotated[EmailStr, Field(max_length=320)]
+    series: SeriesSlug = Field(description="The series' slug.")
+    session: int = Field(ge=1, le=100_000, description="The session's number in the series.")
+
+
+class ReportRequestAccepted(BaseModel):
+    """The same answer for every request, whatever happens to it."""
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = (
+        "Thank you. If the request can be granted, a link to the report will be sent to the "
+        "address given."
+    )
+
+
+class DownloadRead(BaseModel):
+    """One download of a delivered report."""
+
+    at: datetime
+    version: int
+    report_id: uuid.UUID
+    format: str
+
+
+class ReportRequestRead(BaseModel):
+    """A request for a detailed report, as the series' organisers see it."""
+
+    id: uuid.UUID
+    series_id: uuid.UUID
+    session_id: uuid.UUID
+    session_number: int
+    email: str
+    status: RequestStatus
+    pending_reason: PendingReason | None = Field(
+        description="awaiting_review: an organiser decides; no_detailed_report: approved, "
+        "and sent as soon as a detailed report is published."
+    )
+    approved_by_policy: bool
+    decided_at: datetime | None
+    note: str | None
+    report_id: uuid.UUID | None = Field(description="The detailed version delivered.")
+    created_at: datetime
+    downloads: list[DownloadRead]
+
+
+class RequestDecision(BaseModel):
+    """An organiser's decision on a pending request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "decline"]
+    note: Note | None = Field(
+        default=None, description="Included in the decline e-mail; kept with the request."
+    )
