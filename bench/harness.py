@@ -89,9 +89,18 @@ def uvicorn_argv(app: str, port: int, *, factory: bool = False) -> list[str]:
     return argv
 
 
-def measure(port: int, path: str, headers: dict[str, str] | None, seconds: float) -> LoadResult:
-    request = build_request(path, headers, port)
-    return asyncio.run(run_load(port, request, seconds=seconds))
+def measure(
+    port: int,
+    path: str,
+    headers: dict[str, str] | None,
+    seconds: float,
+    *,
+    method: str = "GET",
+    body: bytes = b"",
+    connections: int = 32,
+) -> LoadResult:
+    request = build_request(path, headers, port, method=method, body=body)
+    return asyncio.run(run_load(port, request, seconds=seconds, connections=connections))
 
 
 def measure_ceiling(seconds: float) -> LoadResult:

@@ -25,10 +25,19 @@ class LoadResult:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def build_request(path: str, headers: dict[str, str] | None = None, port: int = 8000) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: keep-alive"]
+def build_request(
+    path: str,
+    headers: dict[str, str] | None = None,
+    port: int = 8000,
+    *,
+    method: str = "GET",
+    body: bytes = b"",
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: keep-alive"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+    if body or method != "GET":
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
@@ -53,8 +62,9 @@ async def _worker(
         while time.perf_counter() < deadline:
             writer.write(request)
             try:
-                status = await _read_response(reader)
-            except (asyncio.IncompleteReadError, ConnectionError):
+                # Bounded: a server that stops answering must not hang the benchmark.
+                status = await asyncio.wait_for(_read_response(reader), timeout=30)
+            except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
                 errors.append(1)
                 break
             counts[status] = counts.get(status, 0) + 1

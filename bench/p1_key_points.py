@@ -117,6 +117,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=None)
     args = parser.parse_args()
     rows = run(args.seconds, args.postgres)
+    print("### P1: a session's 30 key points (`python -m bench.p1_key_points`)")
+    print()
     print(TABLE_HEAD)
     for row in rows:
         print(row.markdown())

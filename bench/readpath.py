@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=None, help="also measure on this PostgreSQL URL")
     args = parser.parse_args()
     rows = run(args.seconds, args.postgres)
+    print("### Read path: GET /api/v1/series/{id} (`python -m bench.readpath`)")
+    print()
     print(TABLE_HEAD)
     for row in rows:
         print(row.markdown())

@@ -1,0 +1,101 @@
+"""Run every benchmark and rewrite docs/performance.md with the figures.
+
+    python -m bench [--seconds 8] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/db]
+
+Each benchmark is its own module (runnable alone) that prints a markdown section last; this
+runner runs them one after another in subprocesses, keeps each section, and writes them with
+the machine, the date and the command. The analysis that explains the figures lives in
+bench/NOTES.md and is appended unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+NOTES = Path(__file__).resolve().parent / "NOTES.md"
+
+PREAMBLE = """\
+# Performance
+
+Every figure below is a ratio against a yardstick measured **in the same run**, or a scaling
+ratio, never a bare time compared across runs: the machines are 2-core and noisy. Server on
+CPU 0 (one uvicorn worker), load client on CPU 1 (a raw asyncio keep-alive client in
+`bench/load.py`, 32 connections, 1 s warm-up), loopback only. The ceiling is
+`bench/ceiling_app.py`: a bare FastAPI endpoint returning a prebuilt 7.8 KB JSON body. No test
+asserts a timing; quality targets (the checker's corpus) are asserted by the test suite.
+
+This file is written by `python -m bench` (see the command below); the analysis at the end
+comes from `bench/NOTES.md`.
+"""
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{model}, {os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def section(module: str, *args: str) -> str:
+    """Run one benchmark module and return its markdown (from its first '###' line)."""
+    command = [sys.executable, "-m", f"bench.{module}", *args]
+    print(f"running {' '.join(command[1:])}", file=sys.stderr)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    out = done.stdout
+    start = out.find("###")
+    body = out[start:].strip() if start >= 0 else out.strip()
+    if done.returncode not in (0, 1):  # 1 = ran, but a target was missed
+        tail = done.stderr.strip().splitlines()[-5:]
+        body += "\n\n**The benchmark failed to run:**\n\n```\n" + "\n".join(tail) + "\n```"
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--postgres", default=None)
+    args = parser.parse_args()
+    pg = ["--postgres", args.postgres] if args.postgres else []
+    secs = ["--seconds", str(args.seconds)]
+    plan: list[tuple[str, list[str]]] = [
+        ("p1_key_points", secs + pg),
+        ("readpath", secs + pg),
+        ("checker_speed", []),
+        ("checker_quality", []),
+        ("startup", []),
+    ]
+    for optional, extra in (("p2_record", secs), ("reports", []), ("newsletter_send", [])):
+        if (Path(__file__).parent / f"{optional}.py").exists():
+            plan.append((optional, extra))
+    sections = [section(module, *extra) for module, extra in plan]
+    command = "python -m bench " + " ".join(a for a in sys.argv[1:])
+    parts = [
+        PREAMBLE,
+        f"Run: {dt.date.today().isoformat()}. Machine: {machine()}.",
+        f"Command: `{command.strip()}`",
+        *sections,
+    ]
+    if NOTES.exists():
+        parts.append(NOTES.read_text().strip())
+    DOC.write_text("\n\n".join(parts) + "\n")
+    print(f"wrote {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
