@@ -7,8 +7,9 @@ against PostgreSQL, e.g. ``postgresql+asyncpg://postgres@127.0.0.1:5432/track2_t
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -63,6 +64,20 @@ async def create_postgres_database(url: str) -> None:
             await connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     finally:
         await admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """CLI tests call configure_logging, which points the root logger at the (captured)
+    stderr of that test; put the handlers back so later threads never write to a closed
+    capture."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).propagate = True
 
 
 @pytest.fixture(scope="session")
