@@ -8,10 +8,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.kit.outbox import OutboxMessage, OutboxStatus
 from app.kit.pagination import PageParams, apply_keyset, split_page
@@ -22,6 +23,7 @@ from app.newsletter.models import (
     Subscription,
     SubscriptionStatus,
 )
+from app.newsletter.schemas import NewsletterProgress
 from app.series.models import DialogueSeries
 
 # Rows per INSERT statement when enqueueing a newsletter (SQLite's bound-parameter limit is
@@ -140,6 +142,41 @@ class NewsletterRepository:
         stmt = apply_keyset(stmt, [NewsletterIssue.id], [uuid.UUID], params)
         rows = (await self.session.execute(stmt)).scalars().all()
         return split_page(rows, params, lambda issue: (issue.id,))
+
+    async def list_issues_with_progress(
+        self, series_id: uuid.UUID, params: PageParams
+    ) -> tuple[list[tuple[NewsletterIssue, NewsletterProgress]], str | None]:
+        """A page of issues with their delivery progress, in one statement: each issue's
+        outbox rows are an index range of dedupe keys ('newsletter:<hex id>:...')."""
+        hex_id = func.replace(cast(NewsletterIssue.id, String), "-", "")
+        low = literal("newsletter:").concat(hex_id).concat(":")
+        high = literal("newsletter:").concat(hex_id).concat(";")  # ';' sorts right after ':'
+
+        def counted(*statuses: OutboxStatus) -> ScalarSelect[int]:
+            return (
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(
+                    OutboxMessage.dedupe_key >= low,
+                    OutboxMessage.dedupe_key < high,
+                    OutboxMessage.status.in_(statuses),
+                )
+                .correlate(NewsletterIssue)
+                .scalar_subquery()
+            )
+
+        stmt = select(
+            NewsletterIssue,
+            counted(OutboxStatus.PENDING, OutboxStatus.SENDING),
+            counted(OutboxStatus.SENT),
+            counted(OutboxStatus.DEAD),
+        ).where(NewsletterIssue.dialogue_series_id == series_id)
+        stmt = apply_keyset(stmt, [NewsletterIssue.id], [uuid.UUID], params)
+        rows = [
+            (r[0], NewsletterProgress(queued=int(r[1]), sent=int(r[2]), failed=int(r[3])))
+            for r in (await self.session.execute(stmt)).all()
+        ]
+        return split_page(rows, params, lambda pair: (pair[0].id,))
 
     async def claim_send(
         self, issue_id: uuid.UUID, user_id: uuid.UUID, now: datetime, recipients: int

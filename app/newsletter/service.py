@@ -65,8 +65,14 @@ def normalise_email(address: str) -> str:
 
 
 def newsletter_dedupe_key(issue_id: uuid.UUID, subscriber_id: uuid.UUID) -> str:
-    """One outbox row per (issue, subscriber), whatever happens to the send request."""
-    return f"newsletter:{issue_id}:{subscriber_id}"
+    """One outbox row per (issue, subscriber), whatever happens to the send request. Hex ids,
+    so the issue's prefix can be built in SQL on both databases (see the progress counts)."""
+    return f"{newsletter_prefix(issue_id)}{subscriber_id.hex}"
+
+
+def newsletter_prefix(issue_id: uuid.UUID) -> str:
+    """The dedupe-key prefix shared by every outbox row of one newsletter issue."""
+    return f"newsletter:{issue_id.hex}:"
 
 
 def invitation_dedupe_key(session_id: uuid.UUID, person_id: uuid.UUID, sequence: int) -> str:
@@ -493,29 +499,19 @@ class NewsletterService:
     async def list_issues(
         self, access: SeriesAccess, params: PageParams
     ) -> tuple[list[NewsletterRead], str | None]:
-        issues, cursor = await self.repo.list_issues(access.series.id, params)
-        return [await self.read_issue(issue) for issue in issues], cursor
+        # One statement for the page, progress included (no query per issue).
+        rows, cursor = await self.repo.list_issues_with_progress(access.series.id, params)
+        return [_issue_read(issue, progress) for issue, progress in rows], cursor
 
     async def read_issue(self, issue: NewsletterIssue) -> NewsletterRead:
         """The issue with its progress, counted from its outbox rows."""
-        counts = await self.repo.outbox_progress(f"newsletter:{issue.id}:")
+        counts = await self.repo.outbox_progress(newsletter_prefix(issue.id))
         progress = NewsletterProgress(
             queued=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
             sent=counts.get(OutboxStatus.SENT, 0),
             failed=counts.get(OutboxStatus.DEAD, 0),
         )
-        return NewsletterRead(
-            id=issue.id,
-            series_id=issue.dialogue_series_id,
-            subject=issue.subject,
-            body_markdown=issue.body_markdown,
-            report_id=issue.report_id,
-            created_at=issue.created_at,
-            updated_at=issue.updated_at,
-            sent_at=issue.sent_at,
-            recipient_count=issue.recipient_count,
-            progress=progress,
-        )
+        return _issue_read(issue, progress)
 
     def _render(self, access: IssueAccess) -> emails.RenderedIssue:
         return emails.render_issue(
@@ -646,3 +642,18 @@ def _iso(value: Any) -> str | None:
 def _display_name(person: Any) -> str:
     parts = [person.honorific, person.given_name, person.family_name]
     return " ".join(" ".join(p for p in parts if p).split())
+
+
+def _issue_read(issue: NewsletterIssue, progress: NewsletterProgress) -> NewsletterRead:
+    return NewsletterRead(
+        id=issue.id,
+        series_id=issue.dialogue_series_id,
+        subject=issue.subject,
+        body_markdown=issue.body_markdown,
+        report_id=issue.report_id,
+        created_at=issue.created_at,
+        updated_at=issue.updated_at,
+        sent_at=issue.sent_at,
+        recipient_count=issue.recipient_count,
+        progress=progress,
+    )

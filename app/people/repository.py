@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, lock_parent
 from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
+from app.kit.sql import string_agg
 from app.people.models import Attendance, AttendanceStatus, OnRecordConsent, Person, Sector
 from app.series.models import DialogueSeries, DisclosureRegime
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
@@ -125,15 +126,35 @@ class PeopleRepository:
 
     async def list_attendance(
         self, session_id: uuid.UUID, params: PageParams
-    ) -> tuple[list[tuple[Attendance, Person]], str | None]:
+    ) -> tuple[list[tuple[Attendance, Person, set[uuid.UUID]]], str | None]:
+        """A page of the roster with each attendance's current on-record consents, in one
+        statement (the consents aggregated per row)."""
+        consents = (
+            select(
+                string_agg(
+                    cast(OnRecordConsent.agenda_part_id, String),
+                    self.session.get_bind().dialect.name,
+                )
+            )
+            .join(AgendaPart, AgendaPart.id == OnRecordConsent.agenda_part_id)
+            .where(
+                OnRecordConsent.attendance_id == Attendance.id,
+                AgendaPart.regime == DisclosureRegime.ON_RECORD,
+            )
+            .correlate(Attendance)
+            .scalar_subquery()
+        )
         stmt = (
-            select(Attendance, Person)
+            select(Attendance, Person, consents)
             .join(Person, Person.id == Attendance.person_id)
             .where(Attendance.dialogue_session_id == session_id)
         )
         stmt = apply_keyset(stmt, [Attendance.id], [uuid.UUID], params)
-        rows = [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
-        return split_page(rows, params, lambda pair: (pair[0].id,))
+        rows = [
+            (r[0], r[1], {uuid.UUID(part) for part in r[2].split(",")} if r[2] else set())
+            for r in (await self.session.execute(stmt)).all()
+        ]
+        return split_page(rows, params, lambda row: (row[0].id,))
 
     async def roster(self, session_id: uuid.UUID) -> list[tuple[Attendance, Person]]:
         """Everyone with attendance in the session (any status), oldest attendance first."""

@@ -257,8 +257,7 @@ class PeopleService:
     ) -> tuple[list[AttendanceRead], str | None]:
         """The session's roster, one page, with names and current on-record consents."""
         rows, cursor = await self.repo.list_attendance(access.session.id, params)
-        consents = await self.repo.on_record_consents([a.id for a, _ in rows])
-        return [attendance_read(a, p, consents[a.id]) for a, p in rows], cursor
+        return [attendance_read(a, p, parts) for a, p, parts in rows], cursor
 
     async def add_attendance(
         self, access: SessionAccess, data: AttendanceCreate

@@ -65,6 +65,11 @@ async def add_person(
 
 @pytest.fixture
 async def dialogue(factory: Factory, db: AsyncSession) -> Dialogue:
+    return await build_dialogue(factory, db)
+
+
+async def build_dialogue(factory: Factory, db: AsyncSession) -> Dialogue:
+    """A held session with parts under every regime and a roster of four."""
     organiser = await factory.caller()
     second = await factory.caller()
     rapporteur = await factory.caller()
