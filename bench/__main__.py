@@ -80,7 +80,12 @@ def main() -> None:
         ("checker_quality", []),
         ("startup", []),
     ]
-    for optional, extra in (("p2_record", secs), ("reports", []), ("newsletter_send", [])):
+    for optional, extra in (
+        ("p2_record", secs),
+        ("p6_pagination", []),
+        ("reports", []),
+        ("newsletter_send", pg),
+    ):
         if (Path(__file__).parent / f"{optional}.py").exists():
             plan.append((optional, extra))
     sections = [section(module, *extra) for module, extra in plan]
