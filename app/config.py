@@ -114,6 +114,15 @@ class ReportSettings(BaseModel):
     download_link_days: int = Field(default=7, ge=1, le=365)
 
 
+class WebhookSettings(BaseModel):
+    """Outgoing webhooks."""
+
+    # Development and tests only: lets endpoints point at loopback or private addresses,
+    # which the SSRF guard otherwise refuses at registration and at delivery.
+    allow_private_targets: bool = False
+    timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+
+
 class Settings(BaseSettings):
     """All of Track2's configuration."""
 
@@ -140,6 +149,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = OutboxSettings()
     public: PublicSettings = PublicSettings()
     reports: ReportSettings = ReportSettings()
+    webhooks: WebhookSettings = WebhookSettings()
 
     @field_validator("base_url")
     @classmethod

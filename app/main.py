@@ -35,6 +35,8 @@ from app.series.router import router as series_router
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
 from app.users.router import router as users_router
+from app.webhooks import delivery as webhook_delivery
+from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 API_DESCRIPTION = """\
@@ -60,7 +62,12 @@ def _api_router() -> APIRouter:
     api.include_router(newsletter_router)
     api.include_router(reports_router)
     api.include_router(outbox_router)
+    api.include_router(webhooks_router)
     return api
+
+
+# Imported for its side effect: it registers the outbox handler for webhooks.
+assert webhook_delivery.SCHEDULE
 
 
 def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:

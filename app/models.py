@@ -14,4 +14,5 @@ def load_all_models() -> None:
     import app.reports.models
     import app.series.models
     import app.sessions.models
-    import app.users.models  # noqa: F401
+    import app.users.models
+    import app.webhooks.models  # noqa: F401

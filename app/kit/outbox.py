@@ -184,6 +184,9 @@ class HandlerContext:
     # Call as soon as one message is delivered: the worker records it while the rest of the
     # batch is still being sent, which shrinks what a crash can leave in doubt.
     delivered: Callable[[uuid.UUID], None] = field(default=lambda _id: None)
+    # The worker's sessions, for handlers that read or record something in the database
+    # (webhooks: the endpoint and its delivery log). None when a test builds a context alone.
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
 
 Handler = Callable[
@@ -201,6 +204,19 @@ def register_handler(kind: str, handler: Handler) -> None:
     A message missing from the result counts as failed.
     """
     _handlers[OutboxKind(kind).value] = handler
+
+
+# Seconds until the next attempt after the row's latest failed attempt (its ``attempts``
+# already counts that one) and the error it gave, or None to give up (the row goes dead).
+RetryPolicy = Callable[[OutboxMessage, str], float | None]
+
+_retry_policies: dict[str, RetryPolicy] = {}
+
+
+def register_retry_policy(kind: str, policy: RetryPolicy) -> None:
+    """Give ``kind`` its own retry schedule instead of the generic exponential backoff and
+    ``max_attempts`` (webhooks follow the Standard Webhooks schedule)."""
+    _retry_policies[OutboxKind(kind).value] = policy
 
 
 def registered_handlers() -> dict[str, Handler]:
@@ -525,8 +541,13 @@ class OutboxWorker:
             if row.id in results and results[row.id] is None:
                 continue
             error = results.get(row.id) or "the handler returned no result for this message"
-            dead = row.attempts >= self.settings.outbox.max_attempts
-            delay = backoff_delay(row.attempts, self.settings.outbox)
+            policy = _retry_policies.get(row.kind.value)
+            if policy is not None:
+                planned = policy(row, error)
+                dead, delay = planned is None, planned or 0.0
+            else:
+                dead = row.attempts >= self.settings.outbox.max_attempts
+                delay = backoff_delay(row.attempts, self.settings.outbox)
             failures.append(
                 {
                     "b_id": row.id,
@@ -590,7 +611,7 @@ class OutboxWorker:
                 journal.record(token, message_id)
             marker.add(message_id)
 
-        context = HandlerContext(self.settings, self.name, delivered)
+        context = HandlerContext(self.settings, self.name, delivered, self.sessionmaker)
         results: dict[uuid.UUID, str | None] = {}
         try:
             by_kind: dict[str, list[OutboxMessage]] = {}

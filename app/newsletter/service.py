@@ -50,6 +50,7 @@ from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import SessionStatus
 from app.sessions.service import SessionAccess
 from app.users.service import Principal
+from app.webhooks.events import emit, subscription_data
 
 logger = logging.getLogger("track2.newsletter")
 
@@ -274,6 +275,11 @@ class NewsletterService:
                 subscription.unsubscribed_at = None
                 subscription.consent_text = CONSENT_TEXT
                 subscription.consent_ip = record_ip
+                slug = next(s.slug for s in view.series if s.id == subscription.dialogue_series_id)
+                event = subscription_data(slug, subscriber.email)
+                await emit(
+                    self.db, "subscription.confirmed", subscription.dialogue_series_id, event
+                )
         await self.repo.lift_suppression(self._address_hash(subscriber.email))
         await self.db.flush()
         by_id = {s.id: s for s in view.series}
@@ -327,6 +333,8 @@ class NewsletterService:
             if subscription.status is not SubscriptionStatus.UNSUBSCRIBED:
                 subscription.status = SubscriptionStatus.UNSUBSCRIBED
                 subscription.unsubscribed_at = now
+                event = subscription_data(series.slug, subscriber.email)
+                await emit(self.db, "subscription.unsubscribed", series.id, event)
             left.append(SeriesChoice(series.id, series.slug, series.title, subscription.status))
         await self.db.flush()
         return left

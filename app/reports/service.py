@@ -74,6 +74,7 @@ from app.sessions.calendar import ordinal_word
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
+from app.webhooks.events import emit, report_data, report_request_data
 
 REPORT_NOT_FOUND = "No such report"
 REQUEST_NOT_FOUND = "No such report request"
@@ -387,6 +388,7 @@ class ReportService:
                 "sha256": digest,
             },
         )
+        await emit(self.db, "report.published", series.id, report_data(version))
         if kind is ReportKind.DETAILED:
             for request in await self.repo.waiting_for_detailed(session.id):
                 await self._approve(request, series, session, version)
@@ -550,6 +552,8 @@ class ReportService:
             request.decided_at = utcnow()
             await self._approve(request, series, session)
         await self.db.flush()
+        event = report_request_data(request, session.number)
+        await emit(self.db, "report_request.created", series.id, event)
 
     async def _approve(
         self,
@@ -652,6 +656,8 @@ class ReportService:
             data={"status": request.status.value, "note": data.note},
         )
         await self.db.flush()
+        event = report_request_data(request, session.number)
+        await emit(self.db, "report_request.decided", series.id, event)
         return request
 
     async def list_requests(

@@ -15,6 +15,7 @@ from app.series.repository import SeriesRepository
 from app.series.schemas import MemberCreate, MemberRead, SeriesCreate, SeriesUpdate
 from app.users.repository import UserRepository
 from app.users.service import Principal
+from app.webhooks.events import emit, series_data
 
 NOT_FOUND = "No such series"
 
@@ -102,6 +103,7 @@ class SeriesService:
             )
         )
         await seed_default_themes(self.repo.session, series.id)
+        await emit(self.repo.session, "series.created", series.id, series_data(series))
         return series
 
     async def update_series(self, access: SeriesAccess, data: SeriesUpdate) -> DialogueSeries:
@@ -113,6 +115,7 @@ class SeriesService:
         for key, value in changes.items():
             setattr(series, key, value)
         await self.repo.session.flush()
+        await emit(self.repo.session, "series.updated", series.id, series_data(series))
         return series
 
     async def delete_series(self, access: SeriesAccess) -> None:

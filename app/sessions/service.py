@@ -31,6 +31,7 @@ from app.sessions.schemas import (
     check_times,
 )
 from app.users.service import Principal
+from app.webhooks.events import emit, session_data
 
 NOT_FOUND = "No such session"
 
@@ -178,6 +179,7 @@ class SessionService:
             calendar_sequence=0,
         )
         await self.repo.add(session)
+        await emit(self.repo.session, "session.created", series.id, session_data(session))
         return session, await self._overlap_warnings(session)
 
     async def update_session(
@@ -213,6 +215,9 @@ class SessionService:
             session.calendar_sequence += 1
             warnings = await self._overlap_warnings(session)
         await self.repo.session.flush()
+        await emit(
+            self.repo.session, "session.updated", session.dialogue_series_id, session_data(session)
+        )
         return session, warnings
 
     async def change_status(self, access: SessionAccess, data: StatusChange) -> DialogueSession:
@@ -243,6 +248,8 @@ class SessionService:
             data={"from": previous.value, "to": data.status.value, "reason": data.reason},
         )
         await self.repo.session.flush()
+        event = session_data(session, previous_status=previous.value)
+        await emit(self.repo.session, "session.status_changed", session.dialogue_series_id, event)
         return session
 
     async def _overlap_warnings(self, session: DialogueSession) -> list[SchedulingWarning]:

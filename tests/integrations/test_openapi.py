@@ -53,6 +53,8 @@ VERBS = frozenset(
         "reject",
         "publish",
         "cancel",
+        "rotate",
+        "redeliver",
     }
 )
 # Liveness and readiness probes keep the names orchestrators know them by.

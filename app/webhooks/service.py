@@ -1,0 +1,167 @@
+"""Rules about webhook endpoints: who may register what, secrets, the delivery log."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import Conflict, InvalidRequest, NotFound
+from app.kit.clock import utcnow
+from app.kit.outbox import OutboxKind, enqueue
+from app.kit.pagination import PageParams
+from app.series.service import SeriesService
+from app.users.service import Principal
+from app.webhooks.guard import TargetRefused, check_url
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.repository import WebhookRepository
+from app.webhooks.schemas import (
+    RedeliveryQueued,
+    WebhookCreate,
+    WebhookDeliveryRead,
+    WebhookRead,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+from app.webhooks.signing import new_secret
+
+NOT_FOUND = "No such webhook endpoint"
+
+
+def webhook_read(endpoint: WebhookEndpoint) -> WebhookRead:
+    return WebhookRead(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=list(endpoint.events),
+        series_id=endpoint.dialogue_series_id,
+        active=endpoint.is_active,
+        owner_id=endpoint.owner_id,
+        disabled_at=endpoint.disabled_at,
+        disabled_reason=endpoint.disabled_reason,
+        created_at=endpoint.created_at,
+        updated_at=endpoint.updated_at,
+    )
+
+
+def with_secret(endpoint: WebhookEndpoint) -> WebhookWithSecret:
+    return WebhookWithSecret(**webhook_read(endpoint).model_dump(), secret=endpoint.secret)
+
+
+def delivery_read(delivery: WebhookDelivery) -> WebhookDeliveryRead:
+    return WebhookDeliveryRead(
+        id=delivery.id,
+        message_id=delivery.message_id,
+        event_type=delivery.event_type,
+        attempt=delivery.attempt,
+        status_code=delivery.status_code,
+        duration_ms=delivery.duration_ms,
+        error=delivery.error,
+        at=delivery.created_at,
+    )
+
+
+class WebhookService:
+    """Registering, reading, changing and deleting endpoints; their deliveries."""
+
+    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.repo = WebhookRepository(db)
+
+    async def _check_url(self, url: str) -> None:
+        try:
+            await check_url(url, allow_private=self.settings.webhooks.allow_private_targets)
+        except TargetRefused as exc:
+            raise InvalidRequest.single("url", f"Webhooks cannot be sent there: {exc}") from None
+
+    async def get(self, principal: Principal, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+        """An endpoint the caller owns (administrators: any); 404 otherwise."""
+        endpoint = await self.repo.get_visible(
+            endpoint_id, principal.user_id, is_admin=principal.is_admin
+        )
+        if endpoint is None:
+            raise NotFound(NOT_FOUND)
+        return endpoint
+
+    async def list_endpoints(
+        self, principal: Principal, params: PageParams
+    ) -> tuple[list[WebhookEndpoint], str | None]:
+        return await self.repo.list_visible(
+            principal.user_id, is_admin=principal.is_admin, params=params
+        )
+
+    async def register_endpoint(self, principal: Principal, data: WebhookCreate) -> WebhookEndpoint:
+        """Administrators may listen to every series; organisers only to a series they run."""
+        if data.series_id is not None:
+            access = await SeriesService(self.db).access(principal, data.series_id)
+            access.require_manage()
+        elif not principal.is_admin:
+            raise InvalidRequest.single(
+                "series_id",
+                "Required: name a series you organise (only administrators may "
+                "listen to every series)",
+            )
+        url = str(data.url)
+        await self._check_url(url)
+        return await self.repo.add(
+            WebhookEndpoint(
+                owner_id=principal.user_id,
+                dialogue_series_id=data.series_id,
+                url=url,
+                events=list(data.events),
+                is_active=data.active,
+                secret=new_secret(),
+            )
+        )
+
+    async def update_endpoint(
+        self, endpoint: WebhookEndpoint, data: WebhookUpdate
+    ) -> WebhookEndpoint:
+        if data.url is not None:
+            url = str(data.url)
+            await self._check_url(url)
+            endpoint.url = url
+        if data.events is not None:
+            endpoint.events = list(data.events)
+        if data.active is not None:
+            endpoint.is_active = data.active
+            if data.active:
+                endpoint.disabled_at = None
+                endpoint.disabled_reason = None
+        endpoint.updated_at = utcnow()
+        await self.db.flush()
+        return endpoint
+
+    async def delete_endpoint(self, endpoint: WebhookEndpoint) -> None:
+        await self.repo.delete(endpoint)
+
+    async def rotate_secret(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        """A new secret at once; messages already queued are signed with it when sent."""
+        endpoint.secret = new_secret()
+        endpoint.updated_at = utcnow()
+        await self.db.flush()
+        return endpoint
+
+    async def deliveries(
+        self, endpoint: WebhookEndpoint, params: PageParams
+    ) -> tuple[list[WebhookDeliveryRead], str | None]:
+        rows, cursor = await self.repo.deliveries(endpoint.id, params)
+        return [delivery_read(d) for d in rows], cursor
+
+    async def redeliver(
+        self, endpoint: WebhookEndpoint, delivery_id: uuid.UUID
+    ) -> RedeliveryQueued:
+        """Queue the delivered (or failed) message again, with the same ``webhook-id``."""
+        delivery = await self.repo.get_delivery(endpoint.id, delivery_id)
+        if delivery is None:
+            raise NotFound("No such delivery")
+        if not endpoint.is_active:
+            raise Conflict("The endpoint is disabled; enable it first")
+        original = await self.repo.outbox_message(delivery.outbox_message_id)
+        if original is None:
+            raise Conflict("The message is no longer kept; it cannot be sent again")
+        payload = {**original.payload, "url": endpoint.url}
+        message = await enqueue(self.db, kind=OutboxKind.WEBHOOK, payload=payload)
+        assert message is not None  # no dedupe key
+        return RedeliveryQueued(outbox_message_id=message.id, message_id=delivery.message_id)
