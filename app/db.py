@@ -172,16 +172,21 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's database session: commit on success, roll back on any error."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     token = sqlite_write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+    session = maker()
     try:
-        async with maker() as session:
-            try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
-            else:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            # A session that never touched the database (a cached read) holds no connection
+            # and no transaction: skip the round trips of an empty commit and close.
+            if session.in_transaction() or session.sync_session.new or session.sync_session.dirty:
                 await session.commit()
     finally:
+        if session.in_transaction() or session.sync_session.identity_map:
+            await session.close()
         # The generator may be closed from another context (client disconnect); the flag
         # only matters while this request runs, so a failed reset is harmless.
         with contextlib.suppress(ValueError):
