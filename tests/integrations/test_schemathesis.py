@@ -50,8 +50,6 @@ CHECKS = [
 # Operations left out of the run, and why. Features other engineers are building right now
 # are run by their owners once they land; each entry here is a debt to pay.
 EXCLUDED: dict[str, str] = {
-    "search_key_points": "search (in progress elsewhere)",
-    "list_key_points": "moved to list_router.py by the key point listing work (in progress)",
     "create_newsletter": "newsletter (in progress)",
     "list_newsletters": "newsletter (in progress)",
     "get_newsletter": "newsletter (in progress): 422 documented as application/json",
@@ -60,13 +58,12 @@ EXCLUDED: dict[str, str] = {
     "send_newsletter": "newsletter (in progress): sends mail",
     "send_invitations": "newsletter (in progress): sends mail",
     "request_subscription": "newsletter (in progress): public, rate-limited, sends mail",
-    "list_outbox_messages": "outbox (in progress)",
-    "retry_outbox_message": "outbox (in progress)",
     "readyz": "app/health.py: its 503 readiness report is not a problem document",
 }
-# Whole areas being built elsewhere: reports (and their public pages and requests), the
-# newsletter, the outbox, search.
-EXCLUDED_TAGS = frozenset({"reports", "public", "newsletter", "outbox", "search"})
+# Whole areas not yet brought into the run: reports (and their public pages and requests)
+# and the newsletter (several operations still document 422 as application/json; see
+# PENDING in test_openapi.py).
+EXCLUDED_TAGS = frozenset({"reports", "public"})
 
 _DOCUMENT: dict[str, Any] = create_app(make_settings("sqlite+aiosqlite:///:memory:")).openapi()
 SCHEMA = schemathesis.openapi.from_dict(_DOCUMENT)
