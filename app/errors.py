@@ -247,7 +247,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         # The service checks the rules it knows; a constraint that still fires means a
         # concurrent writer got there first. Say so without echoing the SQL.
         assert isinstance(exc, IntegrityError)
-        logger.info("integrity error mapped to 409", extra={"error": str(exc.orig)[:200]})
+        # The driver's message can quote the conflicting value (an e-mail address, say);
+        # log the constraint only.
+        constraint = getattr(exc.orig, "constraint_name", None) or type(exc.orig).__name__
+        logger.info("integrity error mapped to 409", extra={"constraint": constraint})
         return problem_response(
             request,
             status=409,

@@ -40,6 +40,7 @@ from app.key_points.schemas import (
 from app.kit.clock import utcnow
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
+from app.people.models import AttendanceStatus
 from app.people.service import PeopleService, RosterMember
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
@@ -48,6 +49,7 @@ from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
 
 NOT_FOUND = "No such key point"
+NAMEABLE = frozenset({AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED})
 # A closed session's record is final; a cancelled one never took place.
 NO_RECORDING = frozenset({SessionStatus.CLOSED, SessionStatus.CANCELLED})
 
@@ -113,6 +115,9 @@ def _build_session_checker(roster: Sequence[RosterMember]) -> SessionChecker:
     )
     consent: dict[uuid.UUID, set[str]] = {}
     for member in roster:
+        # Only someone who came (or confirmed before the session was held) may be named.
+        if member.attendance.status not in NAMEABLE:
+            continue
         for part_id in member.on_record_part_ids:
             consent.setdefault(part_id, set()).add(str(member.person.id))
     return SessionChecker(

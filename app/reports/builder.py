@@ -253,7 +253,18 @@ def _segments(parts: Sequence[PartFacts]) -> list[_Segment]:
     for part in parts:
         if part.regime == "off_record":
             continue
-        if part.kind == "presentation" and out and out[-1].kind == "presentation":
+        previous = out[-1].parts[-1] if out else None
+        # Presentations read as one part ('two presentations on ...') only when they share a
+        # regime and name no one: a consenting speaker's name must never spill onto a
+        # presentation held under the Chatham House Rule.
+        if (
+            part.kind == "presentation"
+            and previous is not None
+            and out[-1].kind == "presentation"
+            and previous.regime == part.regime
+            and not previous.guests
+            and not part.guests
+        ):
             out[-1].parts.append(part)
         else:
             out.append(_Segment(kind=part.kind, parts=[part]))
@@ -442,7 +453,12 @@ def build_session_report(source: SessionSource, kind: SessionKind) -> SessionRep
         agenda=agenda,
         points_intro=_points_intro(source.parts),
         chatham_house=chatham_statement(session, source.parts, len(previous)),
-        points=points,
+        # The public summary lists points without their agenda part: a point placed in a
+        # one-speaker presentation would point at its speaker. The detailed report (sent
+        # only to approved requesters) keeps the grouping the issue asks for.
+        points=points
+        if kind == "detailed"
+        else tuple(p.model_copy(update={"part": None}) for p in points),
         themes=_theme_counts(source.themes, ordered_points),
         closing=ensure_period(" ".join(closing.split())),
         offer="If you are interested in the detailed report of the meeting or if you wish to "

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, lock_parent
@@ -133,6 +133,14 @@ class SessionRepository:
         )
         part = (await self.session.execute(stmt)).scalar_one_or_none()
         return None if part is None else (part, part.dialogue_session_id)
+
+    async def drop_consents(self, part_id: uuid.UUID) -> None:
+        """Forget every on-record consent given for one agenda part."""
+        from app.people.models import OnRecordConsent  # the roster's table, read-only use here
+
+        await self.session.execute(
+            delete(OnRecordConsent).where(OnRecordConsent.agenda_part_id == part_id)
+        )
 
     async def delete_part(self, part: AgendaPart) -> None:
         await self.session.delete(part)

@@ -15,7 +15,7 @@ from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import as_utc
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
-from app.series.models import DialogueSeries
+from app.series.models import DialogueSeries, DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.repository import SessionRepository
@@ -351,4 +351,9 @@ class SessionService:
             user_id=access.principal.user_id,
             data={"from": part.regime.value, "to": str(regime)},
         )
+        if regime != DisclosureRegime.ON_RECORD:
+            # Consent to be named was given for this part on record; if the part leaves the
+            # record, the consent goes too, so putting it back on record names no one until
+            # people consent again.
+            await self.repo.drop_consents(part.id)
         part.regime = regime  # type: ignore[assignment]

@@ -438,3 +438,30 @@ async def test_series_created_over_http_gets_the_default_taxonomy(
         headers=caller.headers,
     )
     assert duplicate.status_code == 409
+
+
+async def test_consent_does_not_survive_the_part_leaving_the_record(
+    client: httpx.AsyncClient, dialogue: Dialogue
+) -> None:
+    text = "Dr. al-Qahtani shared his insights on the efforts to start negotiations."
+    url = f"/api/v1/parts/{dialogue.opening.id}"
+    for regime in ("chatham_house", "on_record"):
+        moved = await client.patch(url, json={"regime": regime}, headers=dialogue.organiser.headers)
+        assert moved.status_code == 200, moved.text
+    again = await record(client, dialogue, text, part_id=str(dialogue.opening.id))
+    assert again.status_code == 422  # back on record, but nobody has consented again
+
+
+async def test_a_declined_invitee_is_never_nameable(
+    client: httpx.AsyncClient, dialogue: Dialogue, db: AsyncSession
+) -> None:
+    from app.people.models import Attendance, AttendanceStatus
+
+    attendance = (
+        await db.execute(select(Attendance).where(Attendance.person_id == dialogue.envoy.id))
+    ).scalar_one()
+    attendance.status = AttendanceStatus.DECLINED
+    await db.commit()
+    text = "Dr. al-Qahtani shared his insights on the efforts to start negotiations."
+    response = await record(client, dialogue, text, part_id=str(dialogue.opening.id))
+    assert response.status_code == 422
