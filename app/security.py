@@ -23,6 +23,7 @@ __all__ = [
     "CurrentPrincipal",
     "Principal",
     "bearer_scheme",
+    "bearer_secret",
     "get_principal",
 ]
 
@@ -34,20 +35,26 @@ bearer_scheme = HTTPBearer(
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
 
 
+def bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The token from `Authorization: Bearer <token>`, or a 401 problem."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated(
+            "Send an API token as `Authorization: Bearer <token>`", headers=CHALLENGE
+        )
+    return credentials.credentials
+
+
 async def get_principal(
     request: Request,
     session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The caller behind the bearer token, or a 401 problem saying what is wrong."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(
-            "Send an API token as `Authorization: Bearer <token>`", headers=CHALLENGE
-        )
+    secret = bearer_secret(credentials)
     settings: Settings = request.app.state.settings
     interval = settings.security.token_touch_interval
     try:
-        return await UserService(session).authenticate(credentials.credentials, interval)
+        return await UserService(session).authenticate(secret, interval)
     except Unauthenticated as exc:
         exc.extensions["headers"] = CHALLENGE
         raise

@@ -20,7 +20,7 @@ from app.key_points.listing import KeyPointListService
 from app.key_points.models import KeyPointStatus
 from app.key_points.schemas import KeyPointRead
 from app.kit.pagination import Page, PageQuery
-from app.security import CHALLENGE, bearer_scheme
+from app.security import CHALLENGE, bearer_scheme, bearer_secret
 
 router = APIRouter(tags=["key points"])
 
@@ -46,15 +46,12 @@ async def list_key_points(
     """The session's key points in order, for series members; filter by `status` or
     `part_id`. No point carries an author: the rule forbids attribution. The answer carries a
     strong `ETag`; send it back in `If-None-Match` to get 304 while nothing changed."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(
-            "Send an API token as `Authorization: Bearer <token>`", headers=CHALLENGE
-        )
+    secret = bearer_secret(credentials)
     settings: Settings = request.app.state.settings
     try:
         gate = getattr(request.app.state, "list_gate", None)
         listed = await KeyPointListService(db, gate).page(
-            credentials.credentials,
+            secret,
             session_id,
             page,
             status_filter,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,7 @@ from app.kit.pagination import Page, PageParams
 from app.series.models import MemberRole, SeriesMember
 from app.sessions.models import DialogueSession
 from app.users.models import ApiToken, User
+from app.users.repository import UserRepository
 from app.users.service import check_token_state, hash_token, needs_touch
 
 _CACHE: OrderedDict[tuple[object, ...], tuple[bytes, str]] = OrderedDict()
@@ -235,9 +236,7 @@ class KeyPointListService:
         now = utcnow()
         check_token_state(gate.revoked_at, gate.expires_at, gate.is_active, now)
         if needs_touch(gate.last_used_at, now, touch_interval):
-            await self.db.execute(
-                update(ApiToken).where(ApiToken.id == gate.token_id).values(last_used_at=now)
-            )
+            await UserRepository(self.db).touch_token(gate.token_id, now)
         if not gate.session_found or (gate.role is None and not gate.is_admin):
             raise NotFound("No such session")
         version = gate.version

@@ -39,7 +39,6 @@ from app.key_points.schemas import (
 )
 from app.kit.clock import utcnow
 from app.kit.ordering import place
-from app.kit.pagination import PageParams
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService, RosterMember
 from app.series.models import DisclosureRegime
@@ -235,18 +234,6 @@ class KeyPointService:
         except NotFound:
             raise NotFound(NOT_FOUND) from None
         return point, themes, access
-
-    async def list_points(
-        self,
-        access: SessionAccess,
-        params: PageParams,
-        status: KeyPointStatus | None,
-        part_id: uuid.UUID | None,
-    ) -> tuple[list[KeyPointRead], str | None]:
-        rows, cursor = await self.repo.list_for_session(
-            access.session.id, params, status=status, part_id=part_id
-        )
-        return [key_point_read(p, t) for p, t in rows], cursor
 
     # -- writing --------------------------------------------------------------------------
 

@@ -135,14 +135,6 @@ class NewsletterRepository:
     async def get_issue(self, issue_id: uuid.UUID) -> NewsletterIssue | None:
         return await self.session.get(NewsletterIssue, issue_id)
 
-    async def list_issues(
-        self, series_id: uuid.UUID, params: PageParams
-    ) -> tuple[list[NewsletterIssue], str | None]:
-        stmt = select(NewsletterIssue).where(NewsletterIssue.dialogue_series_id == series_id)
-        stmt = apply_keyset(stmt, [NewsletterIssue.id], [uuid.UUID], params)
-        rows = (await self.session.execute(stmt)).scalars().all()
-        return split_page(rows, params, lambda issue: (issue.id,))
-
     async def list_issues_with_progress(
         self, series_id: uuid.UUID, params: PageParams
     ) -> tuple[list[tuple[NewsletterIssue, NewsletterProgress]], str | None]:

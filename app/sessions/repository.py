@@ -83,10 +83,6 @@ class SessionRepository:
         )
         return int((await self.session.execute(stmt)).scalar_one()) + 1
 
-    async def count_for_series(self, series_id: uuid.UUID) -> int:
-        stmt = select(func.count()).where(DialogueSession.dialogue_series_id == series_id)
-        return int((await self.session.execute(stmt)).scalar_one())
-
     async def overlapping(
         self,
         series_id: uuid.UUID,

@@ -146,10 +146,6 @@ class SessionService:
             series_access=SeriesAccess(series=series, role=role, principal=principal),
         )
 
-    async def count_for_series(self, series_id: uuid.UUID) -> int:
-        """How many sessions a series has (any status)."""
-        return await self.repo.count_for_series(series_id)
-
     # -- sessions -------------------------------------------------------------------------
 
     async def list_sessions(
