@@ -93,8 +93,11 @@ class RenderedIssue:
         return text, html
 
 
-def render_issue(*, series: DialogueSeries, subject: str, body_markdown: str) -> RenderedIssue:
-    """The issue's subject, text and HTML, with placeholders for the recipient's links."""
+def render_issue(
+    *, series: DialogueSeries, subject: str, body_markdown: str, report_url: str | None = None
+) -> RenderedIssue:
+    """The issue's subject, text and HTML, with placeholders for the recipient's links and,
+    when the issue announces a published summary, a link to its public page."""
     rendered_subject, text, html = render_email(
         "newsletter/issue",
         {
@@ -103,6 +106,7 @@ def render_issue(*, series: DialogueSeries, subject: str, body_markdown: str) ->
             "subject": subject,
             "body_markdown": body_markdown,
             "body_html": render_markdown(body_markdown),
+            "report_url": report_url,
             "unsubscribe_url": UNSUBSCRIBE_MARK,
             "preferences_url": PREFERENCES_MARK,
         },

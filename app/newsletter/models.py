@@ -92,8 +92,8 @@ class NewsletterIssue(IdMixin, TimestampMixin, Base):
     )
     subject: Mapped[str] = mapped_column(String(200))
     body_markdown: Mapped[str] = mapped_column(Text)
-    # The report this issue announces. Reports are a separate domain still being built, so
-    # this is a plain nullable UUID for now; a foreign key follows with the reports tables.
+    # The published summary this issue announces (checked when the issue is composed; a
+    # plain UUID so that the issue outlives any future withdrawal of the version).
     report_id: Mapped[uuid.UUID | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
@@ -71,6 +71,24 @@ async def request_subscription(
     return SubscriptionAccepted()
 
 
+_NEWSLETTER_EXAMPLE: dict[str, Any] = {
+    "id": "01a218d2-5b1e-7a40-9c3e-2f4b8d6a1c07",
+    "series_id": "01a218c8-9b5f-7305-8156-d95a8b39d0d6",
+    "subject": "Third session: the main points",
+    "body_markdown": "The third session discussed **regional support** for the talks.",
+    "report_id": "01a218c8-9c79-71d1-a21b-c728f09cecf8",
+    "created_at": "2026-11-26T17:02:11.402113Z",
+    "updated_at": "2026-11-26T17:05:40.118734Z",
+    "sent_at": "2026-11-26T17:05:40.118734Z",
+    "recipient_count": 412,
+    "progress": {"queued": 12, "sent": 400, "failed": 0},
+}
+
+
+def _example(status_code: int) -> dict[int | str, dict[str, Any]]:
+    return {status_code: {"content": {"application/json": {"example": _NEWSLETTER_EXAMPLE}}}}
+
+
 # -- organisers -----------------------------------------------------------------------------
 
 
@@ -80,14 +98,14 @@ async def request_subscription(
     response_model=NewsletterRead,
     operation_id="create_newsletter",
     summary="Compose a newsletter issue",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422, extra=_example(201)),
 )
 async def create_newsletter(
     data: NewsletterCreate, access: SeriesOrganiser, db: DbSession, settings: AppSettings
 ) -> NewsletterRead:
     """Compose an issue for the series' subscribers (organisers only). The body is Markdown;
-    raw HTML in it is shown as text. `report_id` links the report it announces (not checked
-    yet: reports are a separate domain)."""
+    raw HTML in it is shown as text. `report_id` names the published summary it announces
+    (a summary of this series, else 422); the e-mail links its public page."""
     service = NewsletterService(db, settings)
     issue = await service.create_issue(access, data)
     return await service.read_issue(issue)
@@ -113,7 +131,7 @@ async def list_newsletters(
     response_model=NewsletterRead,
     operation_id="get_newsletter",
     summary="Get a newsletter issue and its progress",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422, extra=_example(200)),
 )
 async def get_newsletter(access: IssueMember, db: DbSession) -> NewsletterRead:
     """One issue, with how many of its messages are queued, sent and failed."""
@@ -125,7 +143,7 @@ async def get_newsletter(access: IssueMember, db: DbSession) -> NewsletterRead:
     response_model=NewsletterPreview,
     operation_id="preview_newsletter",
     summary="Render a newsletter issue",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422),
 )
 async def preview_newsletter(
     access: IssueMember, db: DbSession, settings: AppSettings
@@ -140,7 +158,7 @@ async def preview_newsletter(
     response_model=TestSendQueued,
     operation_id="test_newsletter",
     summary="Send a test copy to yourself",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def test_newsletter(
     access: IssueMember, db: DbSession, settings: AppSettings
@@ -156,7 +174,7 @@ async def test_newsletter(
     response_model=NewsletterRead,
     operation_id="send_newsletter",
     summary="Send a newsletter issue to the series' confirmed subscribers",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def send_newsletter(
     access: IssueMember, db: DbSession, settings: AppSettings
@@ -173,7 +191,7 @@ async def send_newsletter(
     response_model=InvitationsQueued,
     operation_id="send_invitations",
     summary="E-mail the session's invitees their invitation",
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def send_invitations(
     access: SessionOrganiser, db: DbSession, settings: AppSettings

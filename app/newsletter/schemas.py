@@ -105,7 +105,9 @@ class NewsletterCreate(BaseModel):
         description="Markdown; raw HTML is shown as text, never rendered."
     )
     report_id: uuid.UUID | None = Field(
-        default=None, description="The report this issue announces (not checked yet)."
+        default=None,
+        description="A published summary of this series that the issue announces; the "
+        "e-mail links its public page.",
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings, get_settings
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ids import uuid7
 from app.kit.mail import email_payload
@@ -494,6 +494,8 @@ class NewsletterService:
     async def create_issue(self, access: SeriesAccess, data: NewsletterCreate) -> NewsletterIssue:
         """Compose an issue for the series (organisers only)."""
         access.require_manage()
+        if data.report_id is not None:
+            await self._require_public_summary(access.series.id, data.report_id)
         issue = NewsletterIssue(
             dialogue_series_id=access.series.id,
             subject=data.subject,
@@ -521,11 +523,30 @@ class NewsletterService:
         )
         return _issue_read(issue, progress)
 
+    async def _require_public_summary(self, series_id: uuid.UUID, report_id: uuid.UUID) -> None:
+        """An issue may announce a published summary of its own series, nothing else: a
+        detailed report is never public, and another series' report is none of its
+        subscribers' business (and its existence none of this organiser's)."""
+        # Imported here: the reports domain sends through this one (a cycle at import time).
+        from app.reports.service import ReportService
+
+        try:
+            version = await ReportService(self.db, self.settings).public_summary(report_id)
+        except NotFound:
+            version = None
+        found = version is not None and version.dialogue_series_id == series_id
+        if not found:
+            raise InvalidRequest.single(
+                "report_id", "must be a published summary of this series", "body"
+            )
+
     def _render(self, access: IssueAccess) -> emails.RenderedIssue:
+        report_id = access.issue.report_id
         return emails.render_issue(
             series=access.series,
             subject=access.issue.subject,
             body_markdown=access.issue.body_markdown,
+            report_url=f"{self.settings.base_url}/reports/{report_id}" if report_id else None,
         )
 
     async def preview(self, access: IssueAccess) -> NewsletterPreview:

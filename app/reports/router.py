@@ -18,6 +18,7 @@ from app.db import DbSession
 from app.errors import problem_responses
 from app.kit.pagination import Page, PageQuery
 from app.kit.ratelimit import client_ip
+from app.reports import examples
 from app.reports.model import SeriesDigest, SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion, RequestStatus
 from app.reports.negotiation import choose_format
@@ -53,12 +54,14 @@ FormatQuery = Annotated[
 _EXTENSIONS = {Format.MD: "md", Format.HTML: "html", Format.PDF: "pdf", Format.DOCX: "docx"}
 
 
-def _document_responses(model: type[Any]) -> dict[int | str, dict[str, Any]]:
+def _document_responses(
+    model: type[Any], example: dict[str, Any], *, public: bool = False
+) -> dict[int | str, dict[str, Any]]:
     content: dict[str, Any] = {MEDIA_TYPES[f]: {} for f in Format if f is not Format.JSON}
+    content[MEDIA_TYPES[Format.JSON]] = {"example": example}
+    statuses = (404, 406, 422) if public else (401, 404, 406, 422)
     return problem_responses(
-        401,
-        404,
-        406,
+        *statuses,
         extra={
             200: {
                 "model": model,
@@ -131,7 +134,7 @@ async def _version_document(
     response_class=Response,
     operation_id="preview_report",
     summary="Preview a session's report",
-    responses=_document_responses(SessionReport),
+    responses=_document_responses(SessionReport, examples.SESSION_REPORT),
 )
 async def preview_report(
     request: Request,
@@ -154,11 +157,11 @@ async def preview_report(
 @router.get(
     "/series/{series_id}/report",
     response_class=Response,
-    operation_id="series_digest",
-    summary="A series digest",
-    responses=_document_responses(SeriesDigest),
+    operation_id="get_series_digest",
+    summary="Get a series digest",
+    responses=_document_responses(SeriesDigest, examples.SERIES_DIGEST),
 )
-async def series_digest(
+async def get_series_digest(
     request: Request,
     access: SeriesRapporteur,
     service: Service,
@@ -181,7 +184,14 @@ async def series_digest(
     response_model=ReportVersionRead,
     operation_id="publish_report",
     summary="Publish a report version",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(
+        401,
+        403,
+        404,
+        409,
+        422,
+        extra={201: {"content": {"application/json": {"example": examples.REPORT_VERSION}}}},
+    ),
 )
 async def publish_report(
     data: PublishRequest, access: SessionOrganiser, service: Service
@@ -204,7 +214,7 @@ async def publish_report(
     response_model=list[ReportVersionRead],
     operation_id="list_report_versions",
     summary="List a session's published versions",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422),
 )
 async def list_report_versions(
     access: SessionRapporteur, service: Service
@@ -218,7 +228,7 @@ async def list_report_versions(
     response_class=Response,
     operation_id="get_report_version",
     summary="Get a published version",
-    responses=_document_responses(SessionReport),
+    responses=_document_responses(SessionReport, examples.SESSION_REPORT),
 )
 async def get_report_version(
     report_id: uuid.UUID,
@@ -296,8 +306,12 @@ async def list_public_series(service: Service, page: PageQuery) -> Page[PublicSe
     "/public/series/{slug}",
     response_model=PublicSeries,
     operation_id="get_public_series",
-    summary="A series and its published summaries",
-    responses=problem_responses(404),
+    summary="Get a series and its published summaries",
+    responses=problem_responses(
+        404,
+        422,
+        extra={200: {"content": {"application/json": {"example": examples.PUBLIC_SERIES}}}},
+    ),
 )
 async def get_public_series(
     slug: Annotated[str, Path(max_length=80)], service: Service
@@ -310,8 +324,8 @@ async def get_public_series(
     "/public/reports/{report_id}",
     response_class=Response,
     operation_id="get_public_report",
-    summary="A published summary",
-    responses=_document_responses(SessionReport),
+    summary="Get a published summary",
+    responses=_document_responses(SessionReport, examples.SESSION_REPORT, public=True),
 )
 async def get_public_report(
     report_id: uuid.UUID, request: Request, service: Service, format: FormatQuery = None

@@ -99,19 +99,6 @@ ETAG_WRITES = frozenset(
 # entry is a debt: the owner fixes the route and deletes the entry.
 PENDING: dict[str, str] = {
     "readyz": "app/health.py: the 503 body is the readiness report, not a problem document",
-    "create_newsletter": "newsletter (in progress): no 201 response example",
-    "get_newsletter": "newsletter (in progress): 422 not problem+json, no 200 example",
-    "preview_newsletter": "newsletter (in progress): 422 not problem+json",
-    "test_newsletter": "newsletter (in progress): 422 not problem+json",
-    "send_newsletter": "newsletter (in progress): 422 not problem+json",
-    "send_invitations": "newsletter (in progress): 422 not problem+json",
-    "preview_report": "reports (in progress): 422 not problem+json",
-    "series_digest": "reports (in progress): id is not a verb, 422 not problem+json",
-    "publish_report": "reports (in progress): no 201 response example",
-    "list_report_versions": "reports (in progress): 422 not problem+json",
-    "get_report_version": "reports (in progress): 422 not problem+json, no 200 example",
-    "get_public_series": "reports (in progress): 422 not problem+json, no 200 example",
-    "get_public_report": "reports (in progress): 422 not problem+json, no 200 example",
 }
 
 
