@@ -1,4 +1,4 @@
-"""The ``track2`` command: serve, migrate, worker, create-admin."""
+"""The ``track2`` command: serve, migrate, worker, create-admin, reseal-secrets."""
 
 from __future__ import annotations
 
@@ -188,6 +188,31 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     print(secret)
 
 
+async def _reseal_secrets(settings: Settings) -> int:
+    from app.kit.sealing import Unreadable
+    from app.webhooks.service import WebhookService
+
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            try:
+                changed = await WebhookService(session, settings).reseal_secrets()
+            except Unreadable as exc:
+                raise CliError(f"nothing changed: {exc}") from None
+            await session.commit()
+            return changed
+    finally:
+        await engine.dispose()
+
+
+def cmd_reseal_secrets(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    if settings.is_sqlite:
+        upgrade_to_head(settings.database_url)
+    changed = asyncio.run(_reseal_secrets(settings))
+    print(f"{changed} webhook secret(s) sealed again under the current TRACK2_SECRET_KEY")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="track2", description="Run Track2.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -220,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="send everything due now with a progress bar, then exit (1 if any failed)",
     )
     worker.set_defaults(func=cmd_worker)
+
+    reseal = sub.add_parser(
+        "reseal-secrets",
+        help="seal every webhook secret under the current TRACK2_SECRET_KEY (after rotating "
+        "it with the old key in TRACK2_SECRET_KEY_FALLBACKS, or after upgrading from 0013)",
+    )
+    reseal.set_defaults(func=cmd_reseal_secrets)
 
     admin = sub.add_parser("create-admin", help="create (or reuse) an admin; print a new token")
     admin.add_argument("--email", required=True)

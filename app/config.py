@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite+aiosqlite:///./track2.db"
     secret_key: SecretStr = SecretStr(DEV_SECRET_PLACEHOLDER)
+    # Earlier secret keys, newest first (a JSON list in TRACK2_SECRET_KEY_FALLBACKS): values
+    # sealed under them (webhook signing secrets) stay readable after the key is rotated.
+    secret_key_fallbacks: list[SecretStr] = []
     base_url: str = "http://127.0.0.1:8000"
     default_timezone: str = "UTC"
     log_level: str = "INFO"

@@ -31,6 +31,7 @@ from app.kit.outbox import (
     register_handler,
     register_retry_policy,
 )
+from app.kit.sealing import Unreadable, sealer_for
 from app.users.models import User
 from app.webhooks.guard import GuardedTransport, TargetRefused
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -47,8 +48,11 @@ _MAX_CONCURRENCY: Final = 8
 
 
 def retry_delay(message: OutboxMessage, error: str) -> float | None:
-    """The outbox retry policy for webhooks: the next step of the schedule, or None."""
+    """The outbox retry policy for webhooks: the next step of the schedule, or None. A manual
+    redelivery is one attempt: its owner asked for it and reads the log."""
     if error.startswith(FINAL_PREFIX) or message.attempts >= len(SCHEDULE):
+        return None
+    if message.payload.get("redelivery"):
         return None
     return float(SCHEDULE[message.attempts])
 
@@ -114,7 +118,13 @@ class WebhookSender:
             endpoint = await db.get(WebhookEndpoint, endpoint_id)
             if endpoint is None or not endpoint.is_active:
                 return FINAL_PREFIX + "the endpoint is disabled or deleted; not sent"
-            url, secret = endpoint.url, endpoint.secret
+            url, sealed = endpoint.url, endpoint.secret
+        try:
+            secret = sealer_for(context.settings).open(sealed)
+        except Unreadable as exc:
+            # Not the receiver's fault: keep to the schedule, an operator can restore the key.
+            logger.error("webhook secret unreadable", extra={"endpoint_id": str(endpoint_id)})
+            return f"not sent: the endpoint's secret is unreadable ({exc})"
         body: str = payload["body"]
         message_id: str = payload["message_id"]
         timestamp = int(self.clock())
@@ -140,7 +150,9 @@ class WebhookSender:
         duration_ms = int((time.perf_counter() - started) * 1000)
         if error is None:
             context.delivered(row.id)
-        exhausted = error is not None and retry_delay(row, error) is None
+        redelivery = bool(payload.get("redelivery"))
+        # A failed manual redelivery does not disable the endpoint (a 410 still does).
+        exhausted = error is not None and not redelivery and retry_delay(row, error) is None
         await self._record(
             maker,
             row,
@@ -150,7 +162,8 @@ class WebhookSender:
                 outbox_message_id=row.id,
                 message_id=message_id,
                 event_type=str(payload.get("event_type", "")),
-                attempt=row.attempts,
+                # Attempts count on across manual redeliveries of the same message.
+                attempt=int(payload.get("attempts_before", 0)) + row.attempts,
                 status_code=status_code,
                 duration_ms=duration_ms,
                 error=error,

@@ -15,8 +15,9 @@ from app.kit.clock import utcnow
 class WebhookEndpoint(IdMixin, TimestampMixin, Base):
     """A URL that receives signed events, owned by the user who registered it.
 
-    ``secret`` is the signing secret (``whsec_...``). It must be readable to sign, so it is
-    stored; the API shows it only in the answers that create or rotate it.
+    ``secret`` is the signing secret (``whsec_...``), sealed (:mod:`app.kit.sealing`): it must
+    be readable to sign, so it is encrypted rather than hashed. The API shows it only in the
+    answers that create or rotate it.
     """
 
     __tablename__ = "webhook_endpoint"
@@ -30,7 +31,7 @@ class WebhookEndpoint(IdMixin, TimestampMixin, Base):
     url: Mapped[str] = mapped_column(String(2048))
     events: Mapped[list[str]] = mapped_column(JSON)
     is_active: Mapped[bool] = mapped_column(default=True)
-    secret: Mapped[str] = mapped_column(String(128))
+    secret: Mapped[str] = mapped_column(String(512))
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
 

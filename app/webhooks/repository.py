@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.outbox import OutboxMessage
@@ -92,3 +92,17 @@ class WebhookRepository:
 
     async def outbox_message(self, message_id: uuid.UUID) -> OutboxMessage | None:
         return await self.session.get(OutboxMessage, message_id)
+
+    async def all_endpoints(self) -> Sequence[WebhookEndpoint]:
+        """Every endpoint (for operators' maintenance commands; never for a request)."""
+        return (await self.session.scalars(select(WebhookEndpoint))).all()
+
+    async def last_attempt(self, endpoint_id: uuid.UUID, message_id: str) -> int:
+        """The highest attempt number logged for this message at this endpoint (0: none)."""
+        found = await self.session.scalar(
+            select(func.max(WebhookDelivery.attempt)).where(
+                WebhookDelivery.webhook_endpoint_id == endpoint_id,
+                WebhookDelivery.message_id == message_id,
+            )
+        )
+        return int(found or 0)

@@ -72,7 +72,7 @@ async def create_webhook(
     The answer carries the signing secret, **shown only this once**. A URL whose host
     resolves to a loopback, private, link-local or otherwise non-public address is refused
     (422 naming `url`)."""
-    return with_secret(await service.register_endpoint(principal, data))
+    return with_secret(*await service.register_endpoint(principal, data))
 
 
 @router.get(
@@ -138,7 +138,7 @@ async def delete_webhook(endpoint: Endpoint, service: Service) -> Response:
 )
 async def rotate_webhook_secret(endpoint: Endpoint, service: Service) -> WebhookWithSecret:
     """Replace the signing secret at once; the answer shows the new one, only this once."""
-    return with_secret(await service.rotate_secret(endpoint))
+    return with_secret(*await service.rotate_secret(endpoint))
 
 
 @router.get(

@@ -11,6 +11,7 @@ from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import utcnow
 from app.kit.outbox import OutboxKind, enqueue
 from app.kit.pagination import PageParams
+from app.kit.sealing import sealer_for
 from app.series.service import SeriesService
 from app.users.service import Principal
 from app.webhooks.guard import TargetRefused, check_url
@@ -44,8 +45,9 @@ def webhook_read(endpoint: WebhookEndpoint) -> WebhookRead:
     )
 
 
-def with_secret(endpoint: WebhookEndpoint) -> WebhookWithSecret:
-    return WebhookWithSecret(**webhook_read(endpoint).model_dump(), secret=endpoint.secret)
+def with_secret(endpoint: WebhookEndpoint, secret: str) -> WebhookWithSecret:
+    """The endpoint with its plain secret: only in the answers that create or rotate it."""
+    return WebhookWithSecret(**webhook_read(endpoint).model_dump(), secret=secret)
 
 
 def delivery_read(delivery: WebhookDelivery) -> WebhookDeliveryRead:
@@ -91,7 +93,9 @@ class WebhookService:
             principal.user_id, is_admin=principal.is_admin, params=params
         )
 
-    async def register_endpoint(self, principal: Principal, data: WebhookCreate) -> WebhookEndpoint:
+    async def register_endpoint(
+        self, principal: Principal, data: WebhookCreate
+    ) -> tuple[WebhookEndpoint, str]:
         """Administrators may listen to every series; organisers only to a series they run."""
         if data.series_id is not None:
             access = await SeriesService(self.db).access(principal, data.series_id)
@@ -104,16 +108,18 @@ class WebhookService:
             )
         url = str(data.url)
         await self._check_url(url)
-        return await self.repo.add(
+        secret = new_secret()
+        endpoint = await self.repo.add(
             WebhookEndpoint(
                 owner_id=principal.user_id,
                 dialogue_series_id=data.series_id,
                 url=url,
                 events=list(data.events),
                 is_active=data.active,
-                secret=new_secret(),
+                secret=sealer_for(self.settings).seal(secret),
             )
         )
+        return endpoint, secret
 
     async def update_endpoint(
         self, endpoint: WebhookEndpoint, data: WebhookUpdate
@@ -136,12 +142,26 @@ class WebhookService:
     async def delete_endpoint(self, endpoint: WebhookEndpoint) -> None:
         await self.repo.delete(endpoint)
 
-    async def rotate_secret(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    async def rotate_secret(self, endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
         """A new secret at once; messages already queued are signed with it when sent."""
-        endpoint.secret = new_secret()
+        secret = new_secret()
+        endpoint.secret = sealer_for(self.settings).seal(secret)
         endpoint.updated_at = utcnow()
         await self.db.flush()
-        return endpoint
+        return endpoint, secret
+
+    async def reseal_secrets(self) -> int:
+        """Seal every stored secret under the current secret key: those stored in plain text
+        before sealing existed and those sealed under a fallback key. Answers how many were
+        sealed again; raises ``Unreadable`` (changing nothing) if one cannot be opened."""
+        sealer = sealer_for(self.settings)
+        changed = 0
+        for endpoint in await self.repo.all_endpoints():
+            if sealer.needs_reseal(endpoint.secret):
+                endpoint.secret = sealer.seal(sealer.open(endpoint.secret))
+                changed += 1
+        await self.db.flush()
+        return changed
 
     async def deliveries(
         self, endpoint: WebhookEndpoint, params: PageParams
@@ -161,7 +181,12 @@ class WebhookService:
         original = await self.repo.outbox_message(delivery.outbox_message_id)
         if original is None:
             raise Conflict("The message is no longer kept; it cannot be sent again")
-        payload = {**original.payload, "url": endpoint.url}
+        payload = {
+            **original.payload,
+            "url": endpoint.url,
+            "redelivery": True,
+            "attempts_before": await self.repo.last_attempt(endpoint.id, delivery.message_id),
+        }
         message = await enqueue(self.db, kind=OutboxKind.WEBHOOK, payload=payload)
         assert message is not None  # no dedupe key
         return RedeliveryQueued(outbox_message_id=message.id, message_id=delivery.message_id)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.kit.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from app.kit.sealing import sealer_for
 from app.webhooks.delivery import SCHEDULE, WebhookSender
 from app.webhooks.events import emit, series_data
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -38,9 +39,10 @@ class Setup:
     owner_email: str
 
 
-async def _setup(maker: async_sessionmaker[AsyncSession], url: str) -> Setup:
+async def _setup(kit: WorkerKit, url: str) -> Setup:
     """An organiser's endpoint on a new series, and one event queued for it."""
-    async with maker() as db:
+    secret = new_secret()
+    async with kit.maker() as db:
         factory = Factory(db)
         owner = await factory.caller()
         series = await factory.series(organiser=owner)
@@ -49,13 +51,13 @@ async def _setup(maker: async_sessionmaker[AsyncSession], url: str) -> Setup:
             dialogue_series_id=series.id,
             url=url,
             events=["*"],
-            secret=new_secret(),
+            secret=sealer_for(kit.settings()).seal(secret),
         )
         db.add(endpoint)
         await db.flush()
         assert await emit(db, "series.updated", series.id, series_data(series)) == 1
         await db.commit()
-        return Setup(endpoint.id, endpoint.secret, owner.user.email)
+        return Setup(endpoint.id, secret, owner.user.email)
 
 
 def _mock(answer: Callable[[httpx.Request], httpx.Response], calls: list[httpx.Request]) -> Any:
@@ -104,7 +106,7 @@ async def _owner_notices(maker: async_sessionmaker[AsyncSession], to: str) -> li
 async def test_failures_follow_the_schedule_then_disable_and_tell_the_owner(
     kit: WorkerKit,
 ) -> None:
-    setup = await _setup(kit.maker, "https://hooks.example.org/in")
+    setup = await _setup(kit, "https://hooks.example.org/in")
     calls: list[httpx.Request] = []
     sender = WebhookSender(
         _mock(lambda r: httpx.Response(503), calls), clock=lambda: kit.clock().timestamp()
@@ -136,7 +138,7 @@ async def test_failures_follow_the_schedule_then_disable_and_tell_the_owner(
 
 
 async def test_410_gone_disables_the_endpoint_at_once(kit: WorkerKit) -> None:
-    setup = await _setup(kit.maker, "https://hooks.example.org/in")
+    setup = await _setup(kit, "https://hooks.example.org/in")
     calls: list[httpx.Request] = []
     worker = kit.worker(
         handlers={"webhook": WebhookSender(_mock(lambda r: httpx.Response(410), calls))}
@@ -152,7 +154,7 @@ async def test_410_gone_disables_the_endpoint_at_once(kit: WorkerKit) -> None:
 
 
 async def test_redirects_are_failures_and_not_followed(kit: WorkerKit) -> None:
-    setup = await _setup(kit.maker, "https://hooks.example.org/in")
+    setup = await _setup(kit, "https://hooks.example.org/in")
     calls: list[httpx.Request] = []
     moved = httpx.Response(302, headers={"location": "http://169.254.169.254/latest"})
     worker = kit.worker(handlers={"webhook": WebhookSender(_mock(lambda r: moved, calls))})
@@ -167,7 +169,7 @@ async def test_redirects_are_failures_and_not_followed(kit: WorkerKit) -> None:
 
 
 async def test_a_disabled_endpoint_gets_nothing(kit: WorkerKit) -> None:
-    setup = await _setup(kit.maker, "https://hooks.example.org/in")
+    setup = await _setup(kit, "https://hooks.example.org/in")
     async with kit.maker() as db:
         endpoint = await db.get(WebhookEndpoint, setup.endpoint_id)
         assert endpoint is not None
@@ -232,7 +234,7 @@ def _expected_signature(secret: str, msg_id: str, timestamp: str, body: bytes) -
 
 async def test_a_real_delivery_is_signed_and_verifiable_end_to_end(kit: WorkerKit) -> None:
     async with receiver() as sink:
-        setup = await _setup(kit.maker, sink.url)
+        setup = await _setup(kit, sink.url)
         settings = kit.settings(webhooks={"allow_private_targets": True})
         worker = kit.worker(settings, handlers={"webhook": WebhookSender()})
         assert await worker.run_once() == 1
@@ -253,7 +255,7 @@ async def test_a_real_delivery_is_signed_and_verifiable_end_to_end(kit: WorkerKi
 
 async def test_the_guard_refuses_loopback_at_delivery(kit: WorkerKit) -> None:
     async with receiver() as sink:
-        setup = await _setup(kit.maker, sink.url)
+        setup = await _setup(kit, sink.url)
         worker = kit.worker(handlers={"webhook": WebhookSender()})  # private targets refused
         assert await worker.run_once() == 1
     assert sink.received == []
