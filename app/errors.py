@@ -143,6 +143,7 @@ _STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
     422: ("validation-error", "The request is not valid"),
     429: ("rate-limited", "Too many requests"),
     500: ("internal-error", "Internal server error"),
+    503: ("not-ready", "Not ready"),
 }
 
 
