@@ -528,11 +528,11 @@ class NewsletterService:
         detailed report is never public, and another series' report is none of its
         subscribers' business (and its existence none of this organiser's)."""
         # Imported here: the reports domain sends through this one (a cycle at import time).
-        from app.reports.service import ReportService
+        from app.reports.service import ReportService, ReportWithdrawn
 
         try:
             version = await ReportService(self.db, self.settings).public_summary(report_id)
-        except NotFound:
+        except (NotFound, ReportWithdrawn):
             version = None
         found = version is not None and version.dialogue_series_id == series_id
         if not found:

@@ -345,4 +345,6 @@ REPORT_VERSION: dict[str, Any] = {
     "content_sha256": "526307b6b4baf6eaacf7d96c44375d15396e3cab3d9c8966b82e256b0016bf9d",
     "changelog": "First edition",
     "public_url": "https://track2.example.org/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8",
+    "withdrawn_at": None,
+    "withdrawn_reason": None,
 }

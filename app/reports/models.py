@@ -70,6 +70,13 @@ class ReportVersion(IdMixin, Base):
     published_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
+    # Withdrawn by an organiser: never public again (410), its download links stop working.
+    # The reason is for the series' members only; it may name what had to be taken back.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
 
     @property
     def session_id(self) -> uuid.UUID:

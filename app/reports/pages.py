@@ -26,7 +26,7 @@ from app.reports.render.html import render_html_fragment
 from app.reports.render.templating import environment
 from app.reports.router import EvenTiming
 from app.reports.schemas import PublicSeries, ReportRequestAccepted, ReportRequestCreate
-from app.reports.service import ReportService, version_stamp
+from app.reports.service import ReportService, ReportWithdrawn, version_stamp
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -45,6 +45,25 @@ def _page(
 ) -> HTMLResponse:
     html = environment().get_template(f"pages/reports/{name}").render(**context)
     return HTMLResponse(html, status_code=status_code, headers={**_NO_STORE, **(headers or {})})
+
+
+# Why a download link does not work: heading and text of the page that says so.
+_LINK_PROBLEMS: dict[str, tuple[str, str]] = {
+    "expired": (
+        "This link has expired",
+        "Download links work for a limited time, and this one is too old. You can ask for the "
+        "report again below.",
+    ),
+    "withdrawn": (
+        "This report was withdrawn",
+        "The organisers of the series have withdrawn this version of the report. You can ask "
+        "for the report again below.",
+    ),
+    "invalid": (
+        "This link does not work",
+        "The link is incomplete or has been changed. You can ask for the report again below.",
+    ),
+}
 
 
 def _not_found() -> HTMLResponse:
@@ -177,22 +196,16 @@ async def download(
     except BadDownloadLink as exc:
         known = await service.request_form_context(exc.request_id)
         series = await service.public_series(known[0].slug) if known else None
-        expired = exc.reason == "expired"
+        heading, text = _LINK_PROBLEMS.get(exc.reason, _LINK_PROBLEMS["invalid"])
         return _page(
             "message.html",
             {
-                "heading": "This link has expired" if expired else "This link does not work",
-                "text": (
-                    "Download links work for a limited time, and this one is too old. You can "
-                    "ask for the report again below."
-                    if expired
-                    else "The link is incomplete or has been changed. You can ask for the "
-                    "report again below."
-                ),
+                "heading": heading,
+                "text": text,
                 "is_error": True,
                 "form": _form(series, known[1] if known else None),
             },
-            status_code=410 if expired else 400,
+            status_code=410 if exc.reason in ("expired", "withdrawn") else 400,
         )
     rendered = await render(delivered.report, fmt, marking=delivered.marking, stamp=delivered.stamp)
     report = delivered.report
@@ -224,6 +237,17 @@ async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLRe
         version = await service.public_summary(rid)
     except NotFound:
         return _not_found()
+    except ReportWithdrawn:
+        return _page(
+            "message.html",
+            {
+                "heading": "This summary was withdrawn",
+                "text": "The organisers of the series have withdrawn this summary.",
+                "is_error": True,
+                "form": None,
+            },
+            status_code=410,
+        )
     report = session_report_from_json(version.content)
     series = await service.public_series_of(version)
     return _page(

@@ -116,14 +116,37 @@ class ReportRepository:
         self.session.add(obj)
         await self.session.flush()
 
-    async def latest(self, session_id: uuid.UUID, kind: ReportKind) -> ReportVersion | None:
+    async def latest(
+        self, session_id: uuid.UUID, kind: ReportKind, *, usable: bool = False
+    ) -> ReportVersion | None:
+        """The newest version of this kind; ``usable``: the newest one, unless it was
+        withdrawn (then None: an earlier version is never put forward in its place)."""
         stmt = (
             select(ReportVersion)
             .where(ReportVersion.dialogue_session_id == session_id, ReportVersion.kind == kind)
             .order_by(ReportVersion.number.desc())
             .limit(1)
         )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        version = (await self.session.execute(stmt)).scalar_one_or_none()
+        if usable and version is not None and version.withdrawn_at is not None:
+            return None
+        return version
+
+    async def in_force_up_to(
+        self, session_id: uuid.UUID, kind: ReportKind, number: int
+    ) -> Sequence[ReportVersion]:
+        """Versions of this kind numbered up to ``number`` that are not withdrawn."""
+        stmt = (
+            select(ReportVersion)
+            .where(
+                ReportVersion.dialogue_session_id == session_id,
+                ReportVersion.kind == kind,
+                ReportVersion.number <= number,
+                ReportVersion.withdrawn_at.is_(None),
+            )
+            .order_by(ReportVersion.number)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
 
     async def versions(self, session_id: uuid.UUID) -> Sequence[ReportVersion]:
         stmt = (
@@ -156,16 +179,21 @@ class ReportRepository:
                 .group_by(ReportVersion.dialogue_session_id)
                 .subquery()
             )
-            stmt = select(
-                ReportVersion.dialogue_session_id,
-                ReportVersion.id,
-                ReportVersion.number,
-                ReportVersion.published_at,
-            ).join(
-                newest,
-                (newest.c.sid == ReportVersion.dialogue_session_id)
-                & (newest.c.n == ReportVersion.number)
-                & (ReportVersion.kind == ReportKind.SUMMARY),
+            # The newest summary, unless it was withdrawn: never an earlier one instead.
+            stmt = (
+                select(
+                    ReportVersion.dialogue_session_id,
+                    ReportVersion.id,
+                    ReportVersion.number,
+                    ReportVersion.published_at,
+                )
+                .join(
+                    newest,
+                    (newest.c.sid == ReportVersion.dialogue_session_id)
+                    & (newest.c.n == ReportVersion.number)
+                    & (ReportVersion.kind == ReportKind.SUMMARY),
+                )
+                .where(ReportVersion.withdrawn_at.is_(None))
             )
             for sid, rid, number, published_at in await self.session.execute(stmt):
                 out[sid] = (rid, number, published_at)

@@ -31,6 +31,8 @@ from app.reports.schemas import (
     ReportRequestRead,
     ReportVersionRead,
     RequestDecision,
+    Withdrawal,
+    WithdrawRequest,
 )
 from app.reports.service import ReportService, version_stamp
 from app.security import CurrentPrincipal
@@ -59,7 +61,7 @@ def _document_responses(
 ) -> dict[int | str, dict[str, Any]]:
     content: dict[str, Any] = {MEDIA_TYPES[f]: {} for f in Format if f is not Format.JSON}
     content[MEDIA_TYPES[Format.JSON]] = {"example": example}
-    statuses = (404, 406, 422) if public else (401, 404, 406, 422)
+    statuses = (404, 406, 410, 422) if public else (401, 404, 406, 422)
     return problem_responses(
         *statuses,
         extra={
@@ -247,6 +249,27 @@ async def get_report_version(
     return await _version_document(request, version, fmt, cache="private, max-age=3600")
 
 
+@router.post(
+    "/reports/{report_id}/withdraw",
+    response_model=Withdrawal,
+    operation_id="withdraw_report",
+    summary="Withdraw a published version",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def withdraw_report(
+    report_id: uuid.UUID, data: WithdrawRequest, principal: CurrentPrincipal, service: Service
+) -> Withdrawal:
+    """Take a published version back (organisers), with the earlier versions of the same
+    kind: an earlier version is a draft of the same text. From now on its public page and
+    `GET /public/reports/{id}` answer 410, the public series shows no summary for the
+    session until a new version is published, download links of a withdrawn detailed
+    report stop working, and `report.withdrawn` is sent to webhooks so that copies
+    elsewhere can be deleted. Members can still read it. The reason is kept for members
+    only. Withdrawing a version already withdrawn is a 409."""
+    taken = await service.withdraw(principal, report_id, data.reason)
+    return Withdrawal(withdrawn=[service.version_read(v) for v in taken])
+
+
 @router.get(
     "/series/{series_id}/report-requests",
     response_model=Page[ReportRequestRead],
@@ -331,7 +354,8 @@ async def get_public_report(
     report_id: uuid.UUID, request: Request, service: Service, format: FormatQuery = None
 ) -> Response:
     """A published public summary in any format. Detailed reports are never public: their
-    ids answer 404 here exactly like unknown ids. No token needed."""
+    ids answer 404 here exactly like unknown ids; a withdrawn summary answers 410. No token
+    needed."""
     fmt = choose_format(format, request.headers.get("accept"))
     version = await service.public_summary(report_id)
     return await _version_document(request, version, fmt, cache="public, max-age=300")

@@ -47,8 +47,34 @@ class ReportVersionRead(BaseModel):
     )
     changelog: str | None
     public_url: str | None = Field(
-        description="The public page of a summary; null for detailed reports (never public)."
+        description="The public page of a summary; null for detailed reports (never public) "
+        "and withdrawn versions."
     )
+    withdrawn_at: datetime | None = Field(
+        default=None, description="When an organiser withdrew it; public addresses answer 410."
+    )
+    withdrawn_reason: str | None = Field(
+        default=None, description="Why, for the series' members only (never public)."
+    )
+
+
+class WithdrawRequest(BaseModel):
+    """Withdraw a published version (and the earlier versions of the same kind)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "A participant withdrew consent to a point in part two."}]
+        },
+    )
+
+    reason: Note = Field(description="Why; kept for the series' members, never shown publicly.")
+
+
+class Withdrawal(BaseModel):
+    """The versions a withdrawal took back, oldest first."""
+
+    withdrawn: list[ReportVersionRead]
 
 
 class PublicReportRef(BaseModel):

@@ -100,6 +100,14 @@ class PublicationBlocked(DomainError):
     title = "The report would identify a participant"
 
 
+class ReportWithdrawn(DomainError):
+    """The organisers withdrew this version: it is gone for good, not merely missing."""
+
+    status = 410
+    slug = "report-withdrawn"
+    title = "This report was withdrawn"
+
+
 class ReportUnchanged(DomainError):
     """Publishing would make a version identical to the latest one."""
 
@@ -395,7 +403,7 @@ class ReportService:
         return version
 
     def version_read(self, version: ReportVersion) -> ReportVersionRead:
-        public = version.kind is ReportKind.SUMMARY
+        public = version.kind is ReportKind.SUMMARY and version.withdrawn_at is None
         return ReportVersionRead(
             id=version.id,
             series_id=version.dialogue_series_id,
@@ -406,6 +414,8 @@ class ReportService:
             content_sha256=version.content_sha256,
             changelog=version.changelog,
             public_url=f"{self.base_url}/reports/{version.id}" if public else None,
+            withdrawn_at=as_utc(version.withdrawn_at) if version.withdrawn_at else None,
+            withdrawn_reason=version.withdrawn_reason,
         )
 
     async def versions(self, access: SessionAccess) -> list[ReportVersion]:
@@ -424,13 +434,62 @@ class ReportService:
             raise NotFound(REPORT_NOT_FOUND) from None
         return version
 
+    async def withdraw(
+        self, principal: Principal, report_id: uuid.UUID, reason: str
+    ) -> list[ReportVersion]:
+        """Withdraw a version and every earlier version of the same kind of its session
+        (organisers): an earlier version is a draft of the same text, so it goes too. Public
+        addresses answer 410 from now on, the public series shows no summary for the session
+        until a new version is published, and download links of detailed versions stop
+        working. The content stays readable to the series' members."""
+        version = await self.repo.get_version(report_id)
+        if version is None:
+            raise NotFound(REPORT_NOT_FOUND)
+        try:
+            access = await SeriesService(self.db).access(principal, version.dialogue_series_id)
+        except NotFound:
+            raise NotFound(REPORT_NOT_FOUND) from None
+        access.require_manage()
+        if version.withdrawn_at is not None:
+            raise Conflict(f"Version {version.number} is already withdrawn")
+        now = utcnow()
+        taken = list(
+            await self.repo.in_force_up_to(
+                version.dialogue_session_id, version.kind, version.number
+            )
+        )
+        for each in taken:
+            each.withdrawn_at = now
+            each.withdrawn_reason = reason
+            each.withdrawn_by_id = principal.user_id
+        await self.db.flush()
+        await self.audit.record(
+            action="report.withdrawn",
+            subject_type="report_version",
+            subject_id=version.id,
+            series_id=version.dialogue_series_id,
+            user_id=principal.user_id,
+            data={
+                "session_id": str(version.dialogue_session_id),
+                "kind": version.kind.value,
+                "numbers": [each.number for each in taken],
+                "reason": reason,
+            },
+        )
+        for each in taken:
+            await emit(self.db, "report.withdrawn", each.dialogue_series_id, report_data(each))
+        return taken
+
     # -- public reading -------------------------------------------------------------------
 
     async def public_summary(self, report_id: uuid.UUID) -> ReportVersion:
-        """A published summary; detailed versions are never public (404, like no version)."""
+        """A published summary; detailed versions are never public (404, like no version);
+        a withdrawn summary is gone (410)."""
         version = await self.repo.get_version(report_id)
         if version is None or version.kind is not ReportKind.SUMMARY:
             raise NotFound(REPORT_NOT_FOUND)
+        if version.withdrawn_at is not None:
+            raise ReportWithdrawn("The organisers withdrew this summary")
         return version
 
     def _public_series(
@@ -564,7 +623,7 @@ class ReportService:
     ) -> None:
         """Send the latest published detailed version; without one the request waits and is
         sent when one is published."""
-        version = version or await self.repo.latest(session.id, ReportKind.DETAILED)
+        version = version or await self.repo.latest(session.id, ReportKind.DETAILED, usable=True)
         if version is None:
             request.pending_reason = PendingReason.NO_DETAILED_REPORT
             await self.db.flush()
@@ -629,7 +688,7 @@ class ReportService:
         else:
             request.status = RequestStatus.DECLINED
             request.pending_reason = None
-            summary = await self.repo.latest(session.id, ReportKind.SUMMARY)
+            summary = await self.repo.latest(session.id, ReportKind.SUMMARY, usable=True)
             await delivery.send_decline(
                 self.db,
                 request_id=request.id,
@@ -717,6 +776,8 @@ class ReportService:
         version = await self.repo.get_version(link.version_id)
         if version is None:
             raise BadDownloadLink("invalid")
+        if version.withdrawn_at is not None:
+            raise BadDownloadLink("withdrawn", request.id)
         report = session_report_from_json(version.content)
         tz = report.series.timezone
         today = long_date(local_date(utcnow(), tz))

@@ -32,6 +32,7 @@ EVENT_TYPES: Final = (
     "session.updated",
     "session.status_changed",
     "report.published",
+    "report.withdrawn",
     "subscription.confirmed",
     "subscription.unsubscribed",
     "report_request.created",
@@ -82,6 +83,7 @@ def report_data(version: ReportVersion) -> dict[str, Any]:
         "version": version.number,
         "sha256": version.content_sha256,
         "published_at": _iso(version.published_at),
+        "withdrawn_at": _iso(version.withdrawn_at) if version.withdrawn_at else None,
     }
 
 

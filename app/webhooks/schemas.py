@@ -18,6 +18,7 @@ EventName = Literal[
     "session.updated",
     "session.status_changed",
     "report.published",
+    "report.withdrawn",
     "subscription.confirmed",
     "subscription.unsubscribed",
     "report_request.created",

@@ -55,6 +55,7 @@ VERBS = frozenset(
         "cancel",
         "rotate",
         "redeliver",
+        "withdraw",
     }
 )
 # Liveness and readiness probes keep the names orchestrators know them by.
