@@ -24,6 +24,11 @@ from app.users.service import UserService
 _seq = itertools.count(1)
 
 
+PUBLISHED_STATUSES = frozenset(
+    {SessionStatus.SCHEDULED, SessionStatus.POSTPONED, SessionStatus.HELD, SessionStatus.CLOSED}
+)
+
+
 @dataclass
 class Caller:
     """A user with a working token, and the headers that use it."""
@@ -123,6 +128,10 @@ class Factory:
             "calendar_sequence": 0,
         }
         values.update(overrides)
+        # A session past the draft stage has been scheduled, hence public (a cancelled one is
+        # taken to have been a draft unless the test says otherwise).
+        if values["status"] in PUBLISHED_STATUSES and "public_since" not in overrides:
+            values["public_since"] = starts - timedelta(days=14)
         session = DialogueSession(**values)
         self.session.add(session)
         await self.session.commit()

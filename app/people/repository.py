@@ -212,6 +212,30 @@ class PeopleRepository:
 
     # -- consent --------------------------------------------------------------------------
 
+    async def series_people(self, series_id: uuid.UUID) -> list[Person]:
+        """Everyone in the series' people directory (for the checker; no paging)."""
+        stmt = select(Person).where(Person.dialogue_series_id == series_id).order_by(Person.id)
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def named_on_record(
+        self, series_id: uuid.UUID, statuses: Collection[AttendanceStatus]
+    ) -> set[uuid.UUID]:
+        """People who consented to be named for an agenda part that is on record now, in a
+        session of the series they attended (or confirmed)."""
+        stmt = (
+            select(Attendance.person_id)
+            .join(OnRecordConsent, OnRecordConsent.attendance_id == Attendance.id)
+            .join(AgendaPart, AgendaPart.id == OnRecordConsent.agenda_part_id)
+            .join(DialogueSession, DialogueSession.id == Attendance.dialogue_session_id)
+            .where(
+                DialogueSession.dialogue_series_id == series_id,
+                AgendaPart.regime == DisclosureRegime.ON_RECORD,
+                Attendance.status.in_(list(statuses)),
+            )
+            .distinct()
+        )
+        return set((await self.session.execute(stmt)).scalars().all())
+
     async def on_record_consents(
         self, attendance_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, set[uuid.UUID]]:

@@ -424,6 +424,16 @@ class PeopleService:
             for a, p in rows
         ]
 
+    async def series_roster(self, series_id: uuid.UUID) -> tuple[list[Person], set[uuid.UUID]]:
+        """Everyone in the series' people directory, and who of them consented to be named
+        for an on-record part of a session they attended or confirmed (for checking texts
+        that concern the whole series, such as newsletters)."""
+        people = await self.repo.series_people(series_id)
+        named = await self.repo.named_on_record(
+            series_id, (AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED)
+        )
+        return people, named
+
     async def roster_version(self, session_id: uuid.UUID) -> str:
         """A fingerprint of everything :meth:`session_roster` returns: it changes when an
         attendance or a person on the roster changes (consent changes stamp the attendance),

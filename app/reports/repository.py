@@ -221,6 +221,7 @@ class ReportRepository:
             .where(
                 DialogueSession.dialogue_series_id.in_(list(series_ids)),
                 DialogueSession.status.in_(statuses),
+                DialogueSession.public_since.is_not(None),
             )
             .order_by(DialogueSession.dialogue_series_id, DialogueSession.number)
         )

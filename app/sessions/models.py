@@ -76,6 +76,10 @@ class DialogueSession(IdMixin, TimestampMixin, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     # Bumped whenever the time or status changes, so calendar clients replace the event.
     calendar_sequence: Mapped[int] = mapped_column(default=0)
+    # When it was first scheduled: from then on its title, context and times are public
+    # (calendars, the public series, webhooks). Null: a draft, or a draft cancelled before it
+    # was ever scheduled, which nobody outside the series ever sees.
+    public_since: Mapped[datetime | None]
     # Bumped (in SQL, atomically) by every change to the session's key points, so their
     # serialised list can be cached by version across requests and processes.
     key_points_version: Mapped[int] = mapped_column(default=0, server_default="0")

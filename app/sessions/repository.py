@@ -51,7 +51,11 @@ class SessionRepository:
         stmt = (
             select(DialogueSession, DialogueSeries)
             .join(DialogueSeries, DialogueSeries.id == DialogueSession.dialogue_series_id)
-            .where(DialogueSession.id == session_id, DialogueSession.status.in_(statuses))
+            .where(
+                DialogueSession.id == session_id,
+                DialogueSession.status.in_(statuses),
+                DialogueSession.public_since.is_not(None),
+            )
         )
         row = (await self.session.execute(stmt)).first()
         return None if row is None else (row[0], row[1])
@@ -72,6 +76,7 @@ class SessionRepository:
             .where(
                 DialogueSession.dialogue_series_id == series_id,
                 DialogueSession.status.in_(statuses),
+                DialogueSession.public_since.is_not(None),
             )
             .order_by(DialogueSession.number)
         )

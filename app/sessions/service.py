@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
-from app.errors import Conflict, InvalidRequest, NotFound
-from app.kit.clock import as_utc
+from app.errors import Conflict, DomainError, InvalidRequest, NotFound
+from app.kit.clock import as_utc, utcnow
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
 from app.series.models import DialogueSeries, DisclosureRegime
@@ -47,6 +48,25 @@ TRANSITIONS: dict[SessionStatus, tuple[SessionStatus, ...]] = {
     SessionStatus.CLOSED: (),
     SessionStatus.CANCELLED: (),
 }
+
+
+class SessionTextBlocked(DomainError):
+    """A session cannot become public while its title or context names a participant."""
+
+    status = 409
+    slug = "session-attribution-blocked"
+    title = "The session's public texts would identify a participant"
+
+
+class PublicTextRefused(DomainError):
+    """A public session's new title or context would identify a participant; nothing
+    changed (the same problem type as a key point that names someone)."""
+
+    status = 422
+    slug = "attribution-blocked"
+    title = "The text would identify a participant"
+
+
 NEEDS_REASON = frozenset({SessionStatus.POSTPONED, SessionStatus.CANCELLED})
 # Once a session has taken place (or will not), its time is history, not a plan.
 TIME_FROZEN = frozenset({SessionStatus.HELD, SessionStatus.CLOSED, SessionStatus.CANCELLED})
@@ -175,8 +195,18 @@ class SessionService:
             calendar_sequence=0,
         )
         await self.repo.add(session)
-        await emit(self.repo.session, "session.created", series.id, session_data(session))
+        # A draft is private: integrations hear of it (session.created) once it is scheduled.
         return session, await self._overlap_warnings(session)
+
+    async def _public_text_blocks(
+        self, session: DialogueSession, texts: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """``[{field, findings}]`` for each text that would identify someone on the roster."""
+        # Imported here: the key points domain builds on this one (a cycle at import time).
+        from app.key_points.public_texts import session_text_blocks
+
+        found = await session_text_blocks(self.repo.session, session.id, texts)
+        return [{"field": field, "findings": findings} for field, findings in found.items()]
 
     async def update_session(
         self, access: SessionAccess, data: SessionUpdate
@@ -184,6 +214,27 @@ class SessionService:
         access.series_access.require_manage()
         session = access.session
         changes = data.model_dump(exclude_unset=True)
+        public_texts = {
+            k: v for k, v in changes.items() if k in ("title", "context") and v is not None
+        }
+        if public_texts and session.public_since is not None:
+            blocked = await self._public_text_blocks(session, public_texts)
+            if blocked:
+                raise PublicTextRefused(
+                    "The session is public: its title and context appear in calendars and "
+                    "the public series, and would identify a participant; rephrase them",
+                    fields=blocked,
+                    errors=[
+                        {
+                            "location": "body",
+                            "field": b["field"],
+                            "reason": f["message"],
+                            "code": f["code"],
+                        }
+                        for b in blocked
+                        for f in b["findings"]
+                    ],
+                )
         for nullable in ("venue", "meeting_url"):
             if nullable in changes and changes[nullable] is not None:
                 changes[nullable] = str(changes[nullable])
@@ -211,9 +262,13 @@ class SessionService:
             session.calendar_sequence += 1
             warnings = await self._overlap_warnings(session)
         await self.repo.session.flush()
-        await emit(
-            self.repo.session, "session.updated", session.dialogue_series_id, session_data(session)
-        )
+        if session.public_since is not None:
+            await emit(
+                self.repo.session,
+                "session.updated",
+                session.dialogue_series_id,
+                session_data(session),
+            )
         return session, warnings
 
     async def change_status(self, access: SessionAccess, data: StatusChange) -> DialogueSession:
@@ -232,9 +287,24 @@ class SessionService:
                 "reason", f"Required when the session is {data.status.value}"
             )
         previous = session.status
+        # Only scheduling makes a session public; a draft cancelled before that stays private.
+        becoming_public = session.public_since is None and data.status is SessionStatus.SCHEDULED
+        if becoming_public:
+            blocked = await self._public_text_blocks(
+                session, {"title": session.title, "context": session.context}
+            )
+            if blocked:
+                raise SessionTextBlocked(
+                    "Scheduling makes the session's title and context public (calendars, the "
+                    "public series, webhooks), and they would identify a participant on its "
+                    "roster; rephrase them first",
+                    fields=blocked,
+                )
         session.status = data.status
         session.status_reason = data.reason
         session.calendar_sequence += 1
+        if becoming_public:
+            session.public_since = utcnow()
         await self.audit.record(
             action="session.status_changed",
             subject_type="session",
@@ -244,8 +314,12 @@ class SessionService:
             data={"from": previous.value, "to": data.status.value, "reason": data.reason},
         )
         await self.repo.session.flush()
-        event = session_data(session, previous_status=previous.value)
-        await emit(self.repo.session, "session.status_changed", session.dialogue_series_id, event)
+        series_id = session.dialogue_series_id
+        if becoming_public:
+            await emit(self.repo.session, "session.created", series_id, session_data(session))
+        if session.public_since is not None:
+            event = session_data(session, previous_status=previous.value)
+            await emit(self.repo.session, "session.status_changed", series_id, event)
         return session
 
     async def _overlap_warnings(self, session: DialogueSession) -> list[SchedulingWarning]:

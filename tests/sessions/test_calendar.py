@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import httpx
 import icalendar
@@ -208,13 +209,20 @@ async def test_series_feed_lists_public_sessions_only(
     series = await factory.series(timezone="America/New_York")
     draft = await factory.dialogue_session(series, status=SessionStatus.DRAFT)
     held = await factory.dialogue_session(series, status=SessionStatus.HELD)
-    cancelled = await factory.dialogue_session(series, status=SessionStatus.CANCELLED)
+    cancelled = await factory.dialogue_session(
+        series, status=SessionStatus.CANCELLED, public_since=datetime(2020, 6, 1, tzinfo=UTC)
+    )
+    # A draft cancelled before it was ever scheduled was never public, and stays private.
+    cancelled_draft = await factory.dialogue_session(series, status=SessionStatus.CANCELLED)
     response = await client.get(f"/api/v1/series/{series.id}/calendar.ics")
     assert response.status_code == 200
     cal = parse(response.content)
     uids = {str(e["UID"]) for e in events(cal)}
     assert uids == {f"session-{held.id}@testserver", f"session-{cancelled.id}@testserver"}
     assert f"session-{draft.id}@testserver" not in uids
+    assert f"session-{cancelled_draft.id}@testserver" not in uids
+    single = await client.get(f"/api/v1/sessions/{cancelled_draft.id}/calendar.ics")
+    assert single.status_code == 404
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["America/New_York"]
 
 

@@ -96,10 +96,15 @@ async def test_session_events_carry_no_roster_venue_or_meeting_link(
         f"/api/v1/sessions/{session_id}/status", json={"status": "scheduled"}, headers=h
     )
     assert moved.status_code == 200, moved.text
+    renamed = await client.patch(
+        f"/api/v1/sessions/{session_id}", json={"title": "Doha, and after the talks"}, headers=h
+    )
+    assert renamed.status_code == 200, renamed.text
 
     bodies = await _webhook_bodies(db)
     types = [p["event_type"] for p in bodies]
-    assert types == ["session.created", "session.updated", "session.status_changed"]
+    # The draft was private: integrations hear of the session once it is scheduled.
+    assert types == ["session.created", "session.status_changed", "session.updated"]
     for payload in bodies:
         text = payload["body"]
         assert len(text.encode()) < MAX_BODY_BYTES
@@ -128,7 +133,7 @@ async def test_session_events_carry_no_roster_venue_or_meeting_link(
             "previous_status",
             "confidentiality",
         }
-    status_changed = json.loads(bodies[-1]["body"])["data"]
+    status_changed = json.loads(bodies[1]["body"])["data"]
     assert status_changed["status"] == "scheduled"
     assert status_changed["previous_status"] == "draft"
     assert len({p["message_id"] for p in bodies}) == 3
@@ -219,3 +224,27 @@ async def test_a_series_with_many_partners_stays_under_20_kb(
     assert created.status_code == 201, created.text
     [payload] = await _webhook_bodies(db)
     assert len(payload["body"].encode()) < MAX_BODY_BYTES
+
+
+async def test_a_draft_sends_no_event_until_it_is_scheduled(
+    client: httpx.AsyncClient, factory: Factory, dns: FakeDns, db: AsyncSession
+) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    await client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://hooks.example.org/in", "events": ["*"], "series_id": str(series.id)},
+        headers=organiser.headers,
+    )
+    h = organiser.headers
+    created = await client.post(f"/api/v1/series/{series.id}/sessions", json=SESSION, headers=h)
+    session_id = created.json()["id"]
+    await client.patch(f"/api/v1/sessions/{session_id}", json={"title": "Working title"}, headers=h)
+    cancelled = await client.post(
+        f"/api/v1/sessions/{session_id}/status",
+        json={"status": "cancelled", "reason": "Not needed after all"},
+        headers=h,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    assert await _webhook_bodies(db) == []
