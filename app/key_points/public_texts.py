@@ -29,28 +29,38 @@ def _blocks(findings: list[Finding]) -> list[dict[str, Any]]:
     return [dict(f.as_dict()) for f in findings if f.severity == "block"]
 
 
+def field_errors(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``errors`` member of a 422 problem: one entry per block finding, located in the
+    request body at the field it was found in."""
+    return [
+        {"location": "body", "field": f["field"], "reason": b["message"], "code": b["code"]}
+        for f in fields
+        for b in f["findings"]
+    ]
+
+
 async def session_text_blocks(
     db: AsyncSession, session_id: uuid.UUID, texts: Mapping[str, str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Field name -> block findings, for each text that would identify someone on the
-    session's roster (empty: nothing found)."""
+) -> list[dict[str, Any]]:
+    """``[{field, findings}]`` for each text that would identify someone on the session's
+    roster (empty: nothing found)."""
     matcher = await KeyPointService(db).session_checker(session_id)
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
     for field, text in texts.items():
         found = _blocks(matcher.checker.check(text))
         if found:
-            out[field] = found
+            out.append({"field": field, "findings": found})
     return out
 
 
 async def series_text_blocks(
     db: AsyncSession, series_id: uuid.UUID, texts: Mapping[str, str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Field name -> block findings against everyone on the series' roster, allowing the
-    people who consented to be named on record."""
+) -> list[dict[str, Any]]:
+    """``[{field, findings}]`` against everyone on the series' roster, allowing the people
+    who consented to be named on record."""
     people, consented = await PeopleService(db).series_roster(series_id)
     if not people:
-        return {}
+        return []
     checker = checker_for(
         tuple(
             RosterEntry(
@@ -68,9 +78,9 @@ async def series_text_blocks(
         )
     )
     allowed = frozenset(str(pid) for pid in consented)
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: list[dict[str, Any]] = []
     for field, text in texts.items():
         found = _blocks(checker.check(text, allowed_person_ids=allowed))
         if found:
-            out[field] = found
+            out.append({"field": field, "findings": found})
     return out

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings, get_settings
-from app.errors import Conflict, InvalidRequest, NotFound
+from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ids import uuid7
 from app.kit.mail import email_payload
@@ -79,6 +79,22 @@ def newsletter_prefix(issue_id: uuid.UUID) -> str:
 def invitation_dedupe_key(session_id: uuid.UUID, person_id: uuid.UUID, sequence: int) -> str:
     """One invitation per (session, person, calendar version)."""
     return f"invitation:{session_id}:{person_id}:{sequence}"
+
+
+class NewsletterTextRefused(DomainError):
+    """A new issue's subject or body would identify a participant; nothing was stored."""
+
+    status = 422
+    slug = "attribution-blocked"
+    title = "The text would identify a participant"
+
+
+class NewsletterBlocked(DomainError):
+    """An issue that now identifies a participant (the roster grew) is not sent."""
+
+    status = 409
+    slug = "newsletter-attribution-blocked"
+    title = "The issue would identify a participant"
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +512,18 @@ class NewsletterService:
         access.require_manage()
         if data.report_id is not None:
             await self._require_public_summary(access.series.id, data.report_id)
+        blocked = await self._attribution_blocks(
+            access.series.id, subject=data.subject, body_markdown=data.body_markdown
+        )
+        if blocked:
+            from app.key_points.public_texts import field_errors
+
+            raise NewsletterTextRefused(
+                "The issue would identify someone on the series' roster; rephrase it without "
+                "names, affiliations or acronyms (people named on record may be named)",
+                fields=blocked,
+                errors=field_errors(blocked),
+            )
         issue = NewsletterIssue(
             dialogue_series_id=access.series.id,
             subject=data.subject,
@@ -522,6 +550,13 @@ class NewsletterService:
             failed=counts.get(OutboxStatus.DEAD, 0),
         )
         return _issue_read(issue, progress)
+
+    async def _attribution_blocks(self, series_id: uuid.UUID, **texts: str) -> list[dict[str, Any]]:
+        """``[{field, findings}]`` for each text that would identify someone in the series."""
+        # Imported here: the key points domain builds on this one (an import cycle).
+        from app.key_points.public_texts import series_text_blocks
+
+        return await series_text_blocks(self.db, series_id, texts)
 
     async def _require_public_summary(self, series_id: uuid.UUID, report_id: uuid.UUID) -> None:
         """An issue may announce a published summary of its own series, nothing else: a
@@ -578,6 +613,18 @@ class NewsletterService:
         access.series_access.require_manage()
         issue = access.issue
         if issue.sent_at is None:
+            # The roster may have grown since the issue was written: check again.
+            blocked = await self._attribution_blocks(
+                issue.dialogue_series_id,
+                subject=issue.subject,
+                body_markdown=issue.body_markdown,
+            )
+            if blocked:
+                raise NewsletterBlocked(
+                    "The issue now identifies someone on the series' roster; compose a "
+                    "corrected issue (nothing was sent)",
+                    fields=blocked,
+                )
             recipients = await self.repo.confirmed_recipients(issue.dialogue_series_id)
             now = utcnow()
             claimed = await self.repo.claim_send(

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -198,16 +197,6 @@ class SessionService:
         # A draft is private: integrations hear of it (session.created) once it is scheduled.
         return session, await self._overlap_warnings(session)
 
-    async def _public_text_blocks(
-        self, session: DialogueSession, texts: dict[str, str]
-    ) -> list[dict[str, Any]]:
-        """``[{field, findings}]`` for each text that would identify someone on the roster."""
-        # Imported here: the key points domain builds on this one (a cycle at import time).
-        from app.key_points.public_texts import session_text_blocks
-
-        found = await session_text_blocks(self.repo.session, session.id, texts)
-        return [{"field": field, "findings": findings} for field, findings in found.items()]
-
     async def update_session(
         self, access: SessionAccess, data: SessionUpdate
     ) -> tuple[DialogueSession, list[SchedulingWarning]]:
@@ -218,22 +207,16 @@ class SessionService:
             k: v for k, v in changes.items() if k in ("title", "context") and v is not None
         }
         if public_texts and session.public_since is not None:
-            blocked = await self._public_text_blocks(session, public_texts)
+            # Imported here: the key points domain builds on this one (an import cycle).
+            from app.key_points.public_texts import field_errors, session_text_blocks
+
+            blocked = await session_text_blocks(self.repo.session, session.id, public_texts)
             if blocked:
                 raise PublicTextRefused(
                     "The session is public: its title and context appear in calendars and "
                     "the public series, and would identify a participant; rephrase them",
                     fields=blocked,
-                    errors=[
-                        {
-                            "location": "body",
-                            "field": b["field"],
-                            "reason": f["message"],
-                            "code": f["code"],
-                        }
-                        for b in blocked
-                        for f in b["findings"]
-                    ],
+                    errors=field_errors(blocked),
                 )
         for nullable in ("venue", "meeting_url"):
             if nullable in changes and changes[nullable] is not None:
@@ -290,8 +273,10 @@ class SessionService:
         # Only scheduling makes a session public; a draft cancelled before that stays private.
         becoming_public = session.public_since is None and data.status is SessionStatus.SCHEDULED
         if becoming_public:
-            blocked = await self._public_text_blocks(
-                session, {"title": session.title, "context": session.context}
+            from app.key_points.public_texts import session_text_blocks
+
+            blocked = await session_text_blocks(
+                self.repo.session, session.id, {"title": session.title, "context": session.context}
             )
             if blocked:
                 raise SessionTextBlocked(
