@@ -15,8 +15,10 @@ from app import health
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
+from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
 from app.key_points.listing import open_list_gate
+from app.key_points.router import record_router as key_points_record_router
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
@@ -107,10 +109,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # The list's gate outside the ORM is opened by the lifespan; until then (and in tests
+    # that skip the lifespan) the fast lane stays off and the route answers.
+    app.state.list_gate = None
+    app.state.list_fast_lane = True
     install_problem_handlers(app)
     app.include_router(health.router)
-    # Before the API router, whose per-route auth dependency this route does in its own query.
+    # Before the API router, whose per-route auth dependency these routes do in their own
+    # access queries (the hot read and write paths of key points).
     app.include_router(key_points_list_router, prefix=API_PREFIX)
+    app.include_router(key_points_record_router, prefix=API_PREFIX)
     app.include_router(_api_router())
     # Public routes: no token. Each answers only what a subscriber may see.
     app.include_router(sessions_public_router, prefix=API_PREFIX)
@@ -121,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: cached pages of the hot list are answered before routing (P1); everything
+    # else falls through to the stack above unchanged.
+    app.add_middleware(KeyPointListFastLane, prefix=API_PREFIX)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -7,10 +7,7 @@ authenticated, one uvicorn worker, against the bare FastAPI ceiling in the same 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.harness import (
@@ -23,65 +20,9 @@ from bench.harness import (
     server,
     uvicorn_argv,
 )
-from bench.seed import seed
+from bench.seed import add_session, seed
 
 TARGET = 0.30
-POINT = (
-    "Both sides of the conflict seem to have reached a mutual understanding that a reduction "
-    "of violence is an important step towards negotiations, although this has still not "
-    "happened in a significant way ({n})."
-)
-
-
-async def _add_points(database_url: str, series_id: uuid.UUID, count: int) -> uuid.UUID:
-    from app.config import Settings
-    from app.db import create_engine, create_sessionmaker
-    from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
-    from app.sessions.models import DialogueSession, SessionFormat, SessionStatus
-
-    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
-    engine = create_engine(settings, pooled=False)
-    try:
-        async with create_sessionmaker(engine)() as db:
-            start = datetime(2020, 6, 29, 9, 30, tzinfo=UTC)
-            session = DialogueSession(
-                dialogue_series_id=series_id,
-                number=1,
-                title="Bench session",
-                context="",
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                timezone="Asia/Kabul",
-                format=SessionFormat.ONLINE,
-                default_regime="chatham_house",
-                status=SessionStatus.HELD,
-                calendar_sequence=0,
-            )
-            db.add(session)
-            await db.flush()
-            theme_rows = await db.execute(
-                Theme.__table__.select().where(Theme.dialogue_series_id == series_id)
-            )
-            themes = list(theme_rows.all())[:2]
-            for n in range(count):
-                point = KeyPoint(
-                    dialogue_session_id=session.id,
-                    position=n + 1,
-                    text=POINT.format(n=n),
-                    status=KeyPointStatus.APPROVED,
-                    warnings=[],
-                    acknowledged_warnings=[],
-                    revision=1,
-                    approved_at=start,
-                )
-                db.add(point)
-                await db.flush()
-                for theme in themes:
-                    db.add(KeyPointTheme(key_point_id=point.id, theme_id=theme.id))
-            await db.commit()
-            return session.id
-    finally:
-        await engine.dispose()
 
 
 def run(seconds: float, postgres_url: str | None) -> list[Row]:
@@ -95,7 +36,7 @@ def run(seconds: float, postgres_url: str | None) -> list[Row]:
         for label, url in targets:
             database_url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'p1.db'}"
             seeded = seed(database_url)
-            session_id = asyncio.run(_add_points(database_url, seeded.series_id, 30))
+            session_id = add_session(database_url, seeded.series_id, points=30)
             port = free_port()
             env = {
                 "TRACK2_DATABASE_URL": database_url,

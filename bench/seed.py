@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
@@ -53,3 +55,99 @@ def seed(database_url: str) -> Seeded:
     upgrade_to_head(database_url)
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
     return asyncio.run(_seed(settings))
+
+
+POINT = (
+    "Both sides of the conflict seem to have reached a mutual understanding that a reduction "
+    "of violence is an important step towards negotiations, although this has still not "
+    "happened in a significant way ({n})."
+)
+GIVEN = (
+    "Farida Jonas Wei Leyla Mehmet Amina Tariq Sofia Arash Nadia Omar Elena Ravi Zahra"
+).split()
+FAMILY = (
+    "Rahimi Vestergaard Ng Sahin Yilmaz Karimi Haidari Novak Sadeghi Qureshi Bakr Petrov"
+).split()
+
+
+async def _add_session(
+    database_url: str, series_id: uuid.UUID, points: int, roster: int
+) -> uuid.UUID:
+    from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
+    from app.people.models import Attendance, AttendanceRole, AttendanceStatus, Person, Sector
+    from app.sessions.models import DialogueSession, SessionFormat, SessionStatus
+
+    rng = random.Random(7)
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            start = datetime(2020, 6, 29, 9, 30, tzinfo=UTC)
+            session = DialogueSession(
+                dialogue_series_id=series_id,
+                number=1,
+                title="Bench session",
+                context="",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                timezone="Asia/Kabul",
+                format=SessionFormat.ONLINE,
+                default_regime="chatham_house",
+                status=SessionStatus.HELD,
+                calendar_sequence=0,
+            )
+            db.add(session)
+            await db.flush()
+            theme_rows = await db.execute(
+                Theme.__table__.select().where(Theme.dialogue_series_id == series_id)
+            )
+            themes = list(theme_rows.all())[:2]
+            for n in range(points):
+                point = KeyPoint(
+                    dialogue_session_id=session.id,
+                    position=n + 1,
+                    text=POINT.format(n=n),
+                    status=KeyPointStatus.APPROVED,
+                    warnings=[],
+                    acknowledged_warnings=[],
+                    revision=1,
+                    approved_at=start,
+                )
+                db.add(point)
+                await db.flush()
+                for theme in themes:
+                    db.add(KeyPointTheme(key_point_id=point.id, theme_id=theme.id))
+            for n in range(roster):
+                person = Person(
+                    dialogue_series_id=series_id,
+                    given_name=rng.choice(GIVEN),
+                    family_name=f"{rng.choice(FAMILY)}{n}",
+                    aliases=[],
+                    position="Senior Fellow",
+                    affiliation=f"Institute {n} for Peace Studies",
+                    affiliation_acronym=f"IPS{n}",
+                    country=rng.choice(["AF", "QA", "NO", "TR"]),
+                    sector=Sector.SCHOLAR,
+                )
+                db.add(person)
+                await db.flush()
+                db.add(
+                    Attendance(
+                        dialogue_session_id=session.id,
+                        person_id=person.id,
+                        role=AttendanceRole.PARTICIPANT,
+                        status=AttendanceStatus.ATTENDED,
+                    )
+                )
+            await db.commit()
+            return session.id
+    finally:
+        await engine.dispose()
+
+
+def add_session(
+    database_url: str, series_id: uuid.UUID, *, points: int = 0, roster: int = 0
+) -> uuid.UUID:
+    """Add a held session to the series with ``points`` approved key points (each tagged
+    with the series' first two themes) and a roster of ``roster`` attending people."""
+    return asyncio.run(_add_session(database_url, series_id, points, roster))

@@ -28,6 +28,29 @@ class AuditService:
         user_id: uuid.UUID | None,
         data: dict[str, Any] | None = None,
     ) -> AuditEvent:
+        event = self.stage(
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            series_id=series_id,
+            user_id=user_id,
+            data=data,
+        )
+        await self.session.flush()
+        return event
+
+    def stage(
+        self,
+        *,
+        action: str,
+        subject_type: str,
+        subject_id: uuid.UUID,
+        series_id: uuid.UUID | None,
+        user_id: uuid.UUID | None,
+        data: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        """Add an event to the session without flushing: it is written by the caller's next
+        flush, together with whatever else that flush writes (one unit of work)."""
         event = AuditEvent(
             action=action,
             subject_type=subject_type,
@@ -37,7 +60,6 @@ class AuditService:
             data=data or {},
         )
         self.session.add(event)
-        await self.session.flush()
         return event
 
     async def history(self, subject_type: str, subject_id: uuid.UUID) -> Sequence[AuditEvent]:

@@ -3,6 +3,10 @@
 It authenticates with the same bearer tokens as every other route, but in the same single
 statement that checks membership, so it lives on its own router rather than under the API
 router's per-request ``get_principal`` dependency.
+
+Cached pages are usually answered before the request reaches FastAPI, by the fast lane in
+``fast_lane.py``; this route answers everything else (a page not cached yet, every error) and
+is what the fast lane's answers are tested against.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from app.config import Settings
 from app.db import DbSession
 from app.errors import Unauthenticated, problem_responses
-from app.key_points.listing import KeyPointListService
+from app.key_points.listing import CACHE_CONTROL, KeyPointListService
 from app.key_points.models import KeyPointStatus
 from app.key_points.schemas import KeyPointRead
 from app.kit.pagination import Page, PageQuery
@@ -61,7 +65,7 @@ async def list_key_points(
     except Unauthenticated as exc:
         exc.extensions["headers"] = CHALLENGE
         raise
-    headers = {"ETag": listed.etag, "Cache-Control": "private, no-cache"}
+    headers = {"ETag": listed.etag, "Cache-Control": CACHE_CONTROL}
     if listed.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     return Response(listed.body, media_type="application/json", headers=headers)

@@ -7,6 +7,10 @@ in-process cache keyed by that version; ``key_points_version`` is bumped in SQL 
 to the session's points (``KeyPointRepository.bump_version``), so a cached page is never served
 after a change, from any process. Permissions and token state are checked on every request;
 only the page body is reused.
+
+``fast_page`` answers the same question for the fast lane in front of the application
+(``app.key_points.fast_lane``): a cached page when every check passes and nothing has to be
+written, None whenever the route itself must answer.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from app.users.models import ApiToken, User
 from app.users.repository import UserRepository
 from app.users.service import check_token_state, hash_token, needs_touch
 
-_CACHE: OrderedDict[tuple[object, ...], tuple[bytes, str]] = OrderedDict()
+_CACHE: OrderedDict[tuple[object, ...], ListedPage] = OrderedDict()
 _CACHE_SIZE = 512
 
 
@@ -159,12 +163,33 @@ async def open_list_gate(settings: Settings) -> ListGate | None:
     return None
 
 
+CACHE_CONTROL = "private, no-cache"
+
+
 @dataclass(frozen=True, slots=True)
 class ListedPage:
-    """A serialised page and its strong ETag."""
+    """A serialised page, its strong ETag, and the ASGI headers of its 200 and 304 answers
+    (in the order the route's ``Response`` writes them, before the request id)."""
 
     body: bytes
     etag: str
+    ok_headers: tuple[tuple[bytes, bytes], ...]
+    not_modified_headers: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, body: bytes) -> ListedPage:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        common = ((b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode()))
+        return cls(
+            body,
+            etag,
+            (
+                *common,
+                (b"content-length", str(len(body)).encode()),
+                (b"content-type", b"application/json"),
+            ),
+            common,
+        )
 
 
 class KeyPointListService:
@@ -242,17 +267,50 @@ class KeyPointListService:
         version = gate.version
 
         key = (session_id, version, status, part_id, params.limit, params.cursor)
-        cached = _CACHE.get(key)
+        cached = _cached(key)
         if cached is not None:
-            _CACHE.move_to_end(key)
-            return ListedPage(*cached)
+            return cached
         rows, cursor = await KeyPointRepository(self.db).list_for_session(
             session_id, params, status=status, part_id=part_id
         )
         page = Page[KeyPointRead](items=[key_point_read(p, t) for p, t in rows], next_cursor=cursor)
-        body = page.model_dump_json().encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        _CACHE[key] = (body, etag)
+        listed = ListedPage.of(page.model_dump_json().encode())
+        _CACHE[key] = listed
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-        return ListedPage(body, etag)
+        return listed
+
+
+def _cached(key: tuple[object, ...]) -> ListedPage | None:
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+    return cached
+
+
+async def fast_page(
+    gate: ListGate,
+    token: str,
+    session_id: uuid.UUID,
+    params: PageParams,
+    status: KeyPointStatus | None,
+    part_id: uuid.UUID | None,
+    touch_interval: timedelta,
+) -> ListedPage | None:
+    """The cached page :meth:`KeyPointListService.page` would answer, when the gate lets the
+    caller through and nothing must be written; None whenever the route must answer instead
+    (an unknown, revoked or expired token, a deactivated user, a token whose last use must be
+    stamped, a hidden or unknown session, a page not in the cache)."""
+    gate_row = await gate.fetch(hash_token(token), session_id)
+    if gate_row is None:
+        return None
+    now = utcnow()
+    try:
+        check_token_state(gate_row.revoked_at, gate_row.expires_at, gate_row.is_active, now)
+    except Unauthenticated:
+        return None
+    if needs_touch(gate_row.last_used_at, now, touch_interval):
+        return None
+    if not gate_row.session_found or (gate_row.role is None and not gate_row.is_admin):
+        return None
+    return _cached((session_id, gate_row.version, status, part_id, params.limit, params.cursor))

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
@@ -17,11 +32,30 @@ from app.key_points.models import (
     KeyPointTheme,
     Theme,
 )
+from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
-from app.series.models import DialogueSeries
+from app.people.models import Attendance, Person
+from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import AgendaPart, DialogueSession
-from app.users.models import User
+from app.users.models import ApiToken, User
+
+
+class RecordingGate(NamedTuple):
+    """What recording a point asks of the database before it writes, in one row: the token
+    and its user, the session with its series and the caller's role there (None when the
+    session does not exist), the roster's fingerprint and the session's last position."""
+
+    token: ApiToken
+    user: User
+    session: DialogueSession | None
+    series: DialogueSeries | None
+    role: MemberRole | None
+    roster_count: int
+    attendance_at: datetime | None
+    person_at: datetime | None
+    part_at: datetime | None
+    last_position: int
 
 
 class KeyPointRepository:
@@ -31,12 +65,13 @@ class KeyPointRepository:
         self.session = session
 
     @property
-    def _dialect(self) -> str:
+    def dialect(self) -> str:
+        """The database's dialect name (``sqlite``, ``postgresql``)."""
         return self.session.get_bind().dialect.name
 
     def _with_theme_slugs(self) -> Select[KeyPoint, str | None]:
         slugs = (
-            select(string_agg(Theme.slug, self._dialect))
+            select(string_agg(Theme.slug, self.dialect))
             .join(KeyPointTheme, KeyPointTheme.theme_id == Theme.id)
             .where(KeyPointTheme.key_point_id == KeyPoint.id)
             .correlate(KeyPoint)
@@ -75,6 +110,31 @@ class KeyPointRepository:
         rows = [(r[0], _split(r[1])) for r in (await self.session.execute(stmt)).all()]
         return split_page(rows, params, lambda pair: (pair[0].position, pair[0].id))
 
+    async def recording_gate(self, token_hash: str, session_id: uuid.UUID) -> RecordingGate | None:
+        """One statement for everything recording a point reads before it writes (None: no
+        such token). Only on SQLite, where the request's BEGIN IMMEDIATE already holds the
+        database's write lock, so the position and roster read here stay current until the
+        commit; PostgreSQL locks the session row first (``for_write``) and reads after it.
+
+        The roster columns are those of ``PeopleRepository.roster_fingerprint`` (a test holds
+        the two fingerprints equal)."""
+        params = {"token_hash": token_hash, "session_id": session_id}
+        row = (await self.session.execute(_recording_gate(), params)).first()
+        if row is None:
+            return None
+        return RecordingGate(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            int(row[5]),
+            _as_time(row[6]),
+            _as_time(row[7]),
+            _as_time(row[8]),
+            int(row[9]),
+        )
+
     async def last_position(self, session_id: uuid.UUID) -> int:
         stmt = select(func.coalesce(func.max(KeyPoint.position), 0)).where(
             KeyPoint.dialogue_session_id == session_id
@@ -83,17 +143,7 @@ class KeyPointRepository:
 
     async def bump_version(self, session_id: uuid.UUID) -> None:
         """Invalidate cached lists of the session's points (atomic in SQL, any process)."""
-        await self.session.execute(
-            update(DialogueSession)
-            .where(DialogueSession.id == session_id)
-            # Keep updated_at: the session itself did not change (its ETag and calendar
-            # stamps must not move when a key point does).
-            .values(
-                key_points_version=DialogueSession.key_points_version + 1,
-                updated_at=DialogueSession.updated_at,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        await self.session.execute(_bump_version(), {"session_id": session_id})
 
     async def bump_series_versions(self, series_id: uuid.UUID) -> None:
         """Invalidate cached lists of every session of a series (a theme went away)."""
@@ -230,6 +280,85 @@ class KeyPointRepository:
             for theme_id, session_id, n in (await self.session.execute(stmt)).all()
         }
         return sessions, counts
+
+
+@functools.cache
+def _bump_version() -> Any:
+    """The statement of :meth:`KeyPointRepository.bump_version`, built once (see below)."""
+    # On the table, not the entity: no ORM bulk-update bookkeeping (nothing in the identity
+    # map needs synchronising; the version is read only by the list's gate).
+    table = cast(Table, DialogueSession.__table__)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("session_id", type_=Uuid()))
+        # Keep updated_at: the session itself did not change (its ETag and calendar
+        # stamps must not move when a key point does).
+        .values(key_points_version=table.c.key_points_version + 1, updated_at=table.c.updated_at)
+    )
+
+
+@functools.cache
+def _recording_gate() -> Select[Any]:
+    """The statement of :meth:`KeyPointRepository.recording_gate`, built once: a prebuilt
+    statement keeps its cache key, so only its parameters change per request."""
+    token_hash = bindparam("token_hash", type_=String())
+    session_id = bindparam("session_id", type_=Uuid())
+    roster = (
+        select(
+            func.count(Attendance.id).label("n"),
+            func.max(Attendance.updated_at).label("attendance_at"),
+            func.max(Person.updated_at).label("person_at"),
+        )
+        .select_from(Attendance)
+        .join(Person, Person.id == Attendance.person_id)
+        .where(Attendance.dialogue_session_id == session_id)
+        .subquery()
+    )
+    latest_part = (
+        select(func.max(AgendaPart.updated_at))
+        .where(AgendaPart.dialogue_session_id == session_id)
+        .scalar_subquery()
+    )
+    last_position = (
+        select(func.coalesce(func.max(KeyPoint.position), 0))
+        .where(KeyPoint.dialogue_session_id == session_id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            ApiToken,
+            User,
+            DialogueSession,
+            DialogueSeries,
+            SeriesMember.role,
+            roster.c.n,
+            roster.c.attendance_at,
+            roster.c.person_at,
+            latest_part,
+            last_position,
+        )
+        .select_from(ApiToken)
+        .join(User, User.id == ApiToken.app_user_id)
+        .join(roster, true())
+        .outerjoin(DialogueSession, DialogueSession.id == session_id)
+        .outerjoin(DialogueSeries, DialogueSeries.id == DialogueSession.dialogue_series_id)
+        .outerjoin(
+            SeriesMember,
+            and_(
+                SeriesMember.dialogue_series_id == DialogueSeries.id,
+                SeriesMember.app_user_id == User.id,
+            ),
+        )
+        .where(ApiToken.token_hash == token_hash)
+    )
+    return stmt
+
+
+def _as_time(value: datetime | str | None) -> datetime | None:
+    # Aggregates lose the column type on SQLite (a string comes back); compare as UTC.
+    if value is None or isinstance(value, datetime):
+        return None if value is None else as_utc(value)
+    return as_utc(datetime.fromisoformat(value))
 
 
 def _split(slugs: str | None) -> list[str]:

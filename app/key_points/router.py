@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.config import Settings
 from app.db import DbSession
-from app.errors import problem_responses
+from app.errors import Unauthenticated, problem_responses
 from app.key_points import checker
 from app.key_points.models import KeyPoint
 from app.key_points.schemas import (
@@ -28,14 +31,22 @@ from app.key_points.schemas import (
     ThemeRead,
     ThemeUpdate,
 )
-from app.key_points.service import KeyPointService, finding_dicts, key_point_read
+from app.key_points.service import (
+    KeyPointService,
+    RecordingFacts,
+    finding_dicts,
+    key_point_read,
+)
 from app.kit import etag
 from app.kit.etag import IfMatch, IfNoneMatch
-from app.security import CurrentPrincipal
+from app.security import CHALLENGE, CurrentPrincipal, bearer_scheme, bearer_secret
 from app.series.deps import SeriesRapporteur
 from app.sessions.deps import SessionRapporteur
+from app.sessions.service import SessionAccess
+from app.users.service import UserService
 
 router = APIRouter(tags=["key points"])
+record_router = APIRouter(tags=["key points"])
 themes_router = APIRouter(tags=["themes"])
 
 _WARNING_EXAMPLE: dict[str, Any] = {
@@ -139,18 +150,63 @@ def _example(status_code: int, example: Any) -> dict[int | str, dict[str, Any]]:
 
 
 def _written(
-    point: KeyPoint, themes: list[str], findings: Sequence[checker.Finding]
-) -> KeyPointWritten:
-    return KeyPointWritten(
-        **key_point_read(point, themes).model_dump(),
-        findings=[Finding.model_validate(f) for f in finding_dicts(findings)],
+    point: KeyPoint, themes: list[str], findings: Sequence[checker.Finding], status_code: int
+) -> Response:
+    """A write's answer: the point with this write's findings, and the ETag of the point's
+    canonical representation (without the findings)."""
+    read = key_point_read(point, themes)
+    return etag.etag_response(
+        KeyPointWritten(
+            **read.model_dump(),
+            findings=[Finding.model_validate(f) for f in finding_dicts(findings)],
+        ),
+        etag=etag.etag_of(read),
+        status_code=status_code,
     )
 
 
 # The list route lives in list_router.py: it is the hot read path (P1).
 
 
-@router.post(
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """The caller's access to the session and what its access query already read."""
+
+    access: SessionAccess
+    facts: RecordingFacts | None
+
+
+_SESSION_ID: TypeAdapter[uuid.UUID] = TypeAdapter(uuid.UUID)
+
+
+async def _recording_access(
+    request: Request,
+    db: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Recording | None:
+    """``get_principal`` and ``SessionRapporteur`` in one access query (one statement on
+    SQLite), with their order of answers: 401 first, then 404 outside the caller's series.
+    A session id that is not a UUID still needs a valid token; the route's own path
+    validation then answers 422 (None here)."""
+    secret = bearer_secret(credentials)
+    settings: Settings = request.app.state.settings
+    interval = settings.security.token_touch_interval
+    try:
+        try:
+            session_id = _SESSION_ID.validate_python(request.path_params["session_id"])
+        except ValidationError:
+            await UserService(db).authenticate(secret, interval)
+            return None
+        access, facts = await KeyPointService(db).recording_access(secret, session_id, interval)
+    except Unauthenticated as exc:
+        exc.extensions["headers"] = CHALLENGE
+        raise
+    return Recording(access, facts)
+
+
+# Outside the API router: it authenticates in its own access query, not through the router's
+# per-request get_principal dependency (the hot write path, P2).
+@record_router.post(
     "/sessions/{session_id}/key-points",
     status_code=status.HTTP_201_CREATED,
     response_model=KeyPointWritten,
@@ -159,7 +215,10 @@ def _written(
     responses=problem_responses(401, 404, 409, 422, extra=etag.documented(201, _WRITTEN_EXAMPLE)),
 )
 async def record_key_point(
-    data: KeyPointCreate, access: SessionRapporteur, db: DbSession
+    session_id: uuid.UUID,
+    data: KeyPointCreate,
+    recording: Annotated[Recording | None, Depends(_recording_access)],
+    db: DbSession,
 ) -> Response:
     """Record a point (rapporteurs and organisers). The non-attribution checker runs first:
     a name, alias, affiliation or acronym of anyone on the roster is a 422
@@ -167,12 +226,12 @@ async def record_key_point(
     identifiers are stored as `warnings` that must be acknowledged before approval. Nothing
     may be recorded from an off-the-record part (409). The answer carries the point's `ETag`
     (of the representation without `findings`)."""
-    point, themes, warnings = await KeyPointService(db).record(access, data)
-    return etag.etag_response(
-        _written(point, themes, warnings),
-        etag=etag.etag_of(key_point_read(point, themes)),
-        status_code=201,
+    # None only for a session id that is not a UUID, which the path validation refused.
+    assert recording is not None
+    point, themes, warnings = await KeyPointService(db).record(
+        recording.access, data, recording.facts
     )
+    return _written(point, themes, warnings, 201)
 
 
 @router.post(
@@ -238,9 +297,7 @@ async def update_key_point(
     point, themes, access = await service.access(principal, key_point_id)
     etag.check_if_match(if_match, key_point_read(point, themes))
     point, themes, findings = await service.update(access, point, themes, data)
-    return etag.etag_response(
-        _written(point, themes, findings), etag=etag.etag_of(key_point_read(point, themes))
-    )
+    return _written(point, themes, findings, 200)
 
 
 @router.delete(

@@ -6,16 +6,26 @@ Who wrote or approved a point is recorded in the audit trail only (never on the 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
-from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidRequest, NotFound
+from app.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Unauthenticated,
+)
 from app.key_points.checker import Checker, Finding, RosterEntry, checker_for
 from app.key_points.models import KeyPoint, KeyPointRevision, KeyPointStatus, Theme
 from app.key_points.repository import KeyPointRepository
@@ -38,14 +48,23 @@ from app.key_points.schemas import (
     Finding as FindingRead,
 )
 from app.kit.clock import utcnow
+from app.kit.ids import uuid7
 from app.kit.ordering import place
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService, RosterMember
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
+from app.sessions.service import NOT_FOUND as SESSION_NOT_FOUND
 from app.sessions.service import SessionAccess, SessionService
-from app.users.service import Principal
+from app.users.repository import UserRepository
+from app.users.service import (
+    Principal,
+    UserService,
+    check_token_state,
+    hash_token,
+    needs_touch,
+)
 
 NOT_FOUND = "No such key point"
 NAMEABLE = frozenset({AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED})
@@ -90,6 +109,27 @@ class SessionChecker:
 
     checker: Checker
     consent: Mapping[uuid.UUID, frozenset[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingFacts:
+    """What recording a point reads before it writes, when the access query answered it."""
+
+    roster_version: str
+    last_position: int
+
+
+def roster_version_of(
+    count: int,
+    attendance_at: datetime | None,
+    person_at: datetime | None,
+    part_at: datetime | None,
+) -> str:
+    """The fingerprint ``PeopleService.roster_version`` makes of the same four values."""
+    stamps = "|".join(
+        t.isoformat() if t is not None else "-" for t in (attendance_at, person_at, part_at)
+    )
+    return f"{count}-{hashlib.sha256(stamps.encode()).hexdigest()[:16]}"
 
 
 _CHECKERS: OrderedDict[tuple[uuid.UUID, str], SessionChecker] = OrderedDict()
@@ -160,9 +200,14 @@ class KeyPointService:
 
     # -- the checker ----------------------------------------------------------------------
 
-    async def session_checker(self, session_id: uuid.UUID) -> SessionChecker:
-        """The roster matcher for the session, rebuilt only when the roster changed."""
-        key = (session_id, await self.people.roster_version(session_id))
+    async def session_checker(
+        self, session_id: uuid.UUID, roster_version: str | None = None
+    ) -> SessionChecker:
+        """The roster matcher for the session, rebuilt only when the roster changed (pass the
+        roster's version if this request already read it)."""
+        if roster_version is None:
+            roster_version = await self.people.roster_version(session_id)
+        key = (session_id, roster_version)
         cached = _CHECKERS.get(key)
         if cached is not None:
             _CHECKERS.move_to_end(key)
@@ -182,7 +227,11 @@ class KeyPointService:
         return part
 
     async def check_text(
-        self, session: DialogueSession, part: AgendaPart | None, text: str
+        self,
+        session: DialogueSession,
+        part: AgendaPart | None,
+        text: str,
+        roster_version: str | None = None,
     ) -> list[Finding]:
         """Run the checker under the regime of the part (or the session's default)."""
         regime = part.regime if part is not None else session.default_regime
@@ -192,7 +241,7 @@ class KeyPointService:
                 if part is not None
                 else "The session is off the record by default; choose an agenda part"
             )
-        matcher = await self.session_checker(session.id)
+        matcher = await self.session_checker(session.id, roster_version)
         allowed: frozenset[str] = frozenset()
         if part is not None and regime is DisclosureRegime.ON_RECORD:
             allowed = matcher.consent.get(part.id, frozenset())
@@ -237,6 +286,42 @@ class KeyPointService:
 
     # -- writing --------------------------------------------------------------------------
 
+    async def recording_access(
+        self, secret: str, session_id: uuid.UUID, touch_interval: timedelta
+    ) -> tuple[SessionAccess, RecordingFacts | None]:
+        """Authenticate the bearer token and resolve the caller's access to the session, as
+        ``get_principal`` and ``SessionRapporteur`` do (401, then 404 outside the caller's
+        series), for recording a point.
+
+        On SQLite one statement also reads the roster's version and the last position (the
+        request holds the write lock since its BEGIN IMMEDIATE). PostgreSQL takes the usual
+        path: authentication, then the session row locked before anything is read from it,
+        and the facts are read after the lock."""
+        if self.repo.dialect != "sqlite":
+            principal = await UserService(self.db).authenticate(secret, touch_interval)
+            return await self.sessions.access(principal, session_id), None
+        gate = await self.repo.recording_gate(hash_token(secret), session_id)
+        if gate is None:
+            raise Unauthenticated("The token is not valid")
+        token, user = gate.token, gate.user
+        now = utcnow()
+        check_token_state(token.revoked_at, token.expires_at, user.is_active, now)
+        if needs_touch(token.last_used_at, now, touch_interval):
+            await UserRepository(self.db).touch_token(token.id, now)
+        principal = Principal(
+            user_id=user.id, email=user.email, is_admin=user.is_admin, token_id=token.id
+        )
+        if gate.session is None or gate.series is None or (gate.role is None and not user.is_admin):
+            raise NotFound(SESSION_NOT_FOUND)
+        access = SessionAccess(
+            session=gate.session,
+            series_access=SeriesAccess(series=gate.series, role=gate.role, principal=principal),
+        )
+        version = roster_version_of(
+            gate.roster_count, gate.attendance_at, gate.person_at, gate.part_at
+        )
+        return access, RecordingFacts(version, gate.last_position)
+
     def _ensure_recordable(self, session: DialogueSession) -> None:
         if session.status in NO_RECORDING:
             raise Conflict(f"A {session.status.value} session takes no more key points")
@@ -255,35 +340,46 @@ class KeyPointService:
         return [found[slug] for slug in unique]
 
     async def record(
-        self, access: SessionAccess, data: KeyPointCreate
+        self, access: SessionAccess, data: KeyPointCreate, facts: RecordingFacts | None = None
     ) -> tuple[KeyPoint, list[str], list[Finding]]:
-        """Store a point whose text passes the checker (blocks refuse, warnings are kept)."""
+        """Store a point whose text passes the checker (blocks refuse, warnings are kept).
+        ``facts`` are the roster version and last position when the access query read them."""
         session = access.session
         self._ensure_recordable(session)
         part = await self._part(session, data.part_id)
-        warnings = self._refuse_blocks(await self.check_text(session, part, data.text))
+        roster_version = facts.roster_version if facts is not None else None
+        warnings = self._refuse_blocks(
+            await self.check_text(session, part, data.text, roster_version)
+        )
         theme_ids = await self._theme_ids(session.dialogue_series_id, data.themes)
         # Appending (the usual case) needs only the last position, not every point.
         points = (
             list(await self.repo.points_of_session(session.id)) if data.position is not None else []
         )
+        last = facts.last_position if facts is not None else None
+        if last is None:
+            last = await self.repo.last_position(session.id)
         point = KeyPoint(
+            id=uuid7(),
             dialogue_session_id=session.id,
             agenda_part_id=part.id if part else None,
-            position=await self.repo.last_position(session.id) + 1,
+            position=last + 1,
             text=data.text,
             status=KeyPointStatus.DRAFT,
             warnings=finding_dicts(warnings),
             acknowledged_warnings=[],
             revision=1,
         )
-        await self.repo.add(point)
-        if theme_ids:
-            await self.repo.set_themes(point.id, theme_ids)
-        if data.position is not None:
-            place(points, point, data.position)
+        self.db.add(point)
+        if theme_ids or data.position is not None:
             await self.db.flush()
-        await self._audit(access, point, "key_point.created", {"revision": 1})
+            if theme_ids:
+                await self.repo.set_themes(point.id, theme_ids)
+            if data.position is not None:
+                place(points, point, data.position)
+        # The point and its audit event go out in one flush (one unit of work).
+        self._audit_staged(access, point, "key_point.created", {"revision": 1})
+        await self.db.flush()
         await self.repo.bump_version(session.id)
         return point, sorted(data.themes), warnings
 
@@ -473,7 +569,13 @@ class KeyPointService:
     async def _audit(
         self, access: SessionAccess, point: KeyPoint, action: str, data: dict[str, Any]
     ) -> None:
-        await self.audit.record(
+        self._audit_staged(access, point, action, data)
+        await self.db.flush()
+
+    def _audit_staged(
+        self, access: SessionAccess, point: KeyPoint, action: str, data: dict[str, Any]
+    ) -> None:
+        self.audit.stage(
             action=action,
             subject_type="key_point",
             subject_id=point.id,
