@@ -7,6 +7,9 @@ UK and EU are not officially assigned and are refused.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
 # One line per initial letter reads and reviews better than 249 quoted items.
 ISO_3166_ALPHA2: frozenset[str] = frozenset(
     """
@@ -37,3 +40,22 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
         ZA ZM ZW
     """.split()
 )
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Code -> English short name, from the country list the checker also reads (its first
+    name on each line)."""
+    text = resources.files("app.key_points.data").joinpath("countries.txt").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            code, names, _ = line.split("|")
+            out[code] = names.split(";")[0].strip()
+    return out
+
+
+def country_name(code: str) -> str:
+    """The English short name of an ISO 3166-1 alpha-2 code ('AF' -> 'Afghanistan'); the
+    code itself for one the list does not name."""
+    return _names().get(code.upper(), code)

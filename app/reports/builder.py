@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from app.people.countries import country_name
 from app.people.models import Sector
 from app.people.schemas import CompositionPublic
 from app.reports.model import (
@@ -228,7 +229,7 @@ def composition_section(composition: CompositionPublic) -> Composition:
         countries=composition.countries,
         by_sector=tuple(CountRow(label=_SECTOR_LABELS[s], count=n) for s, n in sectors.items()),
         by_country=tuple(
-            CountRow(label="Other" if c == "other" else c, count=n)
+            CountRow(label="Other countries" if c == "other" else country_name(c), count=n)
             for c, n in (composition.by_country or {}).items()
         ),
         sentence=f"To this end, the Track 2 series brought together a broad representation "

@@ -51,7 +51,10 @@ SESSION_REPORT: dict[str, Any] = {
     "actors.",
     "composition": {
         "basis": "attended",
-        "by_country": [{"count": 3, "label": "AF"}, {"count": 11, "label": "Other"}],
+        "by_country": [
+            {"count": 3, "label": "Afghanistan"},
+            {"count": 11, "label": "Other countries"},
+        ],
         "by_sector": [
             {"count": 7, "label": "Scholars"},
             {"count": 4, "label": "Former diplomats"},
