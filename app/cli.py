@@ -1,4 +1,4 @@
-"""The ``track2`` command: serve, migrate, worker, create-admin, reseal-secrets."""
+"""The ``track2`` command: serve, migrate, worker, housekeeping, create-admin, reseal-secrets."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from app import housekeeping
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.logging import configure_logging
@@ -117,7 +118,8 @@ async def _run_worker(settings: Settings, *, drain: bool) -> int:
     from app.kit.outbox import OutboxWorker
 
     engine = create_engine(settings)
-    worker = OutboxWorker(create_sessionmaker(engine), settings)
+    maker = create_sessionmaker(engine)
+    worker = OutboxWorker(maker, settings)
     loop = asyncio.get_running_loop()
     main_task = asyncio.current_task()
     signals = (signal.SIGTERM, signal.SIGINT)
@@ -133,7 +135,8 @@ async def _run_worker(settings: Settings, *, drain: bool) -> int:
         loop.add_signal_handler(sig, on_signal)
     try:
         if not drain:
-            await worker.run_forever()
+            async with housekeeping.in_background(maker, settings):
+                await worker.run_forever()
             return 0
         result = await worker.drain(progress_bar(sys.stderr))
         rate = result.sent / result.seconds if result.seconds else 0.0
@@ -213,6 +216,22 @@ def cmd_reseal_secrets(_args: argparse.Namespace) -> None:
     print(f"{changed} webhook secret(s) sealed again under the current TRACK2_SECRET_KEY")
 
 
+async def _housekeeping(settings: Settings) -> dict[str, int]:
+    engine = create_engine(settings, pooled=False)
+    try:
+        return await housekeeping.sweep(create_sessionmaker(engine), settings)
+    finally:
+        await engine.dispose()
+
+
+def cmd_housekeeping(_args: argparse.Namespace) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    _prepare_database(settings)
+    done = asyncio.run(_housekeeping(settings))
+    print(", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in done.items()) + " deleted")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="track2", description="Run Track2.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="send everything due now with a progress bar, then exit (1 if any failed)",
     )
     worker.set_defaults(func=cmd_worker)
+
+    sweep = sub.add_parser(
+        "housekeeping",
+        help="delete what is no longer needed (unconfirmed subscribers, expired idempotency "
+        "records and rate-limit counters) once; the worker does this hourly",
+    )
+    sweep.set_defaults(func=cmd_housekeeping)
 
     reseal = sub.add_parser(
         "reseal-secrets",

@@ -97,6 +97,8 @@ class OutboxSettings(BaseModel):
     # Each worker notes deliveries in a local file until they are marked sent, so a worker
     # killed mid-batch is recovered without re-sending (docs/outbox.md). Empty: no journal.
     journal_dir: str = "./outbox-journal"
+    # How often the worker forgets what is no longer needed (app/housekeeping.py); 0: never.
+    housekeeping_interval_seconds: float = Field(default=3600.0, ge=0, le=7 * 86_400)
 
 
 class PublicSettings(BaseModel):

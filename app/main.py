@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
-from app import health
+from app import health, housekeeping
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers
@@ -90,8 +91,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.list_gate = await open_list_gate(settings)
         try:
-            # The outbox worker runs in-process on the embedded default (see docs/outbox.md).
-            async with worker_in_background(app.state.sessionmaker, settings):
+            # The outbox worker runs in-process on the embedded default (see docs/outbox.md),
+            # and with it the hourly housekeeping.
+            async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(
+                    worker_in_background(app.state.sessionmaker, settings)
+                )
+                if settings.outbox.run_in_serve:
+                    await stack.enter_async_context(
+                        housekeeping.in_background(app.state.sessionmaker, settings)
+                    )
                 yield
         finally:
             if app.state.list_gate is not None:

@@ -58,6 +58,14 @@ class IdempotencyRecord(IdMixin, Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+async def purge_expired(db: AsyncSession) -> int:
+    """Delete the records whose 24 hours are over; returns how many went."""
+    result = await db.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _problem(scope: Scope, status: int, slug: str, title: str, detail: str) -> bytes:
     return json.dumps(
         {

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, literal, select, update
+from sqlalchemy import String, cast, delete, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,6 +118,26 @@ class NewsletterRepository:
         )
         await self.session.delete(subscriber)
         await self.session.flush()
+
+    async def delete_pending_before(self, cutoff: datetime) -> int:
+        """Delete subscriptions still pending that were requested before ``cutoff``."""
+        result = await self.session.execute(
+            delete(Subscription)
+            .where(
+                Subscription.status == SubscriptionStatus.PENDING,
+                Subscription.requested_at < cutoff,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def subscribers_without_subscriptions(self, created_before: datetime) -> list[Subscriber]:
+        """Subscribers (created before ``created_before``) left with no subscription at all."""
+        stmt = select(Subscriber).where(
+            Subscriber.created_at < created_before,
+            ~exists().where(Subscription.subscriber_id == Subscriber.id),
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
 
     # -- suppressions ---------------------------------------------------------------------
 

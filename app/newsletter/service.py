@@ -456,6 +456,19 @@ class NewsletterService:
         # The id only: the log must not become the place where the address survives.
         logger.info("subscriber erased", extra={"subscriber_id": str(subscriber_id)})
 
+    async def purge_unconfirmed(self) -> int:
+        """Forget requests nobody confirmed: a pending subscription whose confirmation link
+        expired a day ago goes, and so does a subscriber left with no subscription (their
+        address is blanked in the outbox as on erasure, but not suppressed: they may simply
+        subscribe again). Answers how many subscribers were deleted."""
+        cutoff = utcnow() - timedelta(hours=self.settings.public.confirmation_link_hours + 24)
+        await self.repo.delete_pending_before(cutoff)
+        orphans = await self.repo.subscribers_without_subscriptions(cutoff)
+        for subscriber in orphans:
+            await self.repo.forget_address_in_outbox(subscriber.email)
+            await self.repo.delete_subscriber(subscriber)
+        return len(orphans)
+
     async def import_subscribers(
         self, access: SeriesAccess, entries: Sequence[tuple[str, str | None]], consent_note: str
     ) -> ImportResult:
