@@ -1,7 +1,9 @@
 """Every format of a report, rendered from the canonical report model only.
 
 Markdown and HTML are fast enough to render inline; PDF and DOCX are CPU-bound and run in a
-worker thread so the event loop keeps serving other requests.
+worker thread so the event loop keeps serving other requests. Their renderers (reportlab,
+python-docx) are imported on first use: together they are about a tenth of the service's
+start-up (P7 in docs/performance.md), and most processes never render either.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from enum import StrEnum
 import anyio.to_thread
 
 from app.reports.model import AnyReport, canonical_json
-from app.reports.render.docx import render_docx
 from app.reports.render.html import render_html
 from app.reports.render.markdown import render_markdown
-from app.reports.render.pdf import render_pdf
 
 
 class Format(StrEnum):
@@ -63,7 +63,11 @@ def render_sync(
     if fmt is Format.HTML:
         return render_html(report, marking=marking, stamp=stamp).encode()
     if fmt is Format.PDF:
+        from app.reports.render.pdf import render_pdf
+
         return render_pdf(report, marking=marking, stamp=stamp)
+    from app.reports.render.docx import render_docx
+
     return render_docx(report, marking=marking, stamp=stamp)
 
 
