@@ -12,15 +12,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.key_points.models import KeyPointStatus
+from app.kit.types import NoNul
 
-PointText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+PointText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
 ThemeSlug = Annotated[
     str, StringConstraints(min_length=2, max_length=80, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ]
-ThemeLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ThemeLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
 # A warning is acknowledged by its stable code, or by its index in the point's warnings.
-Acknowledgement = int | Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Acknowledgement = int | Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul]
 
 
 class Finding(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from app.kit.types import ShortText, Slug, Title
+from app.kit.types import NoNul, ShortText, Slug, Title
 
 # The wording a subscriber agrees to. It is shown next to the consent checkbox and on the
 # confirmation page, and stored word for word with each confirmed subscription; change it
@@ -49,7 +49,7 @@ ConsentGiven = Annotated[
         json_schema_extra={"const": True},
     ),
 ]
-MarkdownBody = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+MarkdownBody = Annotated[str, StringConstraints(min_length=1, max_length=100_000), NoNul]
 
 
 class SubscriptionRequest(BaseModel):

@@ -12,12 +12,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from app.kit.types import NoNul
 from app.reports.models import PendingReason, ReportKind, RequestStatus
 
-Changelog = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Changelog = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
 SeriesSlug = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, to_lower=True)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, to_lower=True), NoNul
 ]
 
 

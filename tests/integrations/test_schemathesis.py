@@ -32,8 +32,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.config import Settings
 from app.demo import DEMO_SLUG, load_demo
@@ -228,33 +228,75 @@ async def test_api_conforms_to_its_openapi_document(
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body", "params"),
+    ("method", "path", "body", "params", "field"),
     [
-        ("POST", "/api/v1/users", {"email": "nul@example.org", "display_name": "A\x00B"}, None),
-        ("POST", "/api/v1/sessions/{session_id}/parts", {"title": "A\x00", "kind": "other"}, None),
-        ("PATCH", "/api/v1/series/{series_id}", {"title": "A\x00B"}, None),
-        ("GET", "/api/v1/series/{series_id}/people", None, {"q": "A\x00"}),
+        (
+            "POST",
+            "/api/v1/users",
+            {"email": "nul@example.org", "display_name": "A\x00B"},
+            None,
+            "display_name",
+        ),
+        (
+            "POST",
+            "/api/v1/sessions/{session_id}/parts",
+            {"title": "A\x00", "kind": "other"},
+            None,
+            "title",
+        ),
+        ("PATCH", "/api/v1/series/{series_id}", {"title": "A\x00B"}, None, "title"),
+        ("PATCH", "/api/v1/series/{series_id}", {"partners": ["A", "B\x00"]}, None, "partners.1"),
+        ("GET", "/api/v1/series/{series_id}/people", None, {"q": "A\x00"}, "q"),
+        (
+            "POST",
+            "/api/v1/sessions/{session_id}/key-points",
+            {"text": "Both sides\x00 agreed."},
+            None,
+            "text",
+        ),
     ],
-    ids=["create_user", "add_agenda_part", "update_series", "list_people"],
+    ids=[
+        "create_user",
+        "add_agenda_part",
+        "update_series",
+        "update_series_partners",
+        "list_people",
+        "record_key_point",
+    ],
 )
-async def test_text_with_a_nul_character_is_refused_not_a_server_error(
+async def test_text_with_a_nul_character_is_refused_by_field_on_every_database(
     client: httpx.AsyncClient,
     factory: Factory,
-    engine: AsyncEngine,
+    db: AsyncSession,
     method: str,
     path: str,
     body: dict[str, Any] | None,
     params: dict[str, str] | None,
+    field: str,
 ) -> None:
-    """PostgreSQL cannot store NUL in text; that is the client's 422, never our 500."""
+    """PostgreSQL cannot store NUL in text, so neither database keeps it: the same request is
+    the same 422, naming the field, on SQLite and PostgreSQL (never our 500), and nothing is
+    written."""
     world = await build_world(client, factory)
     url = path.format(series_id=world.series_id, session_id=world.session_id)
+    before = await _row_counts(db)
     answer = await client.request(
         method, url, json=body, params=params, headers=world.admin.headers
     )
-    assert answer.status_code < 500
-    if engine.dialect.name == "postgresql":
-        assert answer.status_code == 422
-        problem = answer.json()
-        assert problem["type"] == "/problems/validation-error"
-        assert problem["errors"][0]["code"] == "nul_character"
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "/problems/validation-error"
+    assert problem["errors"][0]["field"] == field
+    assert "NUL" in problem["errors"][0]["reason"]
+    assert await _row_counts(db) == before
+
+
+async def _row_counts(db: AsyncSession) -> dict[str, object]:
+    """Rows per table touched above, and what a PATCH of the series would have changed."""
+    snapshot: dict[str, object] = {}
+    for table in ("app_user", "agenda_part", "key_point", "dialogue_series", "person"):
+        snapshot[table] = (await db.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    snapshot["series"] = (
+        await db.execute(text("SELECT title, partners FROM dialogue_series"))
+    ).all()
+    return snapshot
