@@ -27,14 +27,6 @@ UNSUBSCRIBE_IP_FACTOR = 20
 WINDOW_SECONDS = 3600
 
 
-def get_settings_from_app(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(get_settings_from_app)]
-
-
 async def _even_timing() -> AsyncIterator[None]:
     started = time.perf_counter()
     yield

@@ -22,13 +22,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from starlette.datastructures import FormData
 
+from app.config import AppSettings
 from app.db import DbSession
 from app.errors import problem_response
 from app.kit.ratelimit import RateLimited, client_ip, limit
 from app.newsletter.deps import (
     UNSUBSCRIBE_IP_FACTOR,
     WINDOW_SECONDS,
-    AppSettings,
     EvenTiming,
     limit_public,
 )

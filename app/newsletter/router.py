@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 
+from app.config import AppSettings
 from app.db import DbSession
 from app.errors import problem_responses
 from app.kit.pagination import Page, PageQuery
-from app.newsletter.deps import AppSettings, EvenTiming, limit_public
+from app.newsletter.deps import EvenTiming, limit_public
 from app.newsletter.schemas import (
     InvitationsQueued,
     NewsletterCreate,

@@ -11,11 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
+from app.config import AppSettings
 from app.db import DbSession
 from app.errors import NotFound, problem_responses
 from app.kit import etag
 from app.kit.etag import IfMatch, IfNoneMatch
 from app.kit.pagination import Page, PageQuery
+from app.kit.types import NoNul
 from app.people.csv_import import CSV_MEDIA_TYPE, parse_people_csv, require_csv
 from app.people.deps import PersonOrganiser, PersonRapporteur
 from app.people.schemas import (
@@ -28,8 +30,10 @@ from app.people.schemas import (
     PersonCreate,
     PersonRead,
     PersonUpdate,
+    PersonWritten,
 )
 from app.people.service import ATTENDANCE_NOT_FOUND, PeopleService, attendance_read, person_read
+from app.reports import recheck
 from app.series.deps import SeriesOrganiser, SeriesRapporteur
 from app.sessions.deps import SessionOrganiser, SessionRapporteur
 from app.sessions.service import SessionAccess
@@ -37,7 +41,7 @@ from app.sessions.service import SessionAccess
 router = APIRouter(tags=["people"])
 
 NameQuery = Annotated[
-    str | None,
+    Annotated[str, NoNul] | None,
     Query(
         min_length=1,
         max_length=100,
@@ -237,22 +241,42 @@ async def get_person(access: PersonRapporteur, if_none_match: IfNoneMatch = None
 
 @router.patch(
     "/people/{person_id}",
-    response_model=PersonRead,
+    response_model=PersonWritten,
     operation_id="update_person",
     summary="Update a person",
     responses=problem_responses(
-        401, 403, 404, 409, 412, 422, extra=etag.documented(200, _PERSON_EXAMPLE)
+        401,
+        403,
+        404,
+        409,
+        412,
+        422,
+        extra=etag.documented(200, _PERSON_EXAMPLE | {"warnings": []}),
     ),
 )
 async def update_person(
-    data: PersonUpdateBody, access: PersonOrganiser, db: DbSession, if_match: IfMatch = None
+    data: PersonUpdateBody,
+    access: PersonOrganiser,
+    db: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
 ) -> Response:
     """Change a person (organisers only). Absent fields stay as they are; `null` clears an
     optional field. With `If-Match`, only if the person is unchanged since that `ETag` (412
-    otherwise); the answer carries the new `ETag`."""
+    otherwise); the answer carries the new `ETag` (of the representation without warnings).
+
+    A new name, alias or affiliation can make a report already published for one of the
+    person's sessions identify them: each such version is listed in `warnings`
+    (`published_report_names_participant`) and the series' organisers are e-mailed. The
+    version stays published until an organiser withdraws it."""
     etag.check_if_match(if_match, person_read(access.person))
-    person = await PeopleService(db).update_person(access, data)
-    return etag.etag_response(person_read(person))
+    service = PeopleService(db)
+    person = await service.update_person(access, data)
+    sessions = await service.sessions_of_person(person.id)
+    warnings = await recheck.warn(db, settings, await recheck.unsafe_versions(db, sessions))
+    item = person_read(person)
+    written = PersonWritten(**item.model_dump(), warnings=warnings)
+    return etag.etag_response(written, etag=etag.etag_of(item))
 
 
 @router.delete(
@@ -303,7 +327,7 @@ async def list_attendance(
     ),
 )
 async def add_attendance(
-    data: AttendanceCreateBody, access: SessionOrganiser, db: DbSession
+    data: AttendanceCreateBody, access: SessionOrganiser, db: DbSession, settings: AppSettings
 ) -> Response:
     """Put a person of the session's series on its roster (organisers only).
 
@@ -313,8 +337,15 @@ async def add_attendance(
     overlapping session, the attendance is still recorded and `warnings` says so, without
     describing a session of another series. The answer carries the attendance's `ETag` (of
     the representation without warnings).
+
+    A report already published for the session that now identifies someone on its roster
+    is listed in `warnings` (`published_report_names_participant`), and the series'
+    organisers are e-mailed; it stays published until an organiser withdraws it.
     """
     item, warnings = await PeopleService(db).add_attendance(access, data)
+    warnings += await recheck.warn(
+        db, settings, await recheck.unsafe_versions(db, [access.session.id])
+    )
     written = AttendanceWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item), status_code=201)
 
@@ -359,15 +390,20 @@ async def update_attendance(
     data: AttendanceUpdateBody,
     access: SessionOrganiser,
     db: DbSession,
+    settings: AppSettings,
     if_match: IfMatch = None,
 ) -> Response:
     """Change a role, a status, or the on-record consents, which a given
     `on_record_part_ids` replaces (organisers only). With `If-Match`, only if the attendance
     is unchanged since that `ETag` (412 otherwise); the answer carries the new `ETag` (of the
-    representation without warnings)."""
+    representation without warnings). A withdrawn consent can make a published report name
+    the person: see `warnings`, as for adding an attendance."""
     if if_match is not None:
         etag.check_if_match(if_match, await _current_attendance(db, access, person_id))
     item, warnings = await PeopleService(db).update_attendance(access, person_id, data)
+    warnings += await recheck.warn(
+        db, settings, await recheck.unsafe_versions(db, [access.session.id])
+    )
     written = AttendanceWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item))
 

@@ -194,6 +194,12 @@ class PersonRead(BaseModel):
     updated_at: datetime
 
 
+class PersonWritten(PersonRead):
+    """A changed person, with any warnings about published reports."""
+
+    warnings: list[SchedulingWarning] = []
+
+
 class PeopleImported(BaseModel):
     """The outcome of a CSV import: every row was stored."""
 

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, FieldError, InvalidRequest, NotFound
@@ -423,6 +424,13 @@ class PeopleService:
             RosterMember(person=p, attendance=a, on_record_part_ids=frozenset(consents[a.id]))
             for a, p in rows
         ]
+
+    async def sessions_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        """The sessions whose roster the person is on."""
+        rows = await self.db.scalars(
+            select(Attendance.dialogue_session_id).where(Attendance.person_id == person_id)
+        )
+        return list(rows.all())
 
     async def series_roster(self, series_id: uuid.UUID) -> tuple[list[Person], set[uuid.UUID]]:
         """Everyone in the series' people directory, and who of them consented to be named

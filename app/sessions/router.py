@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
+from app.config import AppSettings
 from app.db import DbSession
 from app.errors import problem_responses
 from app.kit import etag
@@ -21,6 +22,7 @@ from app.sessions.schemas import (
     PartCreate,
     PartRead,
     PartUpdate,
+    PartWritten,
     SessionCreate,
     SessionRead,
     SessionUpdate,
@@ -295,27 +297,43 @@ async def get_part(
 
 @router.patch(
     "/parts/{part_id}",
-    response_model=PartRead,
+    response_model=PartWritten,
     operation_id="update_agenda_part",
     summary="Update or move an agenda part",
-    responses=problem_responses(401, 403, 404, 412, 422, extra=etag.documented(200, _PART_EXAMPLE)),
+    responses=problem_responses(
+        401, 403, 404, 412, 422, extra=etag.documented(200, _PART_EXAMPLE | {"warnings": []})
+    ),
 )
 async def update_part(
     part_id: uuid.UUID,
     data: PartUpdateBody,
     principal: CurrentPrincipal,
     db: DbSession,
+    settings: AppSettings,
     if_match: IfMatch = None,
 ) -> Response:
     """Change a part (organisers only); a new `position` reorders the agenda. Regime
     changes are recorded in the audit trail. With `If-Match`, only if the part is unchanged
-    since that `ETag` (412 otherwise); the answer carries the new `ETag`."""
+    since that `ETag` (412 otherwise); the answer carries the new `ETag` (of the
+    representation without warnings).
+
+    A part taken off the record withdraws the consents to be named in it: a report already
+    published for the session that names someone there is listed in `warnings`
+    (`published_report_names_participant`) and the series' organisers are e-mailed; it
+    stays published until an organiser withdraws it."""
+    from app.reports import recheck
+
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
     access.series_access.require_manage()
     etag.check_if_match(if_match, PartRead.model_validate(part))
     part = await service.update_part(access, part, data)
-    return etag.etag_response(PartRead.model_validate(part))
+    warnings = await recheck.warn(
+        db, settings, await recheck.unsafe_versions(db, [access.session.id])
+    )
+    item = PartRead.model_validate(part)
+    written = PartWritten(**item.model_dump(), warnings=warnings)
+    return etag.etag_response(written, etag=etag.etag_of(item))
 
 
 @router.delete(

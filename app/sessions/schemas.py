@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AnyHttpUrl,
@@ -16,19 +16,27 @@ from pydantic import (
     model_validator,
 )
 
-from app.kit.types import LongText, TimeZoneName
+from app.kit.types import LongText, NoNul, TimeZoneName
 from app.series.models import DisclosureRegime
 from app.sessions.models import PartKind, SessionFormat, SessionStatus
 
 MAX_SESSION_LENGTH = timedelta(hours=24)
 
 SessionTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
 ]
-Venue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-PartTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Venue = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+]
+PartTitle = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+Topic = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+]
 MeetingUrl = Annotated[AnyHttpUrl, Field(max_length=2000)]
 
 
@@ -124,10 +132,20 @@ class ZonedTimes(BaseModel):
 class SchedulingWarning(BaseModel):
     """Something the organiser may want to know; the change was made anyway."""
 
-    code: Literal["session_overlap", "person_double_booked"]
+    code: Literal["session_overlap", "person_double_booked", "published_report_names_participant"]
     message: str
     session_id: uuid.UUID | None = None
     number: int | None = None
+    report_id: uuid.UUID | None = Field(
+        default=None,
+        description="published_report_names_participant: the version in force that now "
+        "identifies someone on the session's roster.",
+    )
+    findings: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="published_report_names_participant: where, as a publication attempt "
+        "would report it (`number` of a point or `field`, with the checker's `findings`).",
+    )
 
 
 class SessionRead(BaseModel):
@@ -203,3 +221,9 @@ class PartRead(BaseModel):
     regime: DisclosureRegime
     created_at: datetime
     updated_at: datetime
+
+
+class PartWritten(PartRead):
+    """A changed agenda part, with any warnings about published reports."""
+
+    warnings: list[SchedulingWarning] = []

@@ -307,6 +307,8 @@ async def test_same_email_in_another_series_warns_without_describing_it(
         "message": "This person is on the roster of another session that overlaps this one",
         "session_id": None,
         "number": None,
+        "report_id": None,
+        "findings": None,
     }
     assert str(secret_session.id) not in response.text
     assert "Secret" not in response.text
