@@ -60,9 +60,16 @@ def section(module: str, *args: str) -> str:
     out = done.stdout
     start = out.find("###")
     body = out[start:].strip() if start >= 0 else out.strip()
-    if done.returncode not in (0, 1):  # 1 = ran, but a target was missed
-        tail = done.stderr.strip().splitlines()[-5:]
-        body += "\n\n**The benchmark failed to run:**\n\n```\n" + "\n".join(tail) + "\n```"
+    # 1 means "ran, but a target was missed" only when the section was printed: an uncaught
+    # exception also exits with 1, and a section that vanished must say why.
+    crashed = done.returncode not in (0, 1) or start < 0 or "Traceback" in done.stderr
+    if crashed:
+        tail = done.stderr.strip().splitlines()[-8:]
+        body = (
+            f"### `python -m bench.{module}`\n\n**The benchmark failed to run** "
+            f"(exit status {done.returncode}):\n\n```\n" + "\n".join(tail) + "\n```"
+        )
+        print(f"FAILED: bench.{module}", file=sys.stderr)
     return body
 
 

@@ -4,9 +4,9 @@ One statement answers every question the request asks of the database before its
 the token valid, whose is it, does the session exist, is the caller a member of its series,
 and what version are its key points at. The serialised page is then served from a small
 in-process cache keyed by that version; ``key_points_version`` is bumped in SQL by every write
-to the session's points (``KeyPointRepository.bump_version``), so a cached page is never served
-after a change, from any process. Permissions and token state are checked on every request;
-only the page body is reused.
+to the session's points (``KeyPointRepository.bump_version``; a trigger for inserts), so a
+cached page is never served after a change, from any process. Permissions and token state
+are checked on every request; only the page body is reused.
 
 ``fast_page`` answers the same question for the fast lane in front of the application
 (``app.key_points.fast_lane``): a cached page when every check passes and nothing has to be

@@ -142,7 +142,8 @@ class KeyPointRepository:
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def bump_version(self, session_id: uuid.UUID) -> None:
-        """Invalidate cached lists of the session's points (atomic in SQL, any process)."""
+        """Invalidate cached lists of the session's points (atomic in SQL, any process).
+        Inserting a point needs no call: a trigger bumps the version (migration 0017)."""
         await self.session.execute(_bump_version(), {"session_id": session_id})
 
     async def bump_series_versions(self, series_id: uuid.UUID) -> None:

@@ -377,10 +377,11 @@ class KeyPointService:
                 await self.repo.set_themes(point.id, theme_ids)
             if data.position is not None:
                 place(points, point, data.position)
-        # The point and its audit event go out in one flush (one unit of work).
+        # The point and its audit event go out in one flush (one unit of work). The INSERT
+        # bumps the session's key_points_version itself (a trigger, migration 0017), which
+        # invalidates cached pages of the list.
         self._audit_staged(access, point, "key_point.created", {"revision": 1})
         await self.db.flush()
-        await self.repo.bump_version(session.id)
         return point, sorted(data.themes), warnings
 
     async def update(

@@ -4,9 +4,13 @@ is reused, and never after a change."""
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.key_points.models import KeyPoint
+from app.kit.clock import utcnow
+from app.kit.ids import uuid7
+from app.sessions.models import DialogueSession
 from tests.factories import Factory
 from tests.key_points.conftest import Dialogue
 
@@ -40,6 +44,52 @@ async def test_a_write_is_visible_at_once(client: httpx.AsyncClient, dialogue: D
     await client.delete(f"/api/v1/key-points/{first}", headers=dialogue.organiser.headers)
     page = (await client.get(url(dialogue), headers=dialogue.organiser.headers)).json()
     assert [p["id"] for p in page["items"]] == [second]
+
+
+async def test_any_insert_of_a_point_invalidates_the_cached_page(
+    client: httpx.AsyncClient, dialogue: Dialogue, db: AsyncSession
+) -> None:
+    """The bump on insert is the database's (a trigger), so a point written by any path, here
+    a bare INSERT outside the service, is listed at once. Also proves the trigger is there at
+    the migration head on both databases."""
+    first = await record(client, dialogue, CLEAN)
+    page = (await client.get(url(dialogue), headers=dialogue.organiser.headers)).json()
+    assert [p["id"] for p in page["items"]] == [first]
+    before = await db.scalar(
+        select(DialogueSession.key_points_version).where(DialogueSession.id == dialogue.session.id)
+    )
+    stamp = await db.scalar(
+        select(DialogueSession.updated_at).where(DialogueSession.id == dialogue.session.id)
+    )
+    now = utcnow()
+    inserted = uuid7()
+    await db.execute(
+        insert(KeyPoint.__table__).values(
+            id=inserted,
+            dialogue_session_id=dialogue.session.id,
+            position=2,
+            text=CLEAN + " Inserted.",
+            status="draft",
+            warnings=[],
+            acknowledged_warnings=[],
+            revision=1,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    await db.commit()
+
+    row = (
+        await db.execute(
+            select(DialogueSession.key_points_version, DialogueSession.updated_at).where(
+                DialogueSession.id == dialogue.session.id
+            )
+        )
+    ).one()
+    assert row.key_points_version == (before or 0) + 1
+    assert row.updated_at == stamp  # the session itself did not change
+    page = (await client.get(url(dialogue), headers=dialogue.organiser.headers)).json()
+    assert [p["id"] for p in page["items"]] == [first, str(inserted)]
 
 
 async def test_etag_and_if_none_match(client: httpx.AsyncClient, dialogue: Dialogue) -> None:
