@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,12 +54,13 @@ def machine() -> str:
 
 
 def section(module: str, *args: str) -> str:
-    """Run one benchmark module and return its markdown (from its first '###' line)."""
+    """Run one benchmark module and return its markdown (from its first heading)."""
     command = [sys.executable, "-m", f"bench.{module}", *args]
     print(f"running {' '.join(command[1:])}", file=sys.stderr)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     out = done.stdout
-    start = out.find("###")
+    heading = re.search(r"^##+ ", out, flags=re.MULTILINE)
+    start = heading.start() if heading else -1
     body = out[start:].strip() if start >= 0 else out.strip()
     # 1 means "ran, but a target was missed" only when the section was printed: an uncaught
     # exception also exits with 1, and a section that vanished must say why.

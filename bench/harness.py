@@ -14,11 +14,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bench.load import LoadResult, build_request, run_load
 
@@ -43,34 +45,51 @@ def pin_client() -> None:
 def server(
     argv: list[str], port: int, env: dict[str, str] | None = None, health: str = "/healthz"
 ) -> Iterator[None]:
-    """Run a server process on the server core until the block ends."""
+    """Run a server process on the server core until the block ends.
+
+    Its stderr goes to a file, never to an unread pipe (a full pipe would stall the server
+    mid-benchmark); when the block fails, the log's tail is printed to explain why.
+    """
     cmd = argv
     if shutil.which("taskset"):
         cmd = ["taskset", "-c", SERVER_CPU, *argv]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_healthy(port, proc, health)
-        yield
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_healthy(port, proc, health, log)
+            yield
+        except BaseException:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            print(f"server log ({' '.join(argv[:4])} ...):\n{tail}", file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], path: str = "/healthz") -> float:
+def wait_healthy(
+    port: int, proc: subprocess.Popen[bytes], path: str = "/healthz", log: IO[bytes] | None = None
+) -> float:
     """Poll until the server answers; returns seconds waited."""
     start = time.perf_counter()
     while time.perf_counter() - start < 30:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode() if proc.stderr else ""
+            err = ""
+            if log is not None:
+                log.seek(0)
+                err = log.read().decode(errors="replace")
+            elif proc.stderr:
+                err = proc.stderr.read().decode()
             raise RuntimeError(f"server exited early: {err[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1) as resp:

@@ -41,7 +41,7 @@ def run(seconds: float, postgres_url: str | None) -> list[Row]:
             with server(uvicorn_argv("app.main:create_app", port, factory=True), port, env):
                 headers = {"Authorization": f"Bearer {seeded.token}"}
                 result = measure(port, f"/api/v1/series/{seeded.series_id}", headers, seconds)
-                assert set(result.statuses) == {200}, result.statuses
+                assert set(result.statuses) == {200}, (label, result)
                 rows.append(Row(f"GET /api/v1/series/{{id}} ({label})", result, ceiling))
                 health = measure(port, "/healthz", None, seconds)
                 rows.append(Row(f"GET /healthz ({label})", health, ceiling))
