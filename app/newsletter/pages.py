@@ -193,6 +193,9 @@ async def subscribe_submit(
     name = " ".join(_first(form, "name").split())[:200]
     selected = [v for v in form.getlist("series") if isinstance(v, str)]
     errors: dict[str, str] = {}
+    if "\x00" in name:  # PostgreSQL cannot store it; SQLite must not keep it either
+        errors["name"] = "Your name must not contain control characters."
+        name = name.replace("\x00", "")
     try:
         email = str(_EMAIL.validate_python(email))
     except ValidationError:

@@ -132,12 +132,29 @@ class NewsletterRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def subscribers_without_subscriptions(self, created_before: datetime) -> list[Subscriber]:
-        """Subscribers (created before ``created_before``) left with no subscription at all."""
+        """Subscribers (created before ``created_before``) left with no subscription at all,
+        except addresses that also asked for a report: their mail is the request's business."""
+        from app.reports.models import ReportRequest
+
         stmt = select(Subscriber).where(
             Subscriber.created_at < created_before,
             ~exists().where(Subscription.subscriber_id == Subscriber.id),
+            ~exists().where(func.lower(ReportRequest.email) == func.lower(Subscriber.email)),
         )
         return list((await self.session.execute(stmt)).scalars().all())
+
+    async def delete_orphan(self, subscriber_id: uuid.UUID) -> bool:
+        """Delete the subscriber if it still has no subscription (re-checked in the same
+        statement, so a concurrent pass or a new request in between is harmless)."""
+        result = await self.session.execute(
+            delete(Subscriber)
+            .where(
+                Subscriber.id == subscriber_id,
+                ~exists().where(Subscription.subscriber_id == Subscriber.id),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     # -- suppressions ---------------------------------------------------------------------
 

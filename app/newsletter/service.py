@@ -460,14 +460,16 @@ class NewsletterService:
         """Forget requests nobody confirmed: a pending subscription whose confirmation link
         expired a day ago goes, and so does a subscriber left with no subscription (their
         address is blanked in the outbox as on erasure, but not suppressed: they may simply
-        subscribe again). Answers how many subscribers were deleted."""
+        subscribe again), unless the address also asked for a report. Answers how many
+        subscribers were deleted."""
         cutoff = utcnow() - timedelta(hours=self.settings.public.confirmation_link_hours + 24)
         await self.repo.delete_pending_before(cutoff)
-        orphans = await self.repo.subscribers_without_subscriptions(cutoff)
-        for subscriber in orphans:
-            await self.repo.forget_address_in_outbox(subscriber.email)
-            await self.repo.delete_subscriber(subscriber)
-        return len(orphans)
+        gone = 0
+        for subscriber in await self.repo.subscribers_without_subscriptions(cutoff):
+            if await self.repo.delete_orphan(subscriber.id):
+                await self.repo.forget_address_in_outbox(subscriber.email)
+                gone += 1
+        return gone
 
     async def import_subscribers(
         self, access: SeriesAccess, entries: Sequence[tuple[str, str | None]], consent_note: str

@@ -156,6 +156,13 @@ class PeopleRepository:
         ]
         return split_page(rows, params, lambda row: (row[0].id,))
 
+    async def sessions_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
+        """The sessions whose roster the person is on."""
+        rows = await self.session.scalars(
+            select(Attendance.dialogue_session_id).where(Attendance.person_id == person_id)
+        )
+        return list(rows.all())
+
     async def roster(self, session_id: uuid.UUID) -> list[tuple[Attendance, Person]]:
         """Everyone with attendance in the session (any status), oldest attendance first."""
         stmt = (

@@ -14,7 +14,6 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, FieldError, InvalidRequest, NotFound
@@ -427,10 +426,7 @@ class PeopleService:
 
     async def sessions_of_person(self, person_id: uuid.UUID) -> list[uuid.UUID]:
         """The sessions whose roster the person is on."""
-        rows = await self.db.scalars(
-            select(Attendance.dialogue_session_id).where(Attendance.person_id == person_id)
-        )
-        return list(rows.all())
+        return await self.repo.sessions_of_person(person_id)
 
     async def series_roster(self, series_id: uuid.UUID) -> tuple[list[Person], set[uuid.UUID]]:
         """Everyone in the series' people directory, and who of them consented to be named

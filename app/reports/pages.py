@@ -106,6 +106,8 @@ async def series_page(
 ) -> HTMLResponse:
     """A series: its sessions, the latest published summary, the request form."""
     service = _service(request, db)
+    if "\x00" in slug:  # never a series' slug (and PostgreSQL cannot compare it)
+        return _not_found()
     try:
         series = await service.public_series(slug.lower()[:80])
     except NotFound:
@@ -130,6 +132,8 @@ async def request_submit(request: Request, _timing: EvenTiming, db: DbSession) -
     form = await request.form(max_files=0, max_fields=20)
     email = str(form.get("email") or "").strip()
     slug = str(form.get("series") or "").strip().lower()[:80]
+    if "\x00" in slug:  # never a series' slug; answered like any unknown series
+        slug = ""
     raw_number = str(form.get("session") or "").strip()
     service = _service(request, db)
     try:

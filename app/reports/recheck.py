@@ -11,7 +11,7 @@ and agenda texts, with on-record consent per agenda part; off-record parts are n
 report), and each version that now names someone
 
 - is reported to the organiser who made the change, as a warning in the answer, and
-- is announced to every organiser of the series by e-mail, once per version and roster state.
+- is announced to every organiser of the series by e-mail, once per version and problem.
 
 The e-mail says which version of which session, never who or which words: it leaves the
 service, and the organisers can read the findings in the API.
@@ -20,25 +20,24 @@ service, and the organisers can read the findings in the API.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.key_points.service import KeyPointService, SessionChecker
 from app.kit.mail import email_payload
 from app.kit.outbox import OutboxKind, enqueue
-from app.people.service import PeopleService
 from app.reports.model import SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion
-from app.series.models import DisclosureRegime, MemberRole, SeriesMember
+from app.reports.repository import ReportRepository
+from app.series.models import DisclosureRegime
 from app.sessions.models import AgendaPart, DialogueSession
 from app.sessions.schemas import SchedulingWarning
-from app.users.models import User
 
 KIND_NAMES = {ReportKind.SUMMARY: "public summary", ReportKind.DETAILED: "detailed report"}
 
@@ -53,10 +52,17 @@ class UnsafeVersion:
     fields: list[dict[str, Any]]
 
 
-def _blocks(matcher: SessionChecker, part: AgendaPart | None, text: str) -> list[dict[str, Any]]:
-    allowed: frozenset[str] = frozenset()
-    if part is not None and part.regime is DisclosureRegime.ON_RECORD:
-        allowed = matcher.consent.get(part.id, frozenset())
+def _allowed(matcher: SessionChecker, parts: Iterable[AgendaPart | None]) -> frozenset[str]:
+    """Who may be named in a text of these parts: consent counts only for a part that is on
+    record now, and only for someone who came or confirmed (the checker's ``consent``)."""
+    allowed: set[str] = set()
+    for part in parts:
+        if part is not None and part.regime is DisclosureRegime.ON_RECORD:
+            allowed |= matcher.consent.get(part.id, frozenset())
+    return frozenset(allowed)
+
+
+def _blocks(matcher: SessionChecker, allowed: frozenset[str], text: str) -> list[dict[str, Any]]:
     return [
         dict(f.as_dict())
         for f in matcher.checker.check(text, allowed_person_ids=allowed)
@@ -64,50 +70,77 @@ def _blocks(matcher: SessionChecker, part: AgendaPart | None, text: str) -> list
     ]
 
 
+def _off_record() -> dict[str, Any]:
+    return {
+        "severity": "block",
+        "kind": "regime",
+        "start": 0,
+        "end": 0,
+        "excerpt": "",
+        "message": "Its agenda part is off the record now; nothing from it may be published",
+        "code": "off-record",
+    }
+
+
 def _current_parts(report: SessionReport, parts: Iterable[AgendaPart]) -> dict[int, AgendaPart]:
     """The report's agenda positions mapped to the session's parts as they are now. A report
-    names parts by position; the agenda may have been reordered since, so a position counts
-    only while the part there still has the published title, else the part of that title
-    (when exactly one has it). A part not found gives no consent: the stricter reading."""
+    names parts by position, and the agenda may have been reordered or edited since: a part
+    is the one that still looks as published (title, kind and topic), else the one with the
+    same title and kind (its topic was edited), else, among several alike, the one at the
+    published position. A part not found gives no consent: the stricter reading."""
     current = list(parts)
-    at = {p.position: p for p in current}
-    by_title: dict[str, list[AgendaPart]] = {}
-    for part in current:
-        by_title.setdefault(part.title, []).append(part)
     out: dict[int, AgendaPart] = {}
     for item in report.agenda.items:
-        here = at.get(item.position)
-        if here is not None and here.title == item.title:
-            out[item.position] = here
-        elif len(by_title.get(item.title, [])) == 1:
-            out[item.position] = by_title[item.title][0]
+        alike = [p for p in current if (p.title, p.kind.value) == (item.title, item.kind)]
+        exact = [p for p in alike if p.topic == item.topic]
+        if len(exact) == 1:
+            out[item.position] = exact[0]
+        elif len(alike) == 1:
+            out[item.position] = alike[0]
+        else:
+            here = [p for p in (exact or alike) if p.position == item.position]
+            if here:
+                out[item.position] = here[0]
     return out
 
 
 def findings_in(
     report: SessionReport, matcher: SessionChecker, parts: Iterable[AgendaPart]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """``(points, fields)`` of a published report that identify someone: the same texts and
-    rules as the publication gate (``ReportService._gate``), read from the frozen version."""
-    by_position = _current_parts(report, parts)
+    """``(points, fields)`` of a published report that identify someone, or that come from a
+    part now off the record: the publication gate's texts and rules (``ReportService._gate``)
+    read from the frozen version, plus the agenda's named on-record guests, whose consent
+    may have been withdrawn since (or their part taken off the record or deleted)."""
+    current = list(parts)
+    by_position = _current_parts(report, current)
     points: list[dict[str, Any]] = []
     for point in report.points:
         part = by_position.get(point.part) if point.part is not None else None
-        found = _blocks(matcher, part, point.text)
+        # A point of a deleted part is read like any text (no consent applies to it).
+        if part is not None and part.regime is DisclosureRegime.OFF_RECORD:
+            points.append({"number": point.number, "findings": [_off_record()]})
+            continue
+        found = _blocks(matcher, _allowed(matcher, [part]), point.text)
         if found:
             points.append({"number": point.number, "findings": found})
-    texts: list[tuple[str, AgendaPart | None, str]] = [("session.title", None, report.title)]
-    texts += [(f"session.context.{i}", None, p) for i, p in enumerate(report.context)]
+    nobody: frozenset[str] = frozenset()
+    texts: list[tuple[str, frozenset[str], str]] = [("session.title", nobody, report.session.title)]
+    texts += [(f"session.context.{i}", nobody, p) for i, p in enumerate(report.context)]
+    # The agenda paragraph may name the guests of every on-record part.
+    texts.append(("agenda.paragraph", _allowed(matcher, current), report.agenda.paragraph))
     for item in report.agenda.items:
         if item.regime == DisclosureRegime.OFF_RECORD.value:
             continue
         part = by_position.get(item.position)
-        texts.append((f"parts.{item.position}.title", part, item.title))
+        allowed = _allowed(matcher, [part])
+        texts.append((f"parts.{item.position}.title", allowed, item.title))
         if item.topic:
-            texts.append((f"parts.{item.position}.topic", part, item.topic))
+            texts.append((f"parts.{item.position}.topic", allowed, item.topic))
+        for n, guest in enumerate(item.named):
+            texts.append((f"parts.{item.position}.named.{n}", allowed, guest.name))
     fields = []
-    for field, part, text in texts:
-        found = _blocks(matcher, part, text)
+    for field, allowed, text in texts:
+        found = _blocks(matcher, allowed, text)
         if found:
             fields.append({"field": field, "findings": found})
     return points, fields
@@ -118,26 +151,16 @@ async def unsafe_versions(
 ) -> list[UnsafeVersion]:
     """The versions in force of these sessions that now identify someone on their roster."""
     out: list[UnsafeVersion] = []
+    repo = ReportRepository(db)
     for session_id in dict.fromkeys(session_ids):
-        versions = (
-            await db.scalars(
-                select(ReportVersion)
-                .where(
-                    ReportVersion.dialogue_session_id == session_id,
-                    ReportVersion.withdrawn_at.is_(None),
-                )
-                .order_by(ReportVersion.kind, ReportVersion.number)
-            )
-        ).all()
+        versions = await repo.in_force(session_id)
         if not versions:
             continue
         session = await db.get(DialogueSession, session_id)
         if session is None:
             continue
         matcher = await KeyPointService(db).session_checker(session_id)
-        parts = (
-            await db.scalars(select(AgendaPart).where(AgendaPart.dialogue_session_id == session_id))
-        ).all()
+        parts = await repo.parts_of_session(session_id)
         for version in versions:
             report = session_report_from_json(version.content)
             if not isinstance(report, SessionReport):
@@ -146,11 +169,6 @@ async def unsafe_versions(
             if points or fields:
                 out.append(UnsafeVersion(version, session, points, fields))
     return out
-
-
-async def sessions_attended(db: AsyncSession, person_id: uuid.UUID) -> list[uuid.UUID]:
-    """The sessions whose roster the person is on."""
-    return await PeopleService(db).sessions_of_person(person_id)
 
 
 async def warn(
@@ -183,17 +201,7 @@ async def warn(
 
 async def _tell_organisers(db: AsyncSession, settings: Settings, item: UnsafeVersion) -> None:
     version, session = item.version, item.session
-    organisers = (
-        await db.execute(
-            select(User.email, User.display_name)
-            .join(SeriesMember, SeriesMember.app_user_id == User.id)
-            .where(
-                SeriesMember.dialogue_series_id == session.dialogue_series_id,
-                SeriesMember.role == MemberRole.ORGANISER,
-                User.is_active.is_(True),
-            )
-        )
-    ).all()
+    organisers = await ReportRepository(db).organiser_contacts(session.dialogue_series_id)
     kind = KIND_NAMES[version.kind]
     text = (
         f"Version {version.number} of the {kind} of session {session.number} is still "
@@ -204,7 +212,10 @@ async def _tell_organisers(db: AsyncSession, settings: Settings, item: UnsafeVer
         "Then edit the texts and publish again. This message does not say who or where; the "
         "answer to the change that caused it, and a new publication attempt, do.\n"
     )
-    roster = await PeopleService(db).roster_version(session.id)
+    # Once per version and problem: a later, unrelated roster change does not mail again.
+    problem = hashlib.sha256(
+        json.dumps([item.points, item.fields], sort_keys=True).encode()
+    ).hexdigest()
     for email, name in organisers:
         await enqueue(
             db,
@@ -216,5 +227,5 @@ async def _tell_organisers(db: AsyncSession, settings: Settings, item: UnsafeVer
                 text=text,
             ),
             dedupe_key="report-recheck:"
-            + hashlib.sha256(f"{version.id}:{roster}:{email}".encode()).hexdigest(),
+            + hashlib.sha256(f"{version.id}:{problem}:{email}".encode()).hexdigest(),
         )

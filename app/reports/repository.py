@@ -26,8 +26,9 @@ from app.reports.models import (
     ReportVersion,
     RequestStatus,
 )
-from app.series.models import DialogueSeries
-from app.sessions.models import DialogueSession, SessionStatus
+from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
+from app.users.models import User
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
 _IN_CHUNK = 1000
@@ -155,6 +156,35 @@ class ReportRepository:
             .order_by(ReportVersion.kind, ReportVersion.number)
         )
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def in_force(self, session_id: uuid.UUID) -> Sequence[ReportVersion]:
+        """The session's versions not withdrawn, of both kinds."""
+        stmt = (
+            select(ReportVersion)
+            .where(
+                ReportVersion.dialogue_session_id == session_id,
+                ReportVersion.withdrawn_at.is_(None),
+            )
+            .order_by(ReportVersion.kind, ReportVersion.number)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def parts_of_session(self, session_id: uuid.UUID) -> Sequence[AgendaPart]:
+        stmt = select(AgendaPart).where(AgendaPart.dialogue_session_id == session_id)
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def organiser_contacts(self, series_id: uuid.UUID) -> list[tuple[str, str]]:
+        """(e-mail, display name) of the series' active organisers."""
+        stmt = (
+            select(User.email, User.display_name)
+            .join(SeriesMember, SeriesMember.app_user_id == User.id)
+            .where(
+                SeriesMember.dialogue_series_id == series_id,
+                SeriesMember.role == MemberRole.ORGANISER,
+                User.is_active.is_(True),
+            )
+        )
+        return [(email, name) for email, name in (await self.session.execute(stmt)).all()]
 
     async def get_version(self, report_id: uuid.UUID) -> ReportVersion | None:
         return await self.session.get(ReportVersion, report_id)

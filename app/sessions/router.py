@@ -345,15 +345,26 @@ async def update_part(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_part(
-    part_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, if_match: IfMatch = None
+    part_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    db: DbSession,
+    settings: AppSettings,
+    if_match: IfMatch = None,
 ) -> Response:
     """Remove a part (organisers only); the remaining parts close up. With `If-Match`, only
-    if the part is unchanged since that `ETag` (412 otherwise)."""
+    if the part is unchanged since that `ETag` (412 otherwise).
+
+    The consents to be named in the part go with it: if a report already published for the
+    session names someone there, the series' organisers are e-mailed (see
+    `published_report_names_participant` on the other agenda writes)."""
+    from app.reports import recheck
+
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
     access.series_access.require_manage()
     etag.check_if_match(if_match, PartRead.model_validate(part))
     await service.delete_part(access, part)
+    await recheck.warn(db, settings, await recheck.unsafe_versions(db, [access.session.id]))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,9 +10,11 @@ same inside the INSERT: one statement fewer on the hottest write (P2 in docs/per
 and no way for any future code path, script or bulk load that inserts a point to forget it.
 Updates and deletes of points still bump in code, next to the change they make.
 
-SQLite drops a table's triggers when ``batch_alter_table`` rebuilds it: a later migration that
-rebuilds key_point must create this trigger again (tests/key_points/test_listing.py proves the
-bump at head).
+SQLite and ``batch_alter_table``: rebuilding key_point drops this trigger (create it again
+after), and rebuilding dialogue_session fails at the final rename ("error in trigger ...: no
+such table: main.dialogue_session") while the trigger refers to it: drop the trigger before
+such a rebuild and create it again after (``_SQLITE_UPGRADE``/``_SQLITE_DOWNGRADE`` here).
+tests/key_points/test_listing.py proves the bump at the head.
 """
 
 from collections.abc import Sequence

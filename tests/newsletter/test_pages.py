@@ -61,7 +61,18 @@ async def test_form_without_consent_is_shown_again_and_stores_nothing(news: News
         "/subscribe", data={"email": "not an address", "series": series.slug, "consent": "yes"}
     )
 
-    assert response.status_code == bad_email.status_code == 422
+    nul_name = await news.client.post(
+        "/subscribe",
+        data={
+            "email": "reader@example.org",
+            "name": "Read\x00er",
+            "series": series.slug,
+            "consent": "yes",
+        },
+    )
+
+    assert response.status_code == bad_email.status_code == nul_name.status_code == 422
+    assert "must not contain control characters" in nul_name.text
     assert "Tick the consent box" in response.text
     assert 'value="reader@example.org"' in response.text
     assert "Enter an e-mail address" in bad_email.text

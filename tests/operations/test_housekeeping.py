@@ -15,6 +15,7 @@ from app.kit.idempotency import IdempotencyRecord
 from app.kit.outbox import OutboxKind, OutboxMessage, enqueue
 from app.kit.ratelimit import RateLimitCounter
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
+from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from tests.conftest import _joined_session
 from tests.factories import Factory
@@ -80,6 +81,35 @@ async def test_unconfirmed_requests_go_once_their_link_has_long_expired(
     payloads = [m.payload for m in (await db.scalars(select(OutboxMessage))).all()]
     assert not any("stale@example.org" in str(p) for p in payloads)
     assert any(p.get("to") == "fresh@example.org" for p in payloads)
+
+
+async def test_an_address_that_asked_for_a_report_keeps_its_mail(
+    db: AsyncSession, factory: Factory, settings: Settings, maker: object
+) -> None:
+    """A stale subscription request goes, but the address also asked for a report: the
+    request's mail (queued or sent) is its own business, so the subscriber row stays too."""
+    expiry = settings.public.confirmation_link_hours
+    series = await factory.series()
+    session = await factory.dialogue_session(series)
+    await _subscriber(db, "asker@example.org", expiry + 25, (series, SubscriptionStatus.PENDING))
+    db.add(
+        ReportRequest(
+            dialogue_series_id=series.id, dialogue_session_id=session.id, email="asker@example.org"
+        )
+    )
+    await enqueue(
+        db,
+        kind=OutboxKind.EMAIL,
+        payload={"to": "asker@example.org", "subject": "Your report", "text": "Here it is."},
+    )
+    await db.commit()
+
+    done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
+
+    assert done["unconfirmed_subscribers"] == 0
+    assert (await db.scalars(select(Subscription))).all() == []
+    payloads = [m.payload for m in (await db.scalars(select(OutboxMessage))).all()]
+    assert {p.get("subject") for p in payloads} == {"Please confirm", "Your report"}
 
 
 async def test_expired_idempotency_records_and_counters_go(

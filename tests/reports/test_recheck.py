@@ -156,3 +156,101 @@ async def test_someone_with_no_match_changes_nothing(
     assert renamed.json()["warnings"] == []
     fetched = await client.get(f"/api/v1/parts/{first['id']}", headers=demo.organiser.headers)
     assert fetched.headers["etag"] == renamed.headers["etag"]
+
+
+async def _named_guest(client: httpx.AsyncClient, demo: Demo) -> tuple[str, str]:
+    """The demo's on-record guest: (person id, part id) of the consent the summary rests on."""
+    roster = await client.get(
+        f"/api/v1/sessions/{demo.session.id}/attendance", headers=demo.organiser.headers
+    )
+    [guest] = [a for a in roster.json()["items"] if a["on_record_part_ids"]]
+    [part_id] = guest["on_record_part_ids"]
+    return guest["person_id"], part_id
+
+
+async def _summary_names_the_guest(client: httpx.AsyncClient, demo: Demo) -> bool:
+    public = await client.get(f"/api/v1/public/reports/{demo.summary.id}", params={"format": "md"})
+    assert public.status_code == 200
+    return "al-Qahtani" in public.text
+
+
+async def test_a_withdrawn_consent_to_be_named_warns(
+    demo: Demo, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    person_id, _ = await _named_guest(client, demo)
+    assert await _summary_names_the_guest(client, demo)
+    before = len(await _mails(db, ORGANISER_EMAIL))
+
+    withdrawn = await client.patch(
+        f"/api/v1/sessions/{demo.session.id}/attendance/{person_id}",
+        json={"on_record_part_ids": []},
+        headers=demo.organiser.headers,
+    )
+
+    assert withdrawn.status_code == 200, withdrawn.text
+    [warning] = _published_warnings(withdrawn)
+    assert any(".named." in place.get("field", "") for place in warning["findings"])
+    assert [m["subject"] for m in (await _mails(db, ORGANISER_EMAIL))[before:]] == [SUBJECT]
+
+    # A later, unrelated roster change finds the same problem: warned, not mailed again.
+    other = await _person(client, demo, given_name="Farida", family_name="Rahimi")
+    added = await _attend(client, demo, other["id"])
+    assert len(_published_warnings(added)) == 1
+    assert [m["subject"] for m in (await _mails(db, ORGANISER_EMAIL))[before:]] == [SUBJECT]
+
+
+async def test_declining_after_the_fact_withdraws_the_consent_too(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    person_id, _ = await _named_guest(client, demo)
+
+    declined = await client.patch(
+        f"/api/v1/sessions/{demo.session.id}/attendance/{person_id}",
+        json={"status": "declined"},
+        headers=demo.organiser.headers,
+    )
+
+    assert declined.status_code == 200, declined.text
+    assert len(_published_warnings(declined)) == 1
+
+
+async def test_a_part_taken_off_the_record_warns(demo: Demo, client: httpx.AsyncClient) -> None:
+    _, part_id = await _named_guest(client, demo)
+
+    changed = await client.patch(
+        f"/api/v1/parts/{part_id}", json={"regime": "chatham_house"}, headers=demo.organiser.headers
+    )
+
+    assert changed.status_code == 200, changed.text
+    [warning] = _published_warnings(changed)
+    assert any(".named." in place.get("field", "") for place in warning["findings"])
+
+
+async def test_a_deleted_part_mails_the_organisers(
+    demo: Demo, client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    _, part_id = await _named_guest(client, demo)
+    before = len(await _mails(db, ORGANISER_EMAIL))
+
+    deleted = await client.delete(f"/api/v1/parts/{part_id}", headers=demo.organiser.headers)
+
+    assert deleted.status_code == 204, deleted.text
+    assert [m["subject"] for m in (await _mails(db, ORGANISER_EMAIL))[before:]] == [SUBJECT]
+
+
+async def test_reordering_the_agenda_is_no_false_alarm(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    parts = (
+        await client.get(
+            f"/api/v1/sessions/{demo.session.id}/parts", headers=demo.organiser.headers
+        )
+    ).json()
+    last = parts[-1]
+
+    moved = await client.patch(
+        f"/api/v1/parts/{last['id']}", json={"position": 1}, headers=demo.organiser.headers
+    )
+
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["warnings"] == []

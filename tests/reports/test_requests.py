@@ -290,6 +290,7 @@ async def test_the_request_form_page_answers_the_same_thank_you(
     for data in (
         {"email": READER, "series": "afghan-peace", "session": "3"},
         {"email": READER, "series": "nothing-here", "session": "3"},
+        {"email": READER, "series": "afghan\x00peace", "session": "3"},
     ):
         response = await client.post("/reports/request", data=data)
         assert response.status_code == 200
@@ -300,3 +301,4 @@ async def test_the_request_form_page_answers_the_same_thank_you(
     )
     assert invalid.status_code == 400
     assert "valid e-mail address" in invalid.text
+    assert (await client.get("/series/afghan%00peace")).status_code == 404
