@@ -100,6 +100,8 @@ class OutboxSettings(BaseModel):
     journal_dir: str = "./outbox-journal"
     # How often the worker forgets what is no longer needed (app/housekeeping.py); 0: never.
     housekeeping_interval_seconds: float = Field(default=3600.0, ge=0, le=7 * 86_400)
+    # Housekeeping forgets the content of messages sent this many days ago (0: keep forever).
+    sent_retention_days: int = Field(default=30, ge=0, le=3650)
 
 
 class PublicSettings(BaseModel):
@@ -124,6 +126,8 @@ class WebhookSettings(BaseModel):
     # which the SSRF guard otherwise refuses at registration and at delivery.
     allow_private_targets: bool = False
     timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # Housekeeping deletes delivery-log entries older than this many days (0: keep forever).
+    delivery_log_days: int = Field(default=90, ge=0, le=3650)
 
 
 class Settings(BaseSettings):

@@ -4,7 +4,10 @@ One pass (:func:`sweep`) deletes
 - subscription requests nobody confirmed, a day after their confirmation link expired, and
   the subscribers they leave without any subscription (addresses blanked in the outbox);
 - Idempotency-Key records older than their 24 hours;
-- rate-limit counters of windows that have ended.
+- rate-limit counters of windows that have ended;
+- the content of outbox messages sent more than ``TRACK2_OUTBOX__SENT_RETENTION_DAYS`` ago
+  (30): rows without a dedupe key go, rows with one keep only the key (exactly-once);
+- webhook delivery-log entries older than ``TRACK2_WEBHOOKS__DELIVERY_LOG_DAYS`` (90).
 
 The outbox worker runs a pass every ``TRACK2_OUTBOX__HOUSEKEEPING_INTERVAL_SECONDS`` (an hour by
 default; 0 turns it off), both in ``track2 worker`` and in the worker ``track2 serve`` runs;
@@ -17,15 +20,26 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import sqlite_write_intent
-from app.kit import idempotency, ratelimit
+from app.kit import idempotency, outbox, ratelimit
+from app.kit.clock import utcnow
 from app.newsletter.service import NewsletterService
+from app.webhooks.service import WebhookService
 
 logger = logging.getLogger("track2.housekeeping")
+
+
+async def _outbox_retention(db: AsyncSession, settings: Settings) -> dict[str, int]:
+    days = settings.outbox.sent_retention_days
+    if days <= 0:
+        return {"sent_messages_deleted": 0, "sent_messages_emptied": 0}
+    pruned = await outbox.prune_sent(db, utcnow() - timedelta(days=days))
+    return {"sent_messages_deleted": pruned.deleted, "sent_messages_emptied": pruned.emptied}
 
 
 async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, int]:
@@ -39,6 +53,8 @@ async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> 
                 ).purge_unconfirmed(),
                 "idempotency_records": await idempotency.purge_expired(db),
                 "rate_limit_counters": await ratelimit.purge_expired(db),
+                **await _outbox_retention(db, settings),
+                "webhook_deliveries": await WebhookService(db, settings).prune_delivery_log(),
             }
             await db.commit()
     finally:

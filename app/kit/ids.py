@@ -10,6 +10,7 @@ import os
 import threading
 import time
 import uuid
+from datetime import datetime
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -40,3 +41,10 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand_b
     return uuid.UUID(int=value)
+
+
+def uuid7_floor(at: datetime) -> uuid.UUID:
+    """The smallest UUIDv7 of ``at``'s millisecond: every id made earlier sorts below it, so
+    "made before ``at``" is a range of the primary key."""
+    ms = int(at.timestamp() * 1000) & ((1 << 48) - 1)
+    return uuid.UUID(int=(ms << 80) | (0x7 << 76) | (0b10 << 62))

@@ -45,6 +45,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    delete,
     func,
     literal,
     select,
@@ -88,6 +89,11 @@ class OutboxStatus(StrEnum):
 # condition visibly matches the index's.
 _UNSENT_SQL = "status IN ('pending', 'sending')"
 _unsent = text(_UNSENT_SQL)
+# Sent rows whose content is still kept: what retention (:func:`prune_sent`) looks at.
+_PRUNABLE_SQL = "status = 'sent' AND pruned_at IS NULL"
+_prunable = text(_PRUNABLE_SQL)
+# What a pruned row's payload becomes: its envelope and body are gone.
+PRUNED_PAYLOAD: dict[str, Any] = {"pruned": True}
 
 
 class OutboxMessage(IdMixin, Base):
@@ -108,6 +114,14 @@ class OutboxMessage(IdMixin, Base):
             sqlite_where=text(_UNSENT_SQL),
             postgresql_where=text(_UNSENT_SQL),
         ),
+        # Sent rows not pruned yet, by when they were sent: retention reads its rows straight
+        # off this index, however many pruned rows the table keeps.
+        Index(
+            "ix_outbox_message_prunable",
+            "sent_at",
+            sqlite_where=text(_PRUNABLE_SQL),
+            postgresql_where=text(_PRUNABLE_SQL),
+        ),
     )
 
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind, "outbox_kind"))
@@ -123,6 +137,8 @@ class OutboxMessage(IdMixin, Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # When retention dropped the payload of this sent row (kept for its dedupe key).
+    pruned_at: Mapped[datetime | None]
 
 
 # --- enqueueing ---------------------------------------------------------------------------
@@ -170,6 +186,45 @@ async def enqueue(
     except IntegrityError:
         return None
     return message
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one retention pass did to sent rows."""
+
+    deleted: int
+    emptied: int
+
+
+# Written so no index can serve it: as ``dedupe_key IS NULL`` SQLite would walk the unique
+# index on dedupe_key (every unkeyed row) instead of the prunable index's few rows.
+_without_dedupe_key = func.coalesce(OutboxMessage.dedupe_key, "") == ""
+
+
+async def prune_sent(db: AsyncSession, sent_before: datetime) -> Pruned:
+    """Forget the content of messages sent before ``sent_before`` (in the caller's
+    transaction). A row without a dedupe key is deleted. A row with one stays, its payload
+    replaced by :data:`PRUNED_PAYLOAD`, so the key still stops a second copy of the same
+    newsletter, invitation or notice and the issue's sent count stays right. Pending, sending
+    and dead rows are never touched: they still have work to do or an administrator to see."""
+    deleted = await db.execute(
+        delete(OutboxMessage)
+        .where(_prunable, OutboxMessage.sent_at < sent_before, _without_dedupe_key)
+        .execution_options(synchronize_session=False)
+    )
+    emptied = await db.execute(
+        update(OutboxMessage)
+        .where(_prunable, OutboxMessage.sent_at < sent_before)
+        .values(payload=PRUNED_PAYLOAD, last_error=None, pruned_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return Pruned(
+        deleted=int(getattr(deleted, "rowcount", 0) or 0),
+        emptied=int(getattr(emptied, "rowcount", 0) or 0),
+    )
 
 
 # --- handlers -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ def _summary_columns() -> tuple[Any, ...]:
         _M.created_at,
         _M.available_at,
         _M.sent_at,
+        _M.pruned_at,
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.ids import uuid7_floor
 from app.kit.outbox import OutboxMessage
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import MemberRole, SeriesMember
@@ -106,3 +108,13 @@ class WebhookRepository:
             )
         )
         return int(found or 0)
+
+    async def delete_deliveries_before(self, before: datetime) -> int:
+        """Delete delivery-log entries made before ``before``: ids are UUIDv7, so this is a
+        range of the primary key, not a scan of the log."""
+        result = await self.session.execute(
+            delete(WebhookDelivery)
+            .where(WebhookDelivery.id < uuid7_floor(before))
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -169,6 +170,14 @@ class WebhookService:
         rows, cursor = await self.repo.deliveries(endpoint.id, params)
         return [delivery_read(d) for d in rows], cursor
 
+    async def prune_delivery_log(self) -> int:
+        """Delete delivery-log entries older than ``TRACK2_WEBHOOKS__DELIVERY_LOG_DAYS``
+        (housekeeping; 0 keeps them). Answers how many went."""
+        days = self.settings.webhooks.delivery_log_days
+        if days <= 0:
+            return 0
+        return await self.repo.delete_deliveries_before(utcnow() - timedelta(days=days))
+
     async def redeliver(
         self, endpoint: WebhookEndpoint, delivery_id: uuid.UUID
     ) -> RedeliveryQueued:
@@ -179,8 +188,11 @@ class WebhookService:
         if not endpoint.is_active:
             raise Conflict("The endpoint is disabled; enable it first")
         original = await self.repo.outbox_message(delivery.outbox_message_id)
-        if original is None:
-            raise Conflict("The message is no longer kept; it cannot be sent again")
+        if original is None or original.pruned_at is not None:
+            raise Conflict(
+                "The message is no longer kept (TRACK2_OUTBOX__SENT_RETENTION_DAYS); "
+                "it cannot be sent again"
+            )
         payload = {
             **original.payload,
             "url": endpoint.url,

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app import housekeeping
 from app.config import Settings
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
-from app.kit.outbox import OutboxKind, OutboxMessage, enqueue
+from app.kit.ids import uuid7_floor
+from app.kit.outbox import (
+    PRUNED_PAYLOAD,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    enqueue,
+    prune_sent,
+)
 from app.kit.ratelimit import RateLimitCounter
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.signing import new_secret
 from tests.conftest import _joined_session
 from tests.factories import Factory
 
@@ -149,3 +160,128 @@ async def test_expired_idempotency_records_and_counters_go(
     assert (done["idempotency_records"], done["rate_limit_counters"]) == (1, 1)
     assert (await db.scalars(select(IdempotencyRecord.key))).all() == ["live"]
     assert (await db.scalars(select(RateLimitCounter.bucket))).all() == ["ip:b"]
+
+
+async def _sent(
+    db: AsyncSession, name: str, days_ago: float, *, key: str | None = None, status: str = "sent"
+) -> OutboxMessage:
+    at = utcnow() - timedelta(days=days_ago)
+    message = await enqueue(
+        db,
+        kind=OutboxKind.EMAIL,
+        payload={"to": f"{name}@example.org", "subject": name, "text": f"Body of {name}"},
+        dedupe_key=key,
+    )
+    assert message is not None
+    message.status = OutboxStatus(status)
+    message.created_at = at
+    message.sent_at = at if status == "sent" else None
+    await db.flush()
+    return message
+
+
+async def test_sent_messages_lose_their_content_after_the_retention_period(
+    db: AsyncSession, settings: Settings, maker: object
+) -> None:
+    days = settings.outbox.sent_retention_days
+    await _sent(db, "old", days + 1)
+    keyed = await _sent(db, "keyed", days + 1, key="newsletter:issue:subscriber")
+    await _sent(db, "recent", days - 1)
+    await _sent(db, "dead", days + 5, status="dead")
+    await _sent(db, "pending", days + 5, status="pending")
+    await db.commit()
+
+    done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
+
+    assert (done["sent_messages_deleted"], done["sent_messages_emptied"]) == (1, 1)
+    db.expire_all()  # the sweep changed the rows in its own session
+    rows = {m.id: m for m in (await db.scalars(select(OutboxMessage))).all()}
+    subjects = {m.payload.get("subject") for m in rows.values()}
+    assert subjects == {None, "recent", "dead", "pending"}
+    emptied = rows[keyed.id]
+    assert emptied.payload == PRUNED_PAYLOAD
+    assert emptied.pruned_at is not None
+    assert emptied.status is OutboxStatus.SENT
+    assert "keyed@example.org" not in str([m.payload for m in rows.values()])
+    # The key still stops a second copy of the same message.
+    again = await enqueue(
+        db, kind=OutboxKind.EMAIL, payload={"to": "x@example.org"}, dedupe_key=emptied.dedupe_key
+    )
+    assert again is None
+
+    # A pruned row is pruned once: the next pass finds nothing to do.
+    second = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
+    assert (second["sent_messages_deleted"], second["sent_messages_emptied"]) == (0, 0)
+
+
+async def test_retention_zero_keeps_every_sent_message(
+    db: AsyncSession, settings: Settings, maker: object
+) -> None:
+    await _sent(db, "ancient", 3650)
+    await db.commit()
+    keep = settings.model_copy(
+        update={"outbox": settings.outbox.model_copy(update={"sent_retention_days": 0})}
+    )
+
+    done = await housekeeping.sweep(maker, keep)  # type: ignore[arg-type]
+
+    assert (done["sent_messages_deleted"], done["sent_messages_emptied"]) == (0, 0)
+    assert (await db.scalars(select(OutboxMessage.payload))).one()["subject"] == "ancient"
+
+
+async def test_pruning_reads_the_prunable_index_not_the_table(
+    db: AsyncSession, connection: AsyncConnection
+) -> None:
+    """The partial index is only used when the query visibly matches its condition; a
+    regression would make every pass scan all the pruned rows the table keeps."""
+    if connection.dialect.name != "sqlite":
+        pytest.skip("SQLite's EXPLAIN QUERY PLAN; PostgreSQL's planner picks by table size")
+    plans: list[str] = []
+
+    def explain(_conn: object, cursor: object, statement: str, params: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("DELETE", "UPDATE")):
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)  # type: ignore[attr-defined]
+            plans.append(" ".join(str(row) for row in cursor.fetchall()))  # type: ignore[attr-defined]
+
+    sync = connection.sync_connection
+    assert sync is not None
+    event.listen(sync, "before_cursor_execute", explain)
+    try:
+        await prune_sent(db, utcnow())
+    finally:
+        event.remove(sync, "before_cursor_execute", explain)
+    assert len(plans) == 2
+    assert all("ix_outbox_message_prunable" in plan for plan in plans), plans
+
+
+async def test_delivery_log_entries_older_than_the_window_go(
+    db: AsyncSession, factory: Factory, settings: Settings, maker: object
+) -> None:
+    owner = await factory.caller(is_admin=True)
+    endpoint = WebhookEndpoint(
+        owner_id=owner.id, url="https://hooks.example.org/in", events=["*"], secret=new_secret()
+    )
+    db.add(endpoint)
+    await db.flush()
+    days = settings.webhooks.delivery_log_days
+    for label, days_ago in (("old", days + 1), ("recent", days - 1)):
+        at = utcnow() - timedelta(days=days_ago)
+        db.add(
+            WebhookDelivery(
+                id=uuid.UUID(int=uuid7_floor(at).int + 1),
+                webhook_endpoint_id=endpoint.id,
+                outbox_message_id=uuid.uuid4(),
+                message_id=f"msg_{label}",
+                event_type="series.updated",
+                attempt=1,
+                status_code=200,
+                duration_ms=12,
+                created_at=at,
+            )
+        )
+    await db.commit()
+
+    done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
+
+    assert done["webhook_deliveries"] == 1
+    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_recent"]

@@ -61,6 +61,7 @@ async def test_admin_lists_messages_without_their_bodies(
         "created_at",
         "available_at",
         "sent_at",
+        "pruned_at",
     }
     only_dead = await client.get("/api/v1/outbox?status=dead", headers=admin.headers)
     assert [i["id"] for i in only_dead.json()["items"]] == [str(dead)]

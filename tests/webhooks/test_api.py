@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.kit.outbox import OutboxMessage, enqueue
+from app.kit.clock import utcnow
+from app.kit.outbox import OutboxMessage, OutboxStatus, enqueue, prune_sent
 from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
 from tests.operations.test_statement_counts import MAX_STATEMENTS, counting
@@ -193,6 +195,50 @@ async def test_delivery_log_and_redelivery_keep_the_webhook_id(
         f"{URL}/{hook['id']}/deliveries/{uuid.uuid4()}/redeliver", headers=admin.headers
     )
     assert missing.status_code == 404
+
+
+async def test_a_message_whose_content_was_pruned_cannot_be_redelivered(
+    client: httpx.AsyncClient, factory: Factory, dns: FakeDns, db: AsyncSession
+) -> None:
+    admin = await factory.caller(is_admin=True)
+    hook = (await client.post(URL, json=body(None), headers=admin.headers)).json()
+    payload = {
+        "endpoint_id": hook["id"],
+        "url": hook["url"],
+        "message_id": "msg_old",
+        "event_type": "session.created",
+        "body": "{}",
+    }
+    kept = await enqueue(db, kind="webhook", payload=payload, dedupe_key="kept-for-its-key")
+    gone = await enqueue(db, kind="webhook", payload=payload)
+    assert kept is not None
+    assert gone is not None
+    deliveries = []
+    for message in (kept, gone):
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow() - timedelta(days=60)
+        delivery = WebhookDelivery(
+            webhook_endpoint_id=uuid.UUID(hook["id"]),
+            outbox_message_id=message.id,
+            message_id="msg_old",
+            event_type="session.created",
+            attempt=1,
+            status_code=200,
+            duration_ms=12,
+        )
+        db.add(delivery)
+        deliveries.append(delivery)
+    await db.flush()
+    pruned = await prune_sent(db, utcnow() - timedelta(days=30))
+    assert (pruned.deleted, pruned.emptied) == (1, 1)
+    await db.commit()
+
+    for delivery in deliveries:
+        again = await client.post(
+            f"{URL}/{hook['id']}/deliveries/{delivery.id}/redeliver", headers=admin.headers
+        )
+        assert again.status_code == 409, again.text
+        assert "no longer kept" in again.json()["detail"]
 
 
 async def test_the_delivery_log_stays_within_three_statements(
