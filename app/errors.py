@@ -81,6 +81,11 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+class ReadOnlyToken(Forbidden):
+    slug = "read-only-token"
+    title = "The token is read-only"
+
+
 class NotFound(DomainError):
     status = 404
     slug = "not-found"

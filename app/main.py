@@ -15,7 +15,7 @@ from starlette.types import Scope
 from app import health, housekeeping
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
-from app.errors import Problem, install_problem_handlers
+from app.errors import Problem, install_problem_handlers, problem_responses
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
 from app.key_points.listing import open_list_gate
@@ -33,7 +33,7 @@ from app.people.router import router as people_router
 from app.reports.pages import router as reports_pages
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
-from app.security import get_principal
+from app.security import SAFE_METHODS, get_principal
 from app.series.router import router as series_router
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
@@ -78,6 +78,16 @@ def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
     state = scope["app"].state
     override: Callable[[], AsyncSession] | None = getattr(state, "idempotency_sessions", None)
     return override or state.sessionmaker
+
+
+def _document_read_only_refusals(schema: dict[str, Any]) -> None:
+    """Any authenticated operation that is not a read answers 403 to a read-only token
+    (``get_principal``): document it where the route did not already."""
+    forbidden = problem_responses(403)[403]
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method.upper() not in SAFE_METHODS and operation.get("security"):
+                operation.setdefault("responses", {}).setdefault("403", forbidden)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -156,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for name, definition in problem.pop("$defs", {}).items():
                 components.setdefault(name, definition)
             components["Problem"] = problem
+            _document_read_only_refusals(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -33,6 +33,8 @@ bearer_scheme = HTTPBearer(
     "`track2 create-admin` or `POST /api/v1/users/{user_id}/tokens`.",
 )
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
+# What a read-only token may do (RFC 9110's safe methods).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -54,10 +56,13 @@ async def get_principal(
     settings: Settings = request.app.state.settings
     interval = settings.security.token_touch_interval
     try:
-        return await UserService(session).authenticate(secret, interval)
+        principal = await UserService(session).authenticate(secret, interval)
     except Unauthenticated as exc:
         exc.extensions["headers"] = CHALLENGE
         raise
+    if request.method not in SAFE_METHODS:
+        principal.require_write()
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

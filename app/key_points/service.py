@@ -299,6 +299,7 @@ class KeyPointService:
         and the facts are read after the lock."""
         if self.repo.dialect != "sqlite":
             principal = await UserService(self.db).authenticate(secret, touch_interval)
+            principal.require_write()
             return await self.sessions.access(principal, session_id), None
         gate = await self.repo.recording_gate(hash_token(secret), session_id)
         if gate is None:
@@ -309,8 +310,13 @@ class KeyPointService:
         if needs_touch(token.last_used_at, now, touch_interval):
             await UserRepository(self.db).touch_token(token.id, now)
         principal = Principal(
-            user_id=user.id, email=user.email, is_admin=user.is_admin, token_id=token.id
+            user_id=user.id,
+            email=user.email,
+            is_admin=user.is_admin,
+            token_id=token.id,
+            read_only=token.read_only,
         )
+        principal.require_write()
         if gate.session is None or gate.series is None or (gate.role is None and not user.is_admin):
             raise NotFound(SESSION_NOT_FOUND)
         access = SessionAccess(

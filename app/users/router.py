@@ -35,6 +35,7 @@ _TOKEN_EXAMPLE: dict[str, Any] = {
     "expires_at": "2027-01-15T00:00:00Z",
     "revoked_at": None,
     "last_used_at": None,
+    "read_only": False,
 }
 UserCreateBody = Annotated[
     UserCreate,
@@ -69,6 +70,10 @@ TokenCreateBody = Annotated[
                 "value": {"name": "CRM integration", "expires_at": "2027-01-15T00:00:00Z"},
             },
             "lasting": {"summary": "A token until revoked", "value": {"name": "Laptop"}},
+            "read_only": {
+                "summary": "A read-only token for a mirroring website",
+                "value": {"name": "Website mirror", "read_only": True},
+            },
         }
     ),
 ]

@@ -60,6 +60,11 @@ class TokenCreate(BaseModel):
     expires_at: datetime | None = Field(
         default=None, description="When the token stops working (with an offset)."
     )
+    read_only: bool = Field(
+        default=False,
+        description="A read-only token may only read (GET, HEAD); anything else answers 403 "
+        "`/problems/read-only-token`. For integrations that mirror or report.",
+    )
 
 
 class TokenRead(BaseModel):
@@ -75,6 +80,7 @@ class TokenRead(BaseModel):
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
+    read_only: bool = Field(description="Whether the token may only read.")
 
 
 class TokenIssued(TokenRead):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, InvalidRequest, NotFound, Unauthenticated
+from app.errors import Conflict, InvalidRequest, NotFound, ReadOnlyToken, Unauthenticated
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.users.models import ApiToken, User
@@ -29,6 +29,16 @@ class Principal:
     email: str
     is_admin: bool
     token_id: uuid.UUID
+    # The token may only read; ``require_write`` refuses it anything else.
+    read_only: bool = False
+
+    def require_write(self) -> None:
+        """Refuse a read-only token a request that would change something (403)."""
+        if self.read_only:
+            raise ReadOnlyToken(
+                "This token is read-only: it may read (GET, HEAD) but not change anything; "
+                "use a token created without read_only"
+            )
 
 
 def hash_token(token: str) -> str:
@@ -126,6 +136,7 @@ class UserService:
             token_hash=hash_token(secret),
             created_at=now,
             expires_at=expires_at,
+            read_only=data.read_only,
         )
         await self.repo.add_token(token)
         return token, secret
@@ -155,5 +166,9 @@ class UserService:
         if needs_touch(token.last_used_at, now, touch_interval):
             await self.repo.touch_token(token.id, now)
         return Principal(
-            user_id=user.id, email=user.email, is_admin=user.is_admin, token_id=token.id
+            user_id=user.id,
+            email=user.email,
+            is_admin=user.is_admin,
+            token_id=token.id,
+            read_only=token.read_only,
         )
