@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,16 +34,55 @@ from app.webhooks.service import WebhookService
 logger = logging.getLogger("track2.housekeeping")
 
 
-async def _outbox_retention(db: AsyncSession, settings: Settings) -> dict[str, int]:
+# Rows removed per transaction by the retention steps: a large backlog (the first pass after
+# an upgrade, or after housekeeping was off) goes in many short transactions, so SQLite's
+# single write lock is never held for long and API writes keep their turn between batches.
+RETENTION_BATCH = 1000
+
+
+async def _in_batches(
+    maker: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]]
+) -> int:
+    """Run ``step`` (which removes up to RETENTION_BATCH rows) in its own transaction until
+    it comes back short; answers the total."""
+    total = 0
+    while True:
+        async with maker() as db:
+            done = await step(db)
+            await db.commit()
+        total += done
+        if done < RETENTION_BATCH:
+            return total
+
+
+async def _retention(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, int]:
+    deleted = emptied = 0
     days = settings.outbox.sent_retention_days
-    if days <= 0:
-        return {"sent_messages_deleted": 0, "sent_messages_emptied": 0}
-    pruned = await outbox.prune_sent(db, utcnow() - timedelta(days=days))
-    return {"sent_messages_deleted": pruned.deleted, "sent_messages_emptied": pruned.emptied}
+    if days > 0:
+        cutoff = utcnow() - timedelta(days=days)
+
+        async def outbox_step(db: AsyncSession) -> int:
+            nonlocal deleted, emptied
+            pruned = await outbox.prune_sent(db, cutoff, RETENTION_BATCH)
+            deleted += pruned.deleted
+            emptied += pruned.emptied
+            return max(pruned.deleted, pruned.emptied)
+
+        await _in_batches(maker, outbox_step)
+
+    async def delivery_step(db: AsyncSession) -> int:
+        return await WebhookService(db, settings).prune_delivery_log(RETENTION_BATCH)
+
+    return {
+        "sent_messages_deleted": deleted,
+        "sent_messages_emptied": emptied,
+        "webhook_deliveries": await _in_batches(maker, delivery_step),
+    }
 
 
 async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, int]:
-    """One pass, in one transaction; answers how many rows of each kind went."""
+    """One pass: the purges in one transaction, then retention in batches of its own.
+    Answers how many rows of each kind went."""
     token = sqlite_write_intent.set(True)
     try:
         async with maker() as db:
@@ -53,10 +92,9 @@ async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> 
                 ).purge_unconfirmed(),
                 "idempotency_records": await idempotency.purge_expired(db),
                 "rate_limit_counters": await ratelimit.purge_expired(db),
-                **await _outbox_retention(db, settings),
-                "webhook_deliveries": await WebhookService(db, settings).prune_delivery_log(),
             }
             await db.commit()
+        done.update(await _retention(maker, settings))
     finally:
         sqlite_write_intent.reset(token)
     logger.info("housekeeping done", extra=done)

@@ -33,8 +33,8 @@ bearer_scheme = HTTPBearer(
     "`track2 create-admin` or `POST /api/v1/users/{user_id}/tokens`.",
 )
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="track2"'}
-# What a read-only token may do (RFC 9110's safe methods).
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# What a read-only token may do: read (GET; HEAD and OPTIONS, which change nothing either).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:

@@ -195,7 +195,7 @@ async def _recording_access(
         try:
             session_id = _SESSION_ID.validate_python(request.path_params["session_id"])
         except ValidationError:
-            await UserService(db).authenticate(secret, interval)
+            (await UserService(db).authenticate(secret, interval)).require_write()
             return None
         access, facts = await KeyPointService(db).recording_access(secret, session_id, interval)
     except Unauthenticated as exc:

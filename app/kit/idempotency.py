@@ -33,7 +33,7 @@ from app.db import Base, IdMixin, sqlite_write_intent
 from app.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from app.kit.clock import as_utc, utcnow
 from app.kit.request_id import current_request_id
-from app.users.models import ApiToken
+from app.users.models import ApiToken, User
 
 HEADER = b"idempotency-key"
 TTL = timedelta(hours=24)
@@ -219,13 +219,28 @@ class IdempotencyMiddleware:
                 row = (
                     await db.execute(
                         select(
-                            ApiToken.app_user_id, ApiToken.revoked_at, ApiToken.expires_at
-                        ).where(ApiToken.token_hash == token_hash)
+                            ApiToken.app_user_id,
+                            ApiToken.revoked_at,
+                            ApiToken.expires_at,
+                            ApiToken.read_only,
+                            User.is_active,
+                        )
+                        .join(User, User.id == ApiToken.app_user_id)
+                        .where(ApiToken.token_hash == token_hash)
                     )
                 ).first()
-                if row is None or row[1] is not None or (row[2] and as_utc(row[2]) <= now):
+                # Only a token that may create anything takes part: the route answers every
+                # other caller (401, or 403 to a read-only token) and nothing is recorded, so
+                # no answer is ever replayed across a user's tokens of different rights.
+                if (
+                    row is None
+                    or row.revoked_at is not None
+                    or (row.expires_at and as_utc(row.expires_at) <= now)
+                    or row.read_only
+                    or not row.is_active
+                ):
                     return None
-                user_id: uuid.UUID = row[0]
+                user_id: uuid.UUID = row.app_user_id
                 existing = (
                     await db.execute(
                         select(IdempotencyRecord).where(

@@ -202,22 +202,29 @@ class Pruned:
 # Written so no index can serve it: as ``dedupe_key IS NULL`` SQLite would walk the unique
 # index on dedupe_key (every unkeyed row) instead of the prunable index's few rows.
 _without_dedupe_key = func.coalesce(OutboxMessage.dedupe_key, "") == ""
+_with_dedupe_key = func.coalesce(OutboxMessage.dedupe_key, "") != ""
 
 
-async def prune_sent(db: AsyncSession, sent_before: datetime) -> Pruned:
-    """Forget the content of messages sent before ``sent_before`` (in the caller's
-    transaction). A row without a dedupe key is deleted. A row with one stays, its payload
-    replaced by :data:`PRUNED_PAYLOAD`, so the key still stops a second copy of the same
-    newsletter, invitation or notice and the issue's sent count stays right. Pending, sending
-    and dead rows are never touched: they still have work to do or an administrator to see."""
+async def prune_sent(db: AsyncSession, sent_before: datetime, limit: int) -> Pruned:
+    """Forget the content of up to ``limit`` messages of each sort sent before
+    ``sent_before`` (in the caller's transaction; call again while a sort comes back full).
+
+    A row without a dedupe key is deleted. A row with one stays, its payload replaced by
+    :data:`PRUNED_PAYLOAD`, so the key still stops a second copy of the same newsletter,
+    invitation or notice and the issue's sent count stays right. Pending, sending and dead
+    rows are never touched: they still have work to do or an administrator to see. Both
+    statements read their rows off ``ix_outbox_message_prunable``."""
+    due = (_prunable, OutboxMessage.sent_at < sent_before)
+    unkeyed = select(OutboxMessage.id).where(*due, _without_dedupe_key).limit(limit)
     deleted = await db.execute(
         delete(OutboxMessage)
-        .where(_prunable, OutboxMessage.sent_at < sent_before, _without_dedupe_key)
+        .where(OutboxMessage.id.in_(unkeyed.scalar_subquery()))
         .execution_options(synchronize_session=False)
     )
+    keyed = select(OutboxMessage.id).where(*due, _with_dedupe_key).limit(limit)
     emptied = await db.execute(
         update(OutboxMessage)
-        .where(_prunable, OutboxMessage.sent_at < sent_before)
+        .where(OutboxMessage.id.in_(keyed.scalar_subquery()))
         .values(payload=PRUNED_PAYLOAD, last_error=None, pruned_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -41,7 +41,7 @@ class ApiToken(IdMixin, Base):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
-    # A read-only token may only read (GET, HEAD): for integrations that mirror or report.
+    # A read-only token may only read (GET): for integrations that mirror or report.
     read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="raise")

@@ -62,7 +62,7 @@ class TokenCreate(BaseModel):
     )
     read_only: bool = Field(
         default=False,
-        description="A read-only token may only read (GET, HEAD); anything else answers 403 "
+        description="A read-only token may only read (GET); any other method answers 403 "
         "`/problems/read-only-token`. For integrations that mirror or report.",
     )
 

@@ -36,7 +36,7 @@ class Principal:
         """Refuse a read-only token a request that would change something (403)."""
         if self.read_only:
             raise ReadOnlyToken(
-                "This token is read-only: it may read (GET, HEAD) but not change anything; "
+                "This token is read-only: it may read (GET) but not change anything; "
                 "use a token created without read_only"
             )
 

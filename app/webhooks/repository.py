@@ -109,12 +109,18 @@ class WebhookRepository:
         )
         return int(found or 0)
 
-    async def delete_deliveries_before(self, before: datetime) -> int:
-        """Delete delivery-log entries made before ``before``: ids are UUIDv7, so this is a
-        range of the primary key, not a scan of the log."""
+    async def delete_deliveries_before(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` delivery-log entries made before ``before``, oldest first:
+        ids are UUIDv7, so this is a range of the primary key, not a scan of the log."""
+        oldest = (
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.id < uuid7_floor(before))
+            .order_by(WebhookDelivery.id)
+            .limit(limit)
+        )
         result = await self.session.execute(
             delete(WebhookDelivery)
-            .where(WebhookDelivery.id < uuid7_floor(before))
+            .where(WebhookDelivery.id.in_(oldest.scalar_subquery()))
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)

@@ -170,13 +170,14 @@ class WebhookService:
         rows, cursor = await self.repo.deliveries(endpoint.id, params)
         return [delivery_read(d) for d in rows], cursor
 
-    async def prune_delivery_log(self) -> int:
-        """Delete delivery-log entries older than ``TRACK2_WEBHOOKS__DELIVERY_LOG_DAYS``
-        (housekeeping; 0 keeps them). Answers how many went."""
+    async def prune_delivery_log(self, limit: int) -> int:
+        """Delete up to ``limit`` delivery-log entries older than
+        ``TRACK2_WEBHOOKS__DELIVERY_LOG_DAYS`` (housekeeping; 0 keeps them). Answers how many
+        went; call again while it answers ``limit``."""
         days = self.settings.webhooks.delivery_log_days
         if days <= 0:
             return 0
-        return await self.repo.delete_deliveries_before(utcnow() - timedelta(days=days))
+        return await self.repo.delete_deliveries_before(utcnow() - timedelta(days=days), limit)
 
     async def redeliver(
         self, endpoint: WebhookEndpoint, delivery_id: uuid.UUID

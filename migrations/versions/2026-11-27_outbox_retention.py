@@ -9,6 +9,10 @@ ago (app/kit/outbox.py ``prune_sent``). A row without a dedupe key is deleted; a
 keeps its key (so the same newsletter, invitation or notice is still never sent twice) with its
 payload replaced and ``pruned_at`` set. The partial index holds only sent rows not pruned yet,
 by ``sent_at``, so each pass reads exactly the rows it prunes however many pruned rows stay.
+
+On PostgreSQL the index is built inside the migration's transaction (not CONCURRENTLY), so
+writes to outbox_message wait while it is built: seconds for a few million rows; run the
+upgrade in a quiet moment on a large installation.
 """
 
 from collections.abc import Sequence

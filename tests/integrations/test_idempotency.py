@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
 from app.series.models import DialogueSeries
-from tests.factories import Factory
+from tests.factories import Caller, Factory
 
 
 def series_body(slug: str = "idem-series") -> dict[str, object]:
@@ -154,3 +154,65 @@ async def test_unauthenticated_request_with_key_is_plain_401(client: httpx.Async
         "/api/v1/series", json=series_body(), headers={"Idempotency-Key": str(uuid.uuid4())}
     )
     assert response.status_code == 401
+
+
+async def _read_only_headers(client: httpx.AsyncClient, caller: Caller) -> dict[str, str]:
+    issued = await client.post(
+        f"/api/v1/users/{caller.id}/tokens",
+        json={"name": "mirror", "read_only": True},
+        headers=caller.headers,
+    )
+    assert issued.status_code == 201, issued.text
+    return {"Authorization": f"Bearer {issued.json()['token']}"}
+
+
+async def test_a_full_tokens_answer_is_never_replayed_to_a_read_only_token(
+    client: httpx.AsyncClient, factory: Factory, db: AsyncSession
+) -> None:
+    caller = await factory.caller()
+    read_only = await _read_only_headers(client, caller)
+    key = {"Idempotency-Key": "shared-key"}
+    body = {"name": "minted"}
+    url = f"/api/v1/users/{caller.id}/tokens"
+    first = await client.post(url, json=body, headers=caller.headers | key)
+    assert first.status_code == 201
+
+    replay = await client.post(url, json=body, headers=read_only | key)
+
+    assert replay.status_code == 403, replay.text
+    assert replay.json()["type"] == "/problems/read-only-token"
+    assert "idempotent-replayed" not in replay.headers
+    assert first.json()["token"] not in replay.text
+
+
+async def test_a_read_only_refusal_is_not_kept_for_the_full_token(
+    client: httpx.AsyncClient, factory: Factory, db: AsyncSession
+) -> None:
+    caller = await factory.caller()
+    read_only = await _read_only_headers(client, caller)
+    key = {"Idempotency-Key": "fix-the-token-and-retry"}
+    refused = await client.post(
+        "/api/v1/series", json=series_body("fixed"), headers=read_only | key
+    )
+    assert refused.status_code == 403
+    assert (await db.scalars(select(IdempotencyRecord.key))).all() == []
+
+    retried = await client.post(
+        "/api/v1/series", json=series_body("fixed"), headers=caller.headers | key
+    )
+
+    assert retried.status_code == 201, retried.text
+    assert await count_series(db, "fixed") == 1
+
+
+async def test_a_deactivated_users_request_is_not_recorded(
+    client: httpx.AsyncClient, factory: Factory, db: AsyncSession
+) -> None:
+    caller = await factory.caller()
+    caller.user.is_active = False
+    await db.commit()
+    response = await client.post(
+        "/api/v1/series", json=series_body(), headers=caller.headers | {"Idempotency-Key": "k"}
+    )
+    assert response.status_code == 401
+    assert (await db.scalars(select(IdempotencyRecord.key))).all() == []

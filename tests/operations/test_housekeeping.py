@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from app import housekeeping
 from app.config import Settings
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
-from app.kit.ids import uuid7_floor
+from app.kit.ids import uuid7, uuid7_floor
 from app.kit.outbox import (
     PRUNED_PAYLOAD,
     OutboxKind,
@@ -175,7 +176,8 @@ async def _sent(
     assert message is not None
     message.status = OutboxStatus(status)
     message.created_at = at
-    message.sent_at = at if status == "sent" else None
+    # Every row gets the old time, whatever its status: only the status may keep it.
+    message.sent_at = at
     await db.flush()
     return message
 
@@ -247,11 +249,41 @@ async def test_pruning_reads_the_prunable_index_not_the_table(
     assert sync is not None
     event.listen(sync, "before_cursor_execute", explain)
     try:
-        await prune_sent(db, utcnow())
+        await prune_sent(db, utcnow(), 100)
     finally:
         event.remove(sync, "before_cursor_execute", explain)
     assert len(plans) == 2
     assert all("ix_outbox_message_prunable" in plan for plan in plans), plans
+
+
+async def test_a_backlog_goes_in_batches_and_no_unkeyed_row_is_kept(
+    db: AsyncSession, settings: Settings, maker: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(housekeeping, "RETENTION_BATCH", 2)
+    days = settings.outbox.sent_retention_days
+    for n in range(5):
+        await _sent(db, f"plain{n}", days + 1 + n)
+    for n in range(3):
+        await _sent(db, f"keyed{n}", days + 1 + n, key=f"newsletter:issue:{n}")
+    await db.commit()
+
+    done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
+
+    assert (done["sent_messages_deleted"], done["sent_messages_emptied"]) == (5, 3)
+    db.expire_all()
+    rows = (await db.scalars(select(OutboxMessage))).all()
+    assert sorted(str(m.dedupe_key) for m in rows) == [f"newsletter:issue:{n}" for n in range(3)]
+    assert all(m.payload == PRUNED_PAYLOAD and m.pruned_at is not None for m in rows)
+
+
+def test_the_uuid7_floor_of_a_moment_separates_ids_made_before_and_after_it() -> None:
+    before = uuid7()
+    time.sleep(0.003)
+    moment = utcnow()
+    time.sleep(0.003)
+    after = uuid7()
+    assert before < uuid7_floor(moment) <= after
+    assert uuid7_floor(moment) < uuid7_floor(moment + timedelta(milliseconds=1))
 
 
 async def test_delivery_log_entries_older_than_the_window_go(
@@ -264,11 +296,12 @@ async def test_delivery_log_entries_older_than_the_window_go(
     db.add(endpoint)
     await db.flush()
     days = settings.webhooks.delivery_log_days
-    for label, days_ago in (("old", days + 1), ("recent", days - 1)):
+    for label, days_ago in (("old", days + 1), ("recent", 0)):
         at = utcnow() - timedelta(days=days_ago)
         db.add(
             WebhookDelivery(
-                id=uuid.UUID(int=uuid7_floor(at).int + 1),
+                # The old entry's id as uuid7() made it then; the recent one's is made now.
+                id=uuid.UUID(int=uuid7_floor(at).int + 1) if days_ago else uuid7(),
                 webhook_endpoint_id=endpoint.id,
                 outbox_message_id=uuid.uuid4(),
                 message_id=f"msg_{label}",
@@ -285,3 +318,37 @@ async def test_delivery_log_entries_older_than_the_window_go(
 
     assert done["webhook_deliveries"] == 1
     assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_recent"]
+
+
+async def test_a_delivery_log_window_of_zero_keeps_every_entry(
+    db: AsyncSession, factory: Factory, settings: Settings, maker: object
+) -> None:
+    owner = await factory.caller(is_admin=True)
+    endpoint = WebhookEndpoint(
+        owner_id=owner.id, url="https://hooks.example.org/in", events=["*"], secret=new_secret()
+    )
+    db.add(endpoint)
+    await db.flush()
+    at = utcnow() - timedelta(days=3650)
+    db.add(
+        WebhookDelivery(
+            id=uuid.UUID(int=uuid7_floor(at).int + 1),
+            webhook_endpoint_id=endpoint.id,
+            outbox_message_id=uuid.uuid4(),
+            message_id="msg_ancient",
+            event_type="series.updated",
+            attempt=1,
+            status_code=200,
+            duration_ms=12,
+            created_at=at,
+        )
+    )
+    await db.commit()
+    keep = settings.model_copy(
+        update={"webhooks": settings.webhooks.model_copy(update={"delivery_log_days": 0})}
+    )
+
+    done = await housekeeping.sweep(maker, keep)  # type: ignore[arg-type]
+
+    assert done["webhook_deliveries"] == 0
+    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_ancient"]

@@ -229,7 +229,7 @@ async def test_a_message_whose_content_was_pruned_cannot_be_redelivered(
         db.add(delivery)
         deliveries.append(delivery)
     await db.flush()
-    pruned = await prune_sent(db, utcnow() - timedelta(days=30))
+    pruned = await prune_sent(db, utcnow() - timedelta(days=30), 100)
     assert (pruned.deleted, pruned.emptied) == (1, 1)
     await db.commit()
 
