@@ -51,8 +51,14 @@ class NewsletterRepository:
 
     # -- subscribers ----------------------------------------------------------------------
 
-    async def subscriber_by_email(self, email: str) -> Subscriber | None:
+    async def subscriber_by_email(self, email: str, *, lock: bool = False) -> Subscriber | None:
+        """The subscriber with this address. ``lock`` (PostgreSQL; SQLite serialises writers
+        anyway) holds the row (FOR NO KEY UPDATE) until the transaction ends: housekeeping's
+        :meth:`delete_orphan` waits for a request that is about to subscribe it again, and two
+        requests for one address take turns, the second seeing the first's confirmation."""
         stmt = select(Subscriber).where(Subscriber.email == email)
+        if lock:
+            stmt = stmt.with_for_update(key_share=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_subscriber(self, subscriber_id: uuid.UUID) -> Subscriber | None:
@@ -144,8 +150,18 @@ class NewsletterRepository:
         return list((await self.session.execute(stmt)).scalars().all())
 
     async def delete_orphan(self, subscriber_id: uuid.UUID) -> bool:
-        """Delete the subscriber if it still has no subscription (re-checked in the same
-        statement, so a concurrent pass or a new request in between is harmless)."""
+        """Delete the subscriber if it still has no subscription.
+
+        The row is locked first, in a statement of its own: a request that is subscribing the
+        address again holds it (``subscriber_by_email(lock=True)``) until it commits, and the
+        DELETE that follows takes a fresh snapshot on PostgreSQL, so its re-check sees that
+        request's new subscription. (A re-check inside a DELETE that had waited for the lock
+        would still read the old snapshot and cascade the new subscription away.)"""
+        locked = await self.session.execute(
+            select(Subscriber.id).where(Subscriber.id == subscriber_id).with_for_update()
+        )
+        if locked.first() is None:
+            return False
         result = await self.session.execute(
             delete(Subscriber)
             .where(

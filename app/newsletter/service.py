@@ -199,7 +199,7 @@ class NewsletterService:
         name = " ".join(name.split()) or None if name else None
         now = utcnow()
         series = await self.repo.series_by_slugs(set(slugs))
-        subscriber = await self.repo.subscriber_by_email(address)
+        subscriber = await self.repo.subscriber_by_email(address, lock=True)
         try:
             # Rendered whatever happens, so the work done does not depend on what was found;
             # it also checks that the address can be written into a message at all.

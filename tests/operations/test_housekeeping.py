@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import delete, event, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app import housekeeping
 from app.config import Settings
+from app.db import create_sessionmaker
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
 from app.kit.ids import uuid7, uuid7_floor
@@ -25,6 +27,7 @@ from app.kit.outbox import (
 )
 from app.kit.ratelimit import RateLimitCounter
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
+from app.newsletter.repository import NewsletterRepository
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -352,3 +355,50 @@ async def test_a_delivery_log_window_of_zero_keeps_every_entry(
 
     assert done["webhook_deliveries"] == 0
     assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_ancient"]
+
+
+async def test_a_new_request_and_the_orphan_sweep_cannot_lose_each_other_on_postgresql(
+    engine: AsyncEngine,
+) -> None:
+    """A request subscribing an orphaned address again, racing housekeeping's delete of that
+    address: the delete waits for the request and then sees its subscription, so neither a
+    foreign-key error nor a cascaded loss of the new subscription can happen."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE instead")
+    maker = create_sessionmaker(engine)
+    address = f"race-{uuid.uuid4().hex[:8]}@example.org"
+    async with maker() as setup:
+        series = DialogueSeries(
+            slug=f"race-{uuid.uuid4().hex[:8]}", title="Race", organiser="HAS", timezone="UTC"
+        )
+        subscriber = Subscriber(email=address)
+        setup.add_all([series, subscriber])
+        await setup.commit()
+    try:
+        async with maker() as request, maker() as sweep:
+            found = await NewsletterRepository(request).subscriber_by_email(address, lock=True)
+            assert found is not None
+            deleting = asyncio.create_task(NewsletterRepository(sweep).delete_orphan(found.id))
+            await asyncio.sleep(0.3)
+            assert not deleting.done()  # waits for the request's lock
+            request.add(
+                Subscription(
+                    subscriber_id=found.id,
+                    dialogue_series_id=series.id,
+                    status=SubscriptionStatus.PENDING,
+                    requested_at=utcnow(),
+                )
+            )
+            await request.commit()
+            assert await asyncio.wait_for(deleting, timeout=10) is False
+            await sweep.commit()
+        async with maker() as check:
+            kept = await check.scalars(
+                select(Subscription.status).where(Subscription.subscriber_id == found.id)
+            )
+            assert kept.all() == [SubscriptionStatus.PENDING]
+    finally:
+        async with maker() as cleanup:
+            await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
+            await cleanup.execute(delete(DialogueSeries).where(DialogueSeries.id == series.id))
+            await cleanup.commit()
