@@ -81,18 +81,25 @@ async def _retention(maker: async_sessionmaker[AsyncSession], settings: Settings
 
 
 async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> dict[str, int]:
-    """One pass: the purges in one transaction, then retention in batches of its own.
-    Answers how many rows of each kind went."""
+    """One pass, in short transactions of their own; answers how many rows of each kind
+    went."""
     token = sqlite_write_intent.set(True)
     try:
+        # Separate short transactions: each takes its locks in one order (subscribers by id;
+        # rate-limit counters apart from them), so none can wait in a cycle with a request.
+        async with maker() as db:
+            cutoff = await NewsletterService(db, settings).expire_stale_requests()
+            await db.commit()
         async with maker() as db:
             done = {
-                "unconfirmed_subscribers": await NewsletterService(
-                    db, settings
-                ).purge_unconfirmed(),
-                "idempotency_records": await idempotency.purge_expired(db),
-                "rate_limit_counters": await ratelimit.purge_expired(db),
+                "unconfirmed_subscribers": await NewsletterService(db, settings).forget_orphans(
+                    cutoff
+                )
             }
+            await db.commit()
+        async with maker() as db:
+            done["idempotency_records"] = await idempotency.purge_expired(db)
+            done["rate_limit_counters"] = await ratelimit.purge_expired(db)
             await db.commit()
         done.update(await _retention(maker, settings))
     finally:

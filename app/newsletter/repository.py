@@ -14,6 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from app.kit.clock import utcnow
+from app.kit.ids import uuid7
 from app.kit.outbox import OutboxMessage, OutboxStatus
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.newsletter.models import (
@@ -51,15 +53,45 @@ class NewsletterRepository:
 
     # -- subscribers ----------------------------------------------------------------------
 
+    # Lock order, for every writer: the subscriber row first, then its subscriptions (and
+    # its outbox rows). Requests lock one subscriber; housekeeping locks them one at a time in
+    # id order; so no two transactions can wait on each other in a cycle. (SQLite serialises
+    # writers with BEGIN IMMEDIATE and ignores FOR UPDATE.)
+
     async def subscriber_by_email(self, email: str, *, lock: bool = False) -> Subscriber | None:
-        """The subscriber with this address. ``lock`` (PostgreSQL; SQLite serialises writers
-        anyway) holds the row (FOR NO KEY UPDATE) until the transaction ends: housekeeping's
-        :meth:`delete_orphan` waits for a request that is about to subscribe it again, and two
-        requests for one address take turns, the second seeing the first's confirmation."""
+        """The subscriber with this address; ``lock`` holds its row (FOR NO KEY UPDATE) until
+        the transaction ends."""
         stmt = select(Subscriber).where(Subscriber.email == email)
         if lock:
-            stmt = stmt.with_for_update(key_share=True)
+            stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def subscriber_for_update(self, email: str, name: str | None) -> Subscriber:
+        """The subscriber with this address, created if there is none, its row locked (FOR NO
+        KEY UPDATE) until the transaction ends. Two requests for a new address cannot both
+        insert it (the second's insert does nothing), and housekeeping cannot delete the row
+        under a request that is subscribing it again: it waits, then sees the request's
+        subscriptions."""
+        insert = (
+            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        now = utcnow()
+        await self.session.execute(
+            insert(Subscriber)
+            .values(id=uuid7(), email=email, name=name, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["email"])
+        )
+        found = await self.subscriber_by_email(email, lock=True)
+        assert found is not None  # inserted above, or there already and now locked
+        return found
+
+    async def lock_subscriber(self, subscriber_id: uuid.UUID) -> bool:
+        """Lock the subscriber's row (FOR UPDATE) in a statement of its own; False if it is
+        gone. A statement after it sees what the transaction that held the lock committed."""
+        locked = await self.session.execute(
+            select(Subscriber.id).where(Subscriber.id == subscriber_id).with_for_update()
+        )
+        return locked.first() is not None
 
     async def get_subscriber(self, subscriber_id: uuid.UUID) -> Subscriber | None:
         return await self.session.get(Subscriber, subscriber_id)
@@ -117,19 +149,39 @@ class NewsletterRepository:
         return [(row[0], row[1], row[2]) for row in (await self.session.execute(stmt)).all()]
 
     async def delete_subscriber(self, subscriber: Subscriber) -> None:
-        # Subscriptions go with it (ON DELETE CASCADE); deleted explicitly as well so the
-        # ORM's identity map does not keep stale rows.
+        # The subscriber's row first (the lock order above); subscriptions go with it (ON
+        # DELETE CASCADE), deleted explicitly as well so the identity map keeps no stale rows.
+        if not await self.lock_subscriber(subscriber.id):
+            self.session.expunge(subscriber)
+            return
         await self.session.execute(
             delete(Subscription).where(Subscription.subscriber_id == subscriber.id)
         )
         await self.session.delete(subscriber)
         await self.session.flush()
 
-    async def delete_pending_before(self, cutoff: datetime) -> int:
-        """Delete subscriptions still pending that were requested before ``cutoff``."""
+    async def subscribers_with_stale_requests(self, cutoff: datetime) -> list[uuid.UUID]:
+        """Subscribers with a subscription still pending that was requested before
+        ``cutoff``, in id order (the order housekeeping locks them in)."""
+        stmt = (
+            select(Subscription.subscriber_id)
+            .where(
+                Subscription.status == SubscriptionStatus.PENDING,
+                Subscription.requested_at < cutoff,
+            )
+            .distinct()
+            .order_by(Subscription.subscriber_id)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def delete_stale_requests(self, subscriber_id: uuid.UUID, cutoff: datetime) -> int:
+        """Delete the subscriber's subscriptions still pending that were requested before
+        ``cutoff`` (call with the subscriber's row locked: a request renewed meanwhile is
+        then seen as renewed, and kept)."""
         result = await self.session.execute(
             delete(Subscription)
             .where(
+                Subscription.subscriber_id == subscriber_id,
                 Subscription.status == SubscriptionStatus.PENDING,
                 Subscription.requested_at < cutoff,
             )
@@ -142,10 +194,14 @@ class NewsletterRepository:
         except addresses that also asked for a report: their mail is the request's business."""
         from app.reports.models import ReportRequest
 
-        stmt = select(Subscriber).where(
-            Subscriber.created_at < created_before,
-            ~exists().where(Subscription.subscriber_id == Subscriber.id),
-            ~exists().where(func.lower(ReportRequest.email) == func.lower(Subscriber.email)),
+        stmt = (
+            select(Subscriber)
+            .where(
+                Subscriber.created_at < created_before,
+                ~exists().where(Subscription.subscriber_id == Subscriber.id),
+                ~exists().where(func.lower(ReportRequest.email) == func.lower(Subscriber.email)),
+            )
+            .order_by(Subscriber.id)
         )
         return list((await self.session.execute(stmt)).scalars().all())
 
@@ -153,14 +209,11 @@ class NewsletterRepository:
         """Delete the subscriber if it still has no subscription.
 
         The row is locked first, in a statement of its own: a request that is subscribing the
-        address again holds it (``subscriber_by_email(lock=True)``) until it commits, and the
+        address again holds it (:meth:`subscriber_for_update`) until it commits, and the
         DELETE that follows takes a fresh snapshot on PostgreSQL, so its re-check sees that
         request's new subscription. (A re-check inside a DELETE that had waited for the lock
         would still read the old snapshot and cascade the new subscription away.)"""
-        locked = await self.session.execute(
-            select(Subscriber.id).where(Subscriber.id == subscriber_id).with_for_update()
-        )
-        if locked.first() is None:
+        if not await self.lock_subscriber(subscriber_id):
             return False
         result = await self.session.execute(
             delete(Subscriber)

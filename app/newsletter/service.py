@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -199,7 +199,6 @@ class NewsletterService:
         name = " ".join(name.split()) or None if name else None
         now = utcnow()
         series = await self.repo.series_by_slugs(set(slugs))
-        subscriber = await self.repo.subscriber_by_email(address, lock=True)
         try:
             # Rendered whatever happens, so the work done does not depend on what was found;
             # it also checks that the address can be written into a message at all.
@@ -215,9 +214,7 @@ class NewsletterService:
             return
         if not series:
             return
-        if subscriber is None:
-            subscriber = Subscriber(email=address, name=name)
-            await self.repo.add(subscriber)
+        subscriber = await self.repo.subscriber_for_update(address, name)
         existing = {s.dialogue_series_id: s for s in await self.repo.subscriptions(subscriber.id)}
         pending: list[DialogueSeries] = []
         for item in series:
@@ -446,6 +443,8 @@ class NewsletterService:
         view, _ = await self._view(Purpose.PREFERENCES, token)
         subscriber = view.subscriber
         address_hash = self._address_hash(subscriber.email)
+        # The subscriber's row first, as every writer takes it (the repository's lock order).
+        await self.repo.lock_subscriber(subscriber.id)
         await self.repo.forget_address_in_outbox(subscriber.email)
         subscriber_id = subscriber.id
         await self.repo.delete_subscriber(subscriber)
@@ -456,14 +455,24 @@ class NewsletterService:
         # The id only: the log must not become the place where the address survives.
         logger.info("subscriber erased", extra={"subscriber_id": str(subscriber_id)})
 
-    async def purge_unconfirmed(self) -> int:
-        """Forget requests nobody confirmed: a pending subscription whose confirmation link
-        expired a day ago goes, and so does a subscriber left with no subscription (their
-        address is blanked in the outbox as on erasure, but not suppressed: they may simply
-        subscribe again), unless the address also asked for a report. Answers how many
-        subscribers were deleted."""
+    async def expire_stale_requests(self) -> datetime:
+        """Delete subscription requests whose confirmation link expired a day ago, one
+        subscriber at a time in id order, its row locked first (the repository's lock order):
+        a request renewing the subscription meanwhile is waited for and then kept. Answers
+        the cutoff used."""
         cutoff = utcnow() - timedelta(hours=self.settings.public.confirmation_link_hours + 24)
-        await self.repo.delete_pending_before(cutoff)
+        for subscriber_id in await self.repo.subscribers_with_stale_requests(cutoff):
+            if await self.repo.lock_subscriber(subscriber_id):
+                await self.repo.delete_stale_requests(subscriber_id, cutoff)
+        return cutoff
+
+    async def forget_orphans(self, cutoff: datetime) -> int:
+        """Delete subscribers created before ``cutoff`` and left with no subscription (their
+        address is blanked in the outbox as on erasure, but not suppressed: they may simply
+        subscribe again), unless the address also asked for a report. Answers how many went.
+
+        Housekeeping runs :meth:`expire_stale_requests` and this in separate transactions, so
+        each holds its subscriber locks in id order only."""
         gone = 0
         for subscriber in await self.repo.subscribers_without_subscriptions(cutoff):
             if await self.repo.delete_orphan(subscriber.id):
@@ -486,7 +495,7 @@ class NewsletterService:
             if await self.repo.is_suppressed(self._address_hash(address)):
                 suppressed += 1
                 continue
-            subscriber = await self.repo.subscriber_by_email(address)
+            subscriber = await self.repo.subscriber_by_email(address, lock=True)
             if subscriber is None:
                 subscriber = Subscriber(email=address, name=name)
                 await self.repo.add(subscriber)

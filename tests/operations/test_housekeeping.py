@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app import housekeeping
@@ -28,6 +29,7 @@ from app.kit.outbox import (
 from app.kit.ratelimit import RateLimitCounter
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.repository import NewsletterRepository
+from app.newsletter.service import NewsletterService
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -357,47 +359,101 @@ async def test_a_delivery_log_window_of_zero_keeps_every_entry(
     assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_ancient"]
 
 
-async def test_a_new_request_and_the_orphan_sweep_cannot_lose_each_other_on_postgresql(
-    engine: AsyncEngine,
+async def _waiting_for_a_lock(check: AsyncSession, pid: int) -> bool:
+    """Whether the backend ``pid`` is waiting for a lock, within five seconds."""
+    for _ in range(100):
+        waiting = await check.scalar(
+            text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+            {"pid": pid},
+        )
+        if waiting:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["orphan", "stale-request"])
+async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_other(
+    engine: AsyncEngine, settings: Settings, monkeypatch: pytest.MonkeyPatch, stale: bool
 ) -> None:
-    """A request subscribing an orphaned address again, racing housekeeping's delete of that
-    address: the delete waits for the request and then sees its subscription, so neither a
-    foreign-key error nor a cascaded loss of the new subscription can happen."""
+    """On PostgreSQL, a public request subscribing an address again while housekeeping
+    forgets it: an orphaned subscriber (no subscription), or one whose only request went
+    stale. The request holds the subscriber's row; the sweep waits for it, then sees the
+    renewed request and keeps it. Before the lock order was fixed the first case lost the new
+    subscription (cascaded away) and the second deadlocked (a 500 for the request)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE instead")
     maker = create_sessionmaker(engine)
     address = f"race-{uuid.uuid4().hex[:8]}@example.org"
+    long_ago = utcnow() - timedelta(days=30)
     async with maker() as setup:
         series = DialogueSeries(
             slug=f"race-{uuid.uuid4().hex[:8]}", title="Race", organiser="HAS", timezone="UTC"
         )
-        subscriber = Subscriber(email=address)
+        subscriber = Subscriber(email=address, created_at=long_ago, updated_at=long_ago)
         setup.add_all([series, subscriber])
-        await setup.commit()
-    try:
-        async with maker() as request, maker() as sweep:
-            found = await NewsletterRepository(request).subscriber_by_email(address, lock=True)
-            assert found is not None
-            deleting = asyncio.create_task(NewsletterRepository(sweep).delete_orphan(found.id))
-            await asyncio.sleep(0.3)
-            assert not deleting.done()  # waits for the request's lock
-            request.add(
+        await setup.flush()
+        if stale:
+            setup.add(
                 Subscription(
-                    subscriber_id=found.id,
+                    subscriber_id=subscriber.id,
                     dialogue_series_id=series.id,
                     status=SubscriptionStatus.PENDING,
-                    requested_at=utcnow(),
+                    requested_at=long_ago,
                 )
             )
+        await setup.commit()
+
+    # The request pauses after taking the subscriber's row, before it touches subscriptions.
+    locked, go = asyncio.Event(), asyncio.Event()
+    original = NewsletterRepository.subscriptions
+
+    async def paused(self: NewsletterRepository, subscriber_id: uuid.UUID) -> object:
+        locked.set()
+        await go.wait()
+        return await original(self, subscriber_id)
+
+    monkeypatch.setattr(NewsletterRepository, "subscriptions", paused)
+    pending: list[asyncio.Task[object]] = []
+    try:
+        async with maker() as request, maker() as sweep, maker() as check:
+            requesting = asyncio.create_task(
+                NewsletterService(request, settings).request_subscription(
+                    address, [series.slug], None
+                )
+            )
+            pending.append(requesting)  # type: ignore[arg-type]
+            await asyncio.wait_for(locked.wait(), timeout=10)
+            sweep_pid = await sweep.scalar(text("SELECT pg_backend_pid()"))
+
+            async def sweeping() -> int:
+                cutoff = await NewsletterService(sweep, settings).expire_stale_requests()
+                await sweep.commit()
+                gone = await NewsletterService(sweep, settings).forget_orphans(cutoff)
+                await sweep.commit()
+                return gone
+
+            swept = asyncio.create_task(sweeping())
+            pending.append(swept)  # type: ignore[arg-type]
+            assert await _waiting_for_a_lock(check, int(sweep_pid)), "the sweep did not wait"
+            go.set()
+            await asyncio.wait_for(requesting, timeout=10)
             await request.commit()
-            assert await asyncio.wait_for(deleting, timeout=10) is False
-            await sweep.commit()
-        async with maker() as check:
-            kept = await check.scalars(
-                select(Subscription.status).where(Subscription.subscriber_id == found.id)
+            assert await asyncio.wait_for(swept, timeout=10) == 0
+        async with maker() as after:
+            kept = await after.scalars(
+                select(Subscription.status)
+                .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+                .where(Subscriber.email == address)
             )
             assert kept.all() == [SubscriptionStatus.PENDING]
     finally:
+        go.set()
+        for task in pending:
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         async with maker() as cleanup:
             await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
             await cleanup.execute(delete(DialogueSeries).where(DialogueSeries.id == series.id))
