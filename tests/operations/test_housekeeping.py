@@ -458,3 +458,37 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
             await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
             await cleanup.execute(delete(DialogueSeries).where(DialogueSeries.id == series.id))
             await cleanup.commit()
+
+
+async def test_two_requests_for_a_new_address_take_turns_on_postgresql(
+    engine: AsyncEngine,
+) -> None:
+    """The second request's insert waits for the first, then does nothing; it gets the row the
+    first made (no unique-constraint error, which the public endpoint would answer as 409)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE instead")
+    maker = create_sessionmaker(engine)
+    address = f"twice-{uuid.uuid4().hex[:8]}@example.org"
+    try:
+        async with maker() as first, maker() as second, maker() as check:
+            made = await NewsletterRepository(first).subscriber_for_update(address, "First")
+            second_pid = await second.scalar(text("SELECT pg_backend_pid()"))
+            again = asyncio.create_task(
+                NewsletterRepository(second).subscriber_for_update(address, "Second")
+            )
+            try:
+                assert await _waiting_for_a_lock(check, int(second_pid))
+                await first.commit()
+                found = await asyncio.wait_for(again, timeout=10)
+            finally:
+                if not again.done():
+                    again.cancel()
+                    with contextlib.suppress(BaseException):
+                        await again
+            assert found.id == made.id
+            assert found.name == "First"
+            await second.commit()
+    finally:
+        async with maker() as cleanup:
+            await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
+            await cleanup.commit()
