@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.outbox import OutboxMessage, OutboxStatus
@@ -72,6 +72,16 @@ class OutboxRepository:
                 available_at=now,
                 locked_until=None,
             )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def delete_if(self, message_id: uuid.UUID, allowed: Sequence[OutboxStatus]) -> bool:
+        """Delete the message if it is in ``allowed`` (conditional on the status, so a worker
+        claiming it at the same moment wins cleanly)."""
+        result = await self.session.execute(
+            delete(_M)
+            .where(_M.id == message_id, _M.status.in_(allowed))
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi import status as http_status
 
 from app.db import DbSession
 from app.errors import problem_responses
@@ -55,3 +56,23 @@ async def retry_outbox_message(
     """Send a dead (or failing) message again now, with a fresh attempt budget
     (administrators only). A sent message, or one a worker is sending, answers 409."""
     return await OutboxAdminService(session).retry(message_id)
+
+
+@router.delete(
+    "/{message_id}",
+    status_code=http_status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    operation_id="discard_outbox_message",
+    summary="Discard an outbox message",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def discard_outbox_message(
+    message_id: uuid.UUID, session: DbSession, _admin: AdminPrincipal
+) -> Response:
+    """Delete a dead (or pending) message for good, its content with it: it will not be
+    sent (administrators only). For a message that can never be delivered, or one that must
+    not go out. A sent message, or one a worker is sending, answers 409; retention removes
+    sent ones (TRACK2_OUTBOX__SENT_RETENTION_DAYS).
+    """
+    await OutboxAdminService(session).discard(message_id)
+    return Response(status_code=http_status.HTTP_204_NO_CONTENT)

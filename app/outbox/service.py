@@ -1,9 +1,9 @@
-"""Outbox administration rules: who may retry what."""
+"""Outbox administration rules: what may be retried or discarded."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,13 +39,21 @@ class OutboxAdminService:
     async def retry(self, message_id: uuid.UUID) -> OutboxMessageRead:
         """Send a dead or failing message again now, with a fresh attempt budget."""
         if not await self.repository.requeue(message_id, _RETRYABLE, utcnow()):
-            status = await self.repository.get_status(message_id)
-            if status is None:
-                raise NotFound("No such outbox message")
-            raise Conflict(
-                f"The message is {status.value}; only dead or pending messages can be retried",
-                status_now=status.value,
-            )
+            await self._refuse(message_id, "retried")
         row = await self.repository.get_summary(message_id)
         assert row is not None  # updated a moment ago in this transaction
         return _read(row)
+
+    async def discard(self, message_id: uuid.UUID) -> None:
+        """Delete a dead or pending message (and its content) for good: it will not be sent."""
+        if not await self.repository.delete_if(message_id, _RETRYABLE):
+            await self._refuse(message_id, "discarded")
+
+    async def _refuse(self, message_id: uuid.UUID, verb: str) -> NoReturn:
+        status = await self.repository.get_status(message_id)
+        if status is None:
+            raise NotFound("No such outbox message")
+        raise Conflict(
+            f"The message is {status.value}; only dead or pending messages can be {verb}",
+            status_now=status.value,
+        )

@@ -28,6 +28,7 @@ VERBS = frozenset(
         "check",
         "create",
         "delete",
+        "discard",
         "get",
         "import",
         "issue",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.mail import email_payload
@@ -134,3 +134,30 @@ async def test_retry_refuses_sent_messages_and_unknown_ids(
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert malformed.status_code == 422
+
+
+async def test_discard_deletes_a_dead_or_pending_message_and_nothing_else(
+    client: httpx.AsyncClient, db: AsyncSession, factory: Factory
+) -> None:
+    admin = await factory.caller(is_admin=True)
+    organiser = await factory.caller()
+    dead = await _mail(db, 1, OutboxStatus.DEAD)
+    pending = await _mail(db, 2)
+    sent = await _mail(db, 3, OutboxStatus.SENT)
+    sending = await _mail(db, 4, OutboxStatus.SENDING)
+
+    refused = await client.delete(f"/api/v1/outbox/{dead}", headers=organiser.headers)
+    assert refused.status_code == 403
+    for message_id in (dead, pending):
+        gone = await client.delete(f"/api/v1/outbox/{message_id}", headers=admin.headers)
+        assert gone.status_code == 204, gone.text
+        assert gone.content == b""
+    for message_id, state in ((sent, "sent"), (sending, "sending")):
+        kept = await client.delete(f"/api/v1/outbox/{message_id}", headers=admin.headers)
+        assert kept.status_code == 409
+        assert kept.json()["status_now"] == state
+    again = await client.delete(f"/api/v1/outbox/{dead}", headers=admin.headers)
+    assert again.status_code == 404
+
+    left = (await db.scalars(select(OutboxMessage.id))).all()
+    assert set(left) == {sent, sending}
