@@ -457,6 +457,10 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
         async with maker() as cleanup:
             await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
             await cleanup.execute(delete(DialogueSeries).where(DialogueSeries.id == series.id))
+            # The request's confirmation mail, committed with it.
+            await cleanup.execute(
+                delete(OutboxMessage).where(OutboxMessage.payload["to"].as_string() == address)
+            )
             await cleanup.commit()
 
 
