@@ -35,6 +35,7 @@ from app.kit.outbox import OutboxKind, enqueue
 from app.reports.model import SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion
 from app.reports.repository import ReportRepository
+from app.reports.service import off_record_finding
 from app.series.models import DisclosureRegime
 from app.sessions.models import AgendaPart, DialogueSession
 from app.sessions.schemas import SchedulingWarning
@@ -70,16 +71,7 @@ def _blocks(matcher: SessionChecker, allowed: frozenset[str], text: str) -> list
     ]
 
 
-def _off_record() -> dict[str, Any]:
-    return {
-        "severity": "block",
-        "kind": "regime",
-        "start": 0,
-        "end": 0,
-        "excerpt": "",
-        "message": "Its agenda part is off the record now; nothing from it may be published",
-        "code": "off-record",
-    }
+_OFF_RECORD_NOW = "Its agenda part is off the record now; nothing from it may be published"
 
 
 def _current_parts(report: SessionReport, parts: Iterable[AgendaPart]) -> dict[int, AgendaPart]:
@@ -118,7 +110,8 @@ def findings_in(
         part = by_position.get(point.part) if point.part is not None else None
         # A point of a deleted part is read like any text (no consent applies to it).
         if part is not None and part.regime is DisclosureRegime.OFF_RECORD:
-            points.append({"number": point.number, "findings": [_off_record()]})
+            finding = off_record_finding(_OFF_RECORD_NOW)
+            points.append({"number": point.number, "findings": [finding]})
             continue
         found = _blocks(matcher, _allowed(matcher, [part]), point.text)
         if found:

@@ -164,14 +164,18 @@ def version_stamp(version: ReportVersion, timezone: str) -> str:
     return f"{kind}, version {version.number}, published {day}"
 
 
-def _regime_finding() -> dict[str, Any]:
+def off_record_finding(
+    message: str = "The point belongs to an off-the-record part; nothing from it may be published",
+) -> dict[str, Any]:
+    """A blocking finding for a point whose agenda part is off the record (publication's gate
+    and the re-check of published versions)."""
     return {
         "severity": "block",
         "kind": "regime",
         "start": 0,
         "end": 0,
         "excerpt": "",
-        "message": "The point belongs to an off-the-record part; nothing from it may be published",
+        "message": message,
         "code": "off-record",
     }
 
@@ -305,7 +309,7 @@ class ReportService:
             part = by_id.get(point.part_id) if point.part_id else None
             regime = part.regime if part is not None else session.default_regime
             if regime is DisclosureRegime.OFF_RECORD:
-                blocked.append({"point_id": str(point.id), "findings": [_regime_finding()]})
+                blocked.append({"point_id": str(point.id), "findings": [off_record_finding()]})
                 continue
             found = self._blocks(matcher, part, point.text)
             if found:
