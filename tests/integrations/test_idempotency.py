@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
 from app.series.models import DialogueSeries
-from tests.factories import Caller, Factory
+from tests.factories import Factory
+from tests.users.test_read_only_tokens import read_only_headers
 
 
 def series_body(slug: str = "idem-series") -> dict[str, object]:
@@ -156,21 +157,11 @@ async def test_unauthenticated_request_with_key_is_plain_401(client: httpx.Async
     assert response.status_code == 401
 
 
-async def _read_only_headers(client: httpx.AsyncClient, caller: Caller) -> dict[str, str]:
-    issued = await client.post(
-        f"/api/v1/users/{caller.id}/tokens",
-        json={"name": "mirror", "read_only": True},
-        headers=caller.headers,
-    )
-    assert issued.status_code == 201, issued.text
-    return {"Authorization": f"Bearer {issued.json()['token']}"}
-
-
 async def test_a_full_tokens_answer_is_never_replayed_to_a_read_only_token(
     client: httpx.AsyncClient, factory: Factory, db: AsyncSession
 ) -> None:
     caller = await factory.caller()
-    read_only = await _read_only_headers(client, caller)
+    read_only = await read_only_headers(client, caller)
     key = {"Idempotency-Key": "shared-key"}
     body = {"name": "minted"}
     url = f"/api/v1/users/{caller.id}/tokens"
@@ -189,7 +180,7 @@ async def test_a_read_only_refusal_is_not_kept_for_the_full_token(
     client: httpx.AsyncClient, factory: Factory, db: AsyncSession
 ) -> None:
     caller = await factory.caller()
-    read_only = await _read_only_headers(client, caller)
+    read_only = await read_only_headers(client, caller)
     key = {"Idempotency-Key": "fix-the-token-and-retry"}
     refused = await client.post(
         "/api/v1/series", json=series_body("fixed"), headers=read_only | key

@@ -291,25 +291,23 @@ def test_the_uuid7_floor_of_a_moment_separates_ids_made_before_and_after_it() ->
     assert uuid7_floor(moment) < uuid7_floor(moment + timedelta(milliseconds=1))
 
 
-async def test_delivery_log_entries_older_than_the_window_go(
-    db: AsyncSession, factory: Factory, settings: Settings, maker: object
-) -> None:
+async def _deliveries(db: AsyncSession, factory: Factory, *days_ago: float) -> None:
+    """An endpoint with one delivery-log entry per age, ``msg_<days>``; each entry's id is
+    the one uuid7() made at that time (made now for age 0)."""
     owner = await factory.caller(is_admin=True)
     endpoint = WebhookEndpoint(
         owner_id=owner.id, url="https://hooks.example.org/in", events=["*"], secret=new_secret()
     )
     db.add(endpoint)
     await db.flush()
-    days = settings.webhooks.delivery_log_days
-    for label, days_ago in (("old", days + 1), ("recent", 0)):
-        at = utcnow() - timedelta(days=days_ago)
+    for days in days_ago:
+        at = utcnow() - timedelta(days=days)
         db.add(
             WebhookDelivery(
-                # The old entry's id as uuid7() made it then; the recent one's is made now.
-                id=uuid.UUID(int=uuid7_floor(at).int + 1) if days_ago else uuid7(),
+                id=uuid.UUID(int=uuid7_floor(at).int + 1) if days else uuid7(),
                 webhook_endpoint_id=endpoint.id,
                 outbox_message_id=uuid.uuid4(),
-                message_id=f"msg_{label}",
+                message_id=f"msg_{days:g}",
                 event_type="series.updated",
                 attempt=1,
                 status_code=200,
@@ -319,36 +317,22 @@ async def test_delivery_log_entries_older_than_the_window_go(
         )
     await db.commit()
 
+
+async def test_delivery_log_entries_older_than_the_window_go(
+    db: AsyncSession, factory: Factory, settings: Settings, maker: object
+) -> None:
+    await _deliveries(db, factory, settings.webhooks.delivery_log_days + 1, 0)
+
     done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
 
     assert done["webhook_deliveries"] == 1
-    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_recent"]
+    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_0"]
 
 
 async def test_a_delivery_log_window_of_zero_keeps_every_entry(
     db: AsyncSession, factory: Factory, settings: Settings, maker: object
 ) -> None:
-    owner = await factory.caller(is_admin=True)
-    endpoint = WebhookEndpoint(
-        owner_id=owner.id, url="https://hooks.example.org/in", events=["*"], secret=new_secret()
-    )
-    db.add(endpoint)
-    await db.flush()
-    at = utcnow() - timedelta(days=3650)
-    db.add(
-        WebhookDelivery(
-            id=uuid.UUID(int=uuid7_floor(at).int + 1),
-            webhook_endpoint_id=endpoint.id,
-            outbox_message_id=uuid.uuid4(),
-            message_id="msg_ancient",
-            event_type="series.updated",
-            attempt=1,
-            status_code=200,
-            duration_ms=12,
-            created_at=at,
-        )
-    )
-    await db.commit()
+    await _deliveries(db, factory, 3650)
     keep = settings.model_copy(
         update={"webhooks": settings.webhooks.model_copy(update={"delivery_log_days": 0})}
     )
@@ -356,7 +340,7 @@ async def test_a_delivery_log_window_of_zero_keeps_every_entry(
     done = await housekeeping.sweep(maker, keep)  # type: ignore[arg-type]
 
     assert done["webhook_deliveries"] == 0
-    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_ancient"]
+    assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_3650"]
 
 
 async def _waiting_for_a_lock(check: AsyncSession, pid: int) -> bool:

@@ -19,7 +19,7 @@ from tests.key_points.conftest import Dialogue, build_dialogue
 READ_ONLY = "/problems/read-only-token"
 
 
-async def _read_only(client: httpx.AsyncClient, caller: Caller) -> dict[str, str]:
+async def read_only_headers(client: httpx.AsyncClient, caller: Caller) -> dict[str, str]:
     issued = await client.post(
         f"/api/v1/users/{caller.id}/tokens",
         json={"name": "website mirror", "read_only": True},
@@ -49,8 +49,8 @@ async def test_a_read_only_token_reads_but_changes_nothing(
     client: httpx.AsyncClient, factory: Factory, db: AsyncSession
 ) -> None:
     d = await build_dialogue(factory, db)
-    organiser = await _read_only(client, d.organiser)
-    rapporteur = await _read_only(client, d.rapporteur)
+    organiser = await read_only_headers(client, d.organiser)
+    rapporteur = await read_only_headers(client, d.rapporteur)
 
     # Reads, as the user may.
     assert (await client.get("/api/v1/users/me", headers=organiser)).status_code == 200
@@ -112,7 +112,7 @@ async def test_tokens_are_full_unless_asked_and_say_which_they_are(
     )
     assert issued.status_code == 201
     assert issued.json()["read_only"] is False
-    await _read_only(client, caller)
+    await read_only_headers(client, caller)
     listed = await client.get(f"/api/v1/users/{caller.id}/tokens", headers=caller.headers)
     flags = {t["name"]: t["read_only"] for t in listed.json()["items"]}
     assert flags["crm"] is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -150,18 +151,23 @@ async def test_update_disable_and_delete(
     assert (await client.get(f"{URL}/{hook['id']}", headers=admin.headers)).status_code == 404
 
 
+def _message(hook: dict[str, Any], message_id: str) -> dict[str, Any]:
+    """The outbox payload of a webhook message for the registered endpoint ``hook``."""
+    return {
+        "endpoint_id": hook["id"],
+        "url": hook["url"],
+        "message_id": message_id,
+        "event_type": "session.created",
+        "body": "{}",
+    }
+
+
 async def test_delivery_log_and_redelivery_keep_the_webhook_id(
     client: httpx.AsyncClient, factory: Factory, dns: FakeDns, db: AsyncSession
 ) -> None:
     admin = await factory.caller(is_admin=True)
     hook = (await client.post(URL, json=body(None), headers=admin.headers)).json()
-    payload = {
-        "endpoint_id": hook["id"],
-        "url": hook["url"],
-        "message_id": "msg_abc",
-        "event_type": "session.created",
-        "body": "{}",
-    }
+    payload = _message(hook, "msg_abc")
     message = await enqueue(db, kind="webhook", payload=payload)
     assert isinstance(message, OutboxMessage)
     delivery = WebhookDelivery(
@@ -202,13 +208,7 @@ async def test_a_message_whose_content_was_pruned_cannot_be_redelivered(
 ) -> None:
     admin = await factory.caller(is_admin=True)
     hook = (await client.post(URL, json=body(None), headers=admin.headers)).json()
-    payload = {
-        "endpoint_id": hook["id"],
-        "url": hook["url"],
-        "message_id": "msg_old",
-        "event_type": "session.created",
-        "body": "{}",
-    }
+    payload = _message(hook, "msg_old")
     kept = await enqueue(db, kind="webhook", payload=payload, dedupe_key="kept-for-its-key")
     gone = await enqueue(db, kind="webhook", payload=payload)
     assert kept is not None
