@@ -39,6 +39,7 @@ from app.reports.service import off_record_finding
 from app.series.models import DisclosureRegime
 from app.sessions.models import AgendaPart, DialogueSession
 from app.sessions.schemas import SchedulingWarning
+from app.sessions.service import SessionService
 
 KIND_NAMES = {ReportKind.SUMMARY: "public summary", ReportKind.DETAILED: "detailed report"}
 
@@ -153,7 +154,7 @@ async def unsafe_versions(
         if session is None:
             continue
         matcher = await KeyPointService(db).session_checker(session_id)
-        parts = await repo.parts_of_session(session_id)
+        parts = await SessionService(db).list_parts(session_id)
         for version in versions:
             report = session_report_from_json(version.content)
             if not isinstance(report, SessionReport):

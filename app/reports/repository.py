@@ -27,7 +27,7 @@ from app.reports.models import (
     RequestStatus,
 )
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
-from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
+from app.sessions.models import DialogueSession, SessionStatus
 from app.users.models import User
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
@@ -167,10 +167,6 @@ class ReportRepository:
             )
             .order_by(ReportVersion.kind, ReportVersion.number)
         )
-        return (await self.session.execute(stmt)).scalars().all()
-
-    async def parts_of_session(self, session_id: uuid.UUID) -> Sequence[AgendaPart]:
-        stmt = select(AgendaPart).where(AgendaPart.dialogue_session_id == session_id)
         return (await self.session.execute(stmt)).scalars().all()
 
     async def organiser_contacts(self, series_id: uuid.UUID) -> list[tuple[str, str]]:
