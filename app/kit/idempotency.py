@@ -30,10 +30,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import Base, IdMixin, sqlite_write_intent
-from app.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Unauthenticated
 from app.kit.clock import as_utc, utcnow
 from app.kit.request_id import current_request_id
 from app.users.models import ApiToken, User
+from app.users.service import check_token_state
 
 HEADER = b"idempotency-key"
 TTL = timedelta(hours=24)
@@ -232,13 +233,11 @@ class IdempotencyMiddleware:
                 # Only a token that may create anything takes part: the route answers every
                 # other caller (401, or 403 to a read-only token) and nothing is recorded, so
                 # no answer is ever replayed across a user's tokens of different rights.
-                if (
-                    row is None
-                    or row.revoked_at is not None
-                    or (row.expires_at and as_utc(row.expires_at) <= now)
-                    or row.read_only
-                    or not row.is_active
-                ):
+                if row is None or row.read_only:
+                    return None
+                try:
+                    check_token_state(row.revoked_at, row.expires_at, row.is_active, now)
+                except Unauthenticated:
                     return None
                 user_id: uuid.UUID = row.app_user_id
                 existing = (
