@@ -10,12 +10,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, Select, TypeDecorator, Uuid, event, select
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -91,6 +95,12 @@ def locks_rows(session: AsyncSession) -> bool:
     database is PostgreSQL. (On SQLite a write request began with BEGIN IMMEDIATE, so it
     already holds the database's only write lock.)"""
     return sqlite_write_intent.get() and session.get_bind().dialect.name == "postgresql"
+
+
+def upsert_insert(session: AsyncSession) -> Callable[[Any], PgInsert | SqliteInsert]:
+    """The dialect's ``insert()``, which has ``on_conflict_do_nothing``/``_do_update`` (the
+    two databases Track2 runs on share that syntax)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def for_write(stmt: SelectT, session: AsyncSession, *of: Any) -> SelectT:

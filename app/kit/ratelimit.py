@@ -25,12 +25,10 @@ from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import String, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, upsert_insert
 from app.errors import DomainError
 from app.kit.clock import utcnow
 
@@ -98,8 +96,7 @@ async def limit(db: AsyncSession, key: str, limit: int, window: int | timedelta)
         raise ValueError("a rate limit needs a positive limit and window")
     now = utcnow()
     start, end = _window(now, seconds)
-    dialect = db.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(db)
     stmt = (
         insert(RateLimitCounter)
         .values(bucket=key[:200], window_start=start, hits=1, expires_at=end)

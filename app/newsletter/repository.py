@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, delete, exists, func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from app.db import upsert_insert
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
 from app.kit.outbox import OutboxMessage, OutboxStatus
@@ -72,9 +71,7 @@ class NewsletterRepository:
         insert it (the second's insert does nothing), and housekeeping cannot delete the row
         under a request that is subscribing it again: it waits, then sees the request's
         subscriptions."""
-        insert = (
-            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
+        insert = upsert_insert(self.session)
         now = utcnow()
         await self.session.execute(
             insert(Subscriber)
@@ -299,9 +296,7 @@ class NewsletterRepository:
         skipped (so a repeated or concurrent send cannot queue a message twice)."""
         if not rows:
             return
-        insert = (
-            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
+        insert = upsert_insert(self.session)
         for start in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[start : start + _INSERT_CHUNK]
             await self.session.execute(
