@@ -115,7 +115,7 @@ def progress_bar(stream: TextIO, width: int = 30) -> Callable[[int, int], None]:
 
 async def _run_worker(settings: Settings, *, drain: bool) -> int:
     import app.webhooks.delivery  # noqa: F401  (registers the webhook handler)
-    from app.kit.outbox import OutboxWorker
+    from app.outbox.worker import OutboxWorker
 
     engine = create_engine(settings)
     maker = create_sessionmaker(engine)

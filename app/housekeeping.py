@@ -26,9 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import sqlite_write_intent
-from app.kit import idempotency, outbox, ratelimit
+from app.kit import idempotency, ratelimit
 from app.kit.clock import utcnow
 from app.newsletter.service import NewsletterService
+from app.outbox import worker as outbox
 from app.webhooks.service import WebhookService
 
 logger = logging.getLogger("track2.housekeeping")

@@ -24,11 +24,11 @@ from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.kit.outbox import worker_in_background
 from app.newsletter.pages import router as newsletter_pages
 from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
 from app.outbox.router import router as outbox_router
+from app.outbox.worker import worker_in_background
 from app.people.router import router as people_router
 from app.reports.pages import router as reports_pages
 from app.reports.router import public_router as reports_public_router

@@ -8,8 +8,8 @@ def load_all_models() -> None:
     import app.audit.models
     import app.key_points.models
     import app.kit.idempotency
-    import app.kit.outbox
     import app.newsletter.models
+    import app.outbox.worker
     import app.people.models
     import app.reports.models
     import app.series.models

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.key_points.checker import Checker, Finding, RosterEntry
+from app.confidentiality.checker import Checker, Finding, RosterEntry
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "key_points" / "corpus.json"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "confidentiality" / "corpus.json"
 LABELS = ("leak", "indirect", "clean")
 
 TARGETS = {
@@ -113,7 +113,7 @@ def markdown(result: Result) -> str:
     lines = [
         "### Non-attribution checker: quality (`python -m bench.checker_quality`)",
         "",
-        f"Corpus: `tests/key_points/corpus.json`, {sum(result.totals.values())} labelled key "
+        f"Corpus: `tests/confidentiality/corpus.json`, {sum(result.totals.values())} labelled key "
         f"points ({result.totals['leak']} leak, {result.totals['indirect']} indirect, "
         f"{result.totals['clean']} clean) against a 31-person fictional roster.",
         "",

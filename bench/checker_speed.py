@@ -17,7 +17,7 @@ import random
 import sys
 import time
 
-from app.key_points.checker import Checker, RosterEntry
+from app.confidentiality.checker import Checker, RosterEntry
 
 CHECKS = 10_000
 SEED = 20200629

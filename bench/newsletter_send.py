@@ -39,9 +39,9 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
-from app.kit.mail import email_payload
 from app.kit.migrations import upgrade_to_head
-from app.kit.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from app.outbox.mail import email_payload
+from app.outbox.worker import OutboxKind, OutboxMessage, OutboxStatus
 from bench.harness import ROOT, free_port, machine
 
 WORKER_CPU = "0"
@@ -244,7 +244,7 @@ def yardstick(sink: Sink, count: int) -> float:
     MIME building): PERFORMANCE.md's "~500 messages/s" yardstick, measured in this run."""
     import aiosmtplib
 
-    from app.kit.mail import build_message, message_bytes
+    from app.outbox.mail import build_message, message_bytes
 
     settings = _settings("sqlite+aiosqlite://")
     raw = [

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.key_points.checker import Finding, RosterEntry, checker_for
+from app.confidentiality.checker import Finding, RosterEntry, checker_for
 from app.key_points.service import KeyPointService
 from app.people.service import PeopleService
 

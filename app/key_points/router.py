@@ -11,10 +11,10 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from app.confidentiality import checker
 from app.config import Settings
 from app.db import DbSession
 from app.errors import Unauthenticated, problem_responses
-from app.key_points import checker
 from app.key_points.models import KeyPoint
 from app.key_points.schemas import (
     CheckRequest,

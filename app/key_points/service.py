@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
+from app.confidentiality.checker import Checker, Finding, RosterEntry, checker_for
 from app.errors import (
     Conflict,
     DomainError,
@@ -26,7 +27,6 @@ from app.errors import (
     NotFound,
     Unauthenticated,
 )
-from app.key_points.checker import Checker, Finding, RosterEntry, checker_for
 from app.key_points.models import KeyPoint, KeyPointRevision, KeyPointStatus, Theme
 from app.key_points.repository import KeyPointRepository
 from app.key_points.schemas import (

@@ -1,7 +1,7 @@
 """Building the e-mails of the newsletter domain: confirmation requests, newsletter issues,
 data exports and session invitations (with their iCalendar attachment).
 
-Every builder returns an outbox payload (``app.kit.mail.email_payload``). Newsletter issues
+Every builder returns an outbox payload (``app.outbox.mail.email_payload``). Newsletter issues
 are rendered once per send with placeholder links, then the per-recipient links are put in
 by plain string replacement: 10,000 recipients cost 10,000 token signatures, not 10,000
 template renders.
@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from app.kit.clock import as_utc, utcnow
-from app.kit.mail import Attachment, email_payload, render_email
+from app.outbox.mail import Attachment, email_payload, render_email
 from app.series.models import DialogueSeries
 from app.sessions.calendar import event_uid, ordinal_word
 from app.sessions.models import DialogueSession

@@ -15,7 +15,6 @@ from sqlalchemy.sql.selectable import ScalarSelect
 from app.db import upsert_insert
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
-from app.kit.outbox import OutboxMessage, OutboxStatus
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.newsletter.models import (
     EmailSuppression,
@@ -25,6 +24,7 @@ from app.newsletter.models import (
     SubscriptionStatus,
 )
 from app.newsletter.schemas import NewsletterProgress
+from app.outbox.worker import OutboxMessage, OutboxStatus
 from app.series.models import DialogueSeries
 
 # Rows per INSERT statement when enqueueing a newsletter (SQLite's bound-parameter limit is

@@ -20,8 +20,6 @@ from app.config import Settings, get_settings
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ids import uuid7
-from app.kit.mail import email_payload
-from app.kit.outbox import OutboxKind, OutboxStatus, enqueue
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import address_key
 from app.newsletter import emails
@@ -43,6 +41,8 @@ from app.newsletter.schemas import (
     TestSendQueued,
 )
 from app.newsletter.tokens import BadLink, LinkSigner, Purpose
+from app.outbox.mail import email_payload
+from app.outbox.worker import OutboxKind, OutboxStatus, enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
 from app.series.models import DialogueSeries

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.outbox import OutboxMessage, OutboxStatus
 from app.kit.pagination import PageParams, apply_keyset
+from app.outbox.worker import OutboxMessage, OutboxStatus
 
 _M = OutboxMessage
 

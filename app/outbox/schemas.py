@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.kit.outbox import OutboxKind, OutboxStatus
+from app.outbox.worker import OutboxKind, OutboxStatus
 
 
 class OutboxMessageRead(BaseModel):

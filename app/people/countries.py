@@ -46,7 +46,7 @@ ISO_3166_ALPHA2: frozenset[str] = frozenset(
 def _names() -> dict[str, str]:
     """Code -> English short name, from the country list the checker also reads (its first
     name on each line)."""
-    text = resources.files("app.key_points.data").joinpath("countries.txt").read_text("utf-8")
+    text = resources.files("app.confidentiality.data").joinpath("countries.txt").read_text("utf-8")
     out: dict[str, str] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):

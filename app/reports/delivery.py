@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.mail import email_payload, render_email
-from app.kit.outbox import enqueue
+from app.outbox.mail import email_payload, render_email
+from app.outbox.worker import enqueue
 
 
 async def _queue(

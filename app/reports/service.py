@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
+from app.confidentiality.checker import Finding
 from app.config import Settings
 from app.errors import Conflict, DomainError, NotFound
-from app.key_points.checker import Finding
 from app.key_points.service import KeyPointService, SessionChecker
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams

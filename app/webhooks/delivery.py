@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import sqlite_write_intent
 from app.kit.clock import utcnow
-from app.kit.mail import email_payload
-from app.kit.outbox import (
+from app.kit.sealing import Unreadable, sealer_for
+from app.outbox.mail import email_payload
+from app.outbox.worker import (
     HandlerContext,
     OutboxKind,
     OutboxMessage,
@@ -31,7 +32,6 @@ from app.kit.outbox import (
     register_handler,
     register_retry_policy,
 )
-from app.kit.sealing import Unreadable, sealer_for
 from app.users.models import User
 from app.webhooks.guard import GuardedTransport, TargetRefused
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

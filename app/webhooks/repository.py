@@ -10,8 +10,8 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.ids import uuid7_floor
-from app.kit.outbox import OutboxMessage
 from app.kit.pagination import PageParams, apply_keyset, split_page
+from app.outbox.worker import OutboxMessage
 from app.series.models import MemberRole, SeriesMember
 from app.users.models import User
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import utcnow
-from app.kit.outbox import OutboxKind, enqueue
 from app.kit.pagination import PageParams
 from app.kit.sealing import sealer_for
+from app.outbox.worker import OutboxKind, enqueue
 from app.series.service import SeriesService
 from app.users.service import Principal
 from app.webhooks.guard import TargetRefused, check_url

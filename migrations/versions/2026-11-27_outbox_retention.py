@@ -5,7 +5,7 @@ Revises: 0017
 Create Date: 2026-11-27 04:00:00
 
 Housekeeping forgets the content of messages sent more than ``TRACK2_OUTBOX__SENT_RETENTION_DAYS``
-ago (app/kit/outbox.py ``prune_sent``). A row without a dedupe key is deleted; a row with one
+ago (app/outbox/worker.py ``prune_sent``). A row without a dedupe key is deleted; a row with one
 keeps its key (so the same newsletter, invitation or notice is still never sent twice) with its
 payload replaced and ``pruned_at`` set. The partial index holds only sent rows not pruned yet,
 by ``sent_at``, so each pass reads exactly the rows it prunes however many pruned rows stay.

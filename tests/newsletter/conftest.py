@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import Base, create_engine, create_sessionmaker
 from app.kit.migrations import upgrade_to_head
-from app.kit.outbox import OutboxWorker
 from app.main import create_app
 from app.models import load_all_models
 from app.newsletter import deps
+from app.outbox.worker import OutboxWorker
 from tests.conftest import TEST_DATABASE_URL, create_postgres_database, make_settings
 from tests.factories import Factory
 from tests.smtp import ReceivedMail, SmtpSink, smtp_sink

@@ -25,8 +25,8 @@ from sqlalchemy import select
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.migrations import upgrade_to_head
-from app.kit.outbox import OutboxWorker
 from app.newsletter.models import Subscription, SubscriptionStatus
+from app.outbox.worker import OutboxWorker
 from app.series.schemas import SeriesCreate
 from app.series.service import SeriesService
 from app.users.schemas import TokenCreate, UserCreate

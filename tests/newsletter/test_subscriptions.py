@@ -10,12 +10,12 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import select, update
 
 from app.kit.clock import utcnow
-from app.kit.outbox import OutboxMessage
 from app.newsletter import deps
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.schemas import CONSENT_TEXT
 from app.newsletter.service import NewsletterService
 from app.newsletter.tokens import LinkSigner, Purpose
+from app.outbox.worker import OutboxMessage
 from tests.newsletter.conftest import NewsKit, links
 
 PROBLEM = "application/problem+json"

@@ -18,7 +18,11 @@ from app.db import create_sessionmaker
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
 from app.kit.ids import uuid7, uuid7_floor
-from app.kit.outbox import (
+from app.kit.ratelimit import RateLimitCounter
+from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
+from app.newsletter.repository import NewsletterRepository
+from app.newsletter.service import NewsletterService
+from app.outbox.worker import (
     PRUNED_PAYLOAD,
     OutboxKind,
     OutboxMessage,
@@ -26,10 +30,6 @@ from app.kit.outbox import (
     enqueue,
     prune_sent,
 )
-from app.kit.ratelimit import RateLimitCounter
-from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
-from app.newsletter.repository import NewsletterRepository
-from app.newsletter.service import NewsletterService
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -17,9 +17,9 @@ import pytest
 from app import cli
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
-from app.kit.mail import email_payload
-from app.kit.outbox import enqueue
 from app.main import create_app
+from app.outbox.mail import email_payload
+from app.outbox.worker import enqueue
 from tests.conftest import make_settings
 from tests.outbox.conftest import WorkerKit
 from tests.smtp import SmtpSink

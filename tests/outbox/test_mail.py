@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
-from app.kit.mail import email_payload, render_email, template_environment
+from app.outbox.mail import email_payload, render_email, template_environment
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.kit.mail import email_payload
-from app.kit.outbox import OutboxMessage, OutboxStatus, enqueue
+from app.outbox.mail import email_payload
+from app.outbox.worker import OutboxMessage, OutboxStatus, enqueue
 from tests.factories import Factory
 
 

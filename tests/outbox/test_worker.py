@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.kit.mail import Attachment, email_payload, send_email_batch
-from app.kit.outbox import (
+from app.outbox.mail import Attachment, email_payload, send_email_batch
+from app.outbox.worker import (
     ABANDONED_PREFIX,
     HandlerContext,
     OutboxMessage,
@@ -229,7 +229,7 @@ async def test_deliveries_of_a_killed_worker_are_recovered_from_its_journal(
     async def no_commit(self: object) -> None:
         return None  # killed before any sent mark reached the database
 
-    monkeypatch.setattr("app.kit.outbox._SentMarker._flush", no_commit)
+    monkeypatch.setattr("app.outbox.worker._SentMarker._flush", no_commit)
     doomed._handlers = {"email": dies_after_three}
     with pytest.raises(_Killed):
         await doomed.run_once()

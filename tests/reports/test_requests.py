@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.kit.outbox import OutboxMessage
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
+from app.outbox.worker import OutboxMessage
 from app.reports import service as report_service
 from app.reports.links import DownloadLinks
 from app.reports.models import ReportRequest

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.kit.outbox import OutboxKind, OutboxMessage
 from app.newsletter.models import Subscriber
 from app.newsletter.service import NewsletterService
+from app.outbox.worker import OutboxKind, OutboxMessage
 from app.people.models import Person
 from app.webhooks.events import MAX_BODY_BYTES
 from app.webhooks.models import WebhookEndpoint

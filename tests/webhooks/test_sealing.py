@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.kit.outbox import OutboxMessage, OutboxStatus
 from app.kit.sealing import PREFIX, Sealer, Unreadable, sealer_for
+from app.outbox.worker import OutboxMessage, OutboxStatus
 from app.webhooks.delivery import SCHEDULE, WebhookSender
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.service import WebhookService

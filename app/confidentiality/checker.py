@@ -86,7 +86,7 @@ class Finding:
 
 
 def _read(name: str) -> str:
-    return resources.files("app.key_points.data").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("app.confidentiality.data").joinpath(name).read_text(encoding="utf-8")
 
 
 def _word_lines(text: str) -> list[str]:

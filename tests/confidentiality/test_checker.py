@@ -1,4 +1,4 @@
-"""Unit tests for the non-attribution checker (app.key_points.checker)."""
+"""Unit tests for the non-attribution checker (app.confidentiality.checker)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from app.key_points.checker import Checker, Finding, RosterEntry, checker_for
+from app.confidentiality.checker import Checker, Finding, RosterEntry, checker_for
 
 ROSTER = (
     RosterEntry(

@@ -1,6 +1,6 @@
 """Quality targets of the non-attribution checker on the labelled corpus.
 
-The corpus (tests/key_points/corpus.json) holds a fictional roster and labelled key points:
+The corpus (tests/confidentiality/corpus.json) holds a fictional roster and labelled key points:
 "leak" (must block), "indirect" (must warn or block) and "clean" (should pass untouched).
 No timing here: speed is measured by ``python -m bench.checker_speed``.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.key_points.checker import Checker, RosterEntry
+from app.confidentiality.checker import Checker, RosterEntry
 
 CORPUS = Path(__file__).with_name("corpus.json")
 

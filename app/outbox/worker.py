@@ -283,8 +283,8 @@ def register_retry_policy(kind: str, policy: RetryPolicy) -> None:
 
 def registered_handlers() -> dict[str, Handler]:
     """The handlers known to this process, built-in ones included."""
-    # Imported here: app.kit.mail imports this module to register its handler.
-    import app.kit.mail  # noqa: F401
+    # Imported here: app.outbox.mail imports this module to register its handler.
+    import app.outbox.mail  # noqa: F401
 
     return dict(_handlers)
 

@@ -1,7 +1,7 @@
 """E-mail: the outbox payload, template rendering, and the file and SMTP transports.
 
 A service builds a payload with :func:`email_payload` (often from :func:`render_email`) and
-passes it to :func:`app.kit.outbox.enqueue` with ``kind="email"``. The worker turns each row
+passes it to :func:`app.outbox.worker.enqueue` with ``kind="email"``. The worker turns each row
 into a MIME message whose Message-ID is derived from the row id, and sends the batch through
 the configured transport: ``file`` (the embedded default, one ``.eml`` per message) or ``smtp``.
 
@@ -44,7 +44,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from app.config import MailBackend, MailSettings, Settings
 from app.kit.clock import utcnow
-from app.kit.outbox import HandlerContext, OutboxKind, OutboxMessage, register_handler
+from app.outbox.worker import HandlerContext, OutboxKind, OutboxMessage, register_handler
 
 logger = logging.getLogger("track2.mail")
 
