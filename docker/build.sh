@@ -51,7 +51,8 @@ if [ "$local_build" = 1 ]; then
   rm -f "$pip_log"
   find "$wheelhouse" -name 'track2-*' -delete
   echo "build: $(find "$wheelhouse" -name '*.whl' | wc -l) wheels in $wheelhouse ($((SECONDS - started)) s)"
-  base_args=(--build-arg PYTHON_IMAGE=track2-local-base:bookworm)
+  # --network none: proof that this build needs no network at all.
+  base_args=(--build-arg PYTHON_IMAGE=track2-local-base:bookworm --network none)
 fi
 
 started=$SECONDS
