@@ -7,14 +7,16 @@ It needs a running Docker daemon (BuildKit), PostgreSQL on the host and the proj
 dependencies (aiosmtpd, pypdf, httpx). The containers use the host's network, so the service
 listens on 127.0.0.1 only. What it proves, in order:
 
-1. the image refuses to start in production without a secret;
-2. `track2 migrate` brings an empty PostgreSQL database to the head revision;
-3. `track2 serve --demo` runs as the image's non-root user; `/healthz` and `/readyz` answer
+1. .dockerignore keeps a working copy's local state (databases, .env, mail, journals) out of
+   the build context;
+2. the image refuses to start in production without a secret;
+3. `track2 migrate` brings an empty PostgreSQL database to the head revision;
+4. `track2 serve --demo` runs as the image's non-root user; `/healthz` and `/readyz` answer
    and Docker's HEALTHCHECK reports the container healthy; the demo series is served;
-4. a published report renders as a PDF with text in it (the fonts are in the image);
-5. a `track2 worker` container sends the confirmation of a public subscription to an SMTP
+5. a published report renders as a PDF with text in it (the fonts are in the image);
+6. a `track2 worker` container sends the confirmation of a public subscription to an SMTP
    sink on the host (the app container runs no worker, so only the worker can have sent it);
-6. the final image has no compiler and nothing of this machine (no host-only CA certificate,
+7. the final image has no compiler and nothing of this machine (no host-only CA certificate,
    no local package index) anywhere in its filesystem or history; its size is printed.
 
 The database named by TRACK2_SMOKE_DATABASE_URL is dropped and created again. Everything is
@@ -30,9 +32,11 @@ import email.policy
 import io
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -52,6 +56,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/track2_docker"
 DEMO_SLUG = "afghan-peace"
 SUBSCRIBER = "docker-smoke@example.org"
+# As docker/compose.yaml runs the containers: read-only root, no capabilities.
+HARDENING = (
+    "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL",
+    "--security-opt", "no-new-privileges",
+)  # fmt: skip
 COMPILERS = ("gcc", "cc", "c++", "g++", "clang", "make", "ld")
 # Strings that would betray this machine's package set-up inside the image.
 LOCAL_INDEX_MARKERS = (b"/opt/pypi", b"/opt/wheels", b"pypi-more", b"/etc/xdg/pip")
@@ -165,7 +174,7 @@ class Smoke:
         self.containers.append(name)
         run(
             ["docker", "run", "--detach", "--name", name, "--network", "host",
-             "--label", "track2.smoke=1", *docker_args, self.image, *args],
+             "--label", "track2.smoke=1", *HARDENING, *docker_args, self.image, *args],
             timeout=60,
         )  # fmt: skip
         return name
@@ -174,11 +183,48 @@ class Smoke:
         result = run(["docker", "logs", name], timeout=30, check=False)
         return result.stdout + result.stderr
 
+    @property
+    def journal_volume(self) -> str:
+        return f"track2-smoke-journal-{self.run_id}"
+
     def cleanup(self) -> None:
         for name in self.containers:
             run(["docker", "rm", "--force", "--volumes", name], timeout=60, check=False)
+        run(["docker", "volume", "rm", "--force", self.journal_volume], timeout=60, check=False)
 
     # -- the checks ----------------------------------------------------------------------------
+
+    def context_keeps_local_state_out(self) -> None:
+        """Build a context with the local state a working copy collects, through the
+        repository's .dockerignore, and see what Docker would send."""
+        with tempfile.TemporaryDirectory() as tmp:
+            source, out = Path(tmp, "source"), Path(tmp, "out")
+            source.mkdir()
+            shutil.copy(ROOT / ".dockerignore", source / ".dockerignore")
+            wanted = {"pyproject.toml", "README.md", "app/main.py", "migrations/env.py",
+                      "docker/wheelhouse/x-1.0-py3-none-any.whl"}  # fmt: skip
+            local_state = {"track2.db", "track2.db-wal", "app/stray.db", ".env", "app/.env",
+                           "outbox-mail/a.eml", "outbox-journal/worker-1", "tests/test_x.py",
+                           "docs/x.md", ".venv/bin/python", "app/__pycache__/main.cpython-311.pyc",
+                           ".git/config", "bench/results/x.json", "docker/smoke.py"}  # fmt: skip
+            for name in wanted | local_state:
+                Path(source, name).parent.mkdir(parents=True, exist_ok=True)
+                Path(source, name).write_text("x")
+            Path(source, "Dockerfile.context").write_text("FROM scratch\nCOPY . /\n")
+            run(
+                [*docker_build_command(), "--quiet", "--file", str(source / "Dockerfile.context"),
+                 "--output", f"type=local,dest={out}", str(source)],
+                timeout=120,
+            )  # fmt: skip
+            sent = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+        if sent - {".dockerignore"} != wanted:
+            raise SmokeFailure(
+                f".dockerignore lets in {sorted(sent - wanted)}, keeps out {sorted(wanted - sent)}"
+            )
+        self.ok(
+            f"build context: .dockerignore keeps the {len(local_state)} kinds of local state "
+            "out (databases, .env, mail, journals, caches, tests, docs)"
+        )
 
     def refuses_without_secret(self) -> None:
         result = run(
@@ -195,7 +241,17 @@ class Smoke:
         asyncio.run(recreate_database(self.database_url))
         started = time.monotonic()
         result = run(
-            ["docker", "run", "--rm", "--network", "host", *self.env(), self.image, "migrate"],
+            [
+                "docker",
+                "run",
+                "--rm",
+                "--network",
+                "host",
+                *HARDENING,
+                *self.env(),
+                self.image,
+                "migrate",
+            ],
             timeout=180,
         )
         line = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
@@ -320,6 +376,10 @@ class Smoke:
                     TRACK2_MAIL__SENDER_ADDRESS="dialogues@example.org",
                 ),
                 "--no-healthcheck",
+                # A named volume, as in docker/compose.yaml: it takes /data's owner from the
+                # image, so the non-root worker can keep its delivery journal there.
+                "--volume",
+                f"{self.journal_volume}:/data",
             ],
         )
         started = time.monotonic()
@@ -340,9 +400,15 @@ class Smoke:
             raise SmokeFailure(f"the confirmation e-mail has no confirmation link:\n{text}")
         if "dialogues@example.org" not in str(message["From"]):
             raise SmokeFailure(f"the e-mail's From is {message['From']}")
+        journal = run(
+            ["docker", "exec", name, "sh", "-c", "ls -ln /data/outbox-journal"], timeout=30
+        ).stdout
+        if " 10001 " not in journal:
+            raise SmokeFailure(f"the worker keeps no journal in its volume:\n{journal}")
         self.ok(
             f"track2 worker container sent {message['Subject']!r} to the SMTP sink on "
-            f"127.0.0.1:{self.smtp_port} ({time.monotonic() - started:.1f} s after it started)"
+            f"127.0.0.1:{self.smtp_port} ({time.monotonic() - started:.1f} s after it started),"
+            " its journal in its volume"
         )
         for container in self.containers:
             if "Traceback" in self.logs(container):
@@ -431,6 +497,14 @@ def _files(archive: tarfile.TarFile) -> Iterator[tuple[str, bytes]]:
                 yield member.name, handle.read()
 
 
+def docker_build_command() -> list[str]:
+    """A `docker build` with BuildKit, as docker/build.sh picks it."""
+    os.environ["DOCKER_BUILDKIT"] = "1"
+    if run(["docker", "buildx", "version"], timeout=30, check=False).returncode == 0:
+        return ["docker", "build"]
+    return ["/usr/bin/docker", "build"]
+
+
 def build(image: str) -> float:
     started = time.monotonic()
     log(f"building {image} with docker/build.sh --local")
@@ -456,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = Controller(sink, hostname="127.0.0.1", port=args.smtp_port)
     controller.start()
     try:
+        smoke.context_keeps_local_state_out()
         smoke.refuses_without_secret()
         smoke.migrate()
         smoke.serve()
