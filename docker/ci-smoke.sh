@@ -22,6 +22,7 @@ stop_dockerd() {
   fi
 }
 trap stop_dockerd EXIT
+trap "exit 143" TERM INT
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
