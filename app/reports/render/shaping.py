@@ -718,22 +718,21 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
         y = self.height - style.size
         for index, line in enumerate(self._lines):
             free = width - style.indent - line.width
+            # The indent is on the start side: the right in a right-to-left paragraph.
+            left = 0.0 if self.rtl else style.indent
             if style.align == "center":
-                offset = style.indent + free / 2
+                offset = left + free / 2
             elif (style.align == "start") == self.rtl:
-                offset = free  # flush right
+                offset = left + free  # flush right
             else:
-                offset = style.indent
-            if self.rtl and style.align != "center":
-                offset = free if style.align == "start" else style.indent
+                offset = left  # flush left
             draw_pieces(canvas, offset, y, line.pieces)
             if index == 0 and style.bullet:
                 shaper = self.fonts.regular
-                shaped = shaper.shape(style.bullet, self.rtl)
+                shaped = shaper.shape(style.bullet, False)
                 bw = shaped.width * style.size / 1000
                 bx = width - bw if self.rtl else 0.0
-                piece = Piece(shaped, shaper, style.size, style.color, 0.0)
-                draw_pieces(canvas, bx, y, [piece])
+                draw_pieces(canvas, bx, y, [Piece(shaped, shaper, style.size, style.color, 0.0)])
             y -= style.leading
 
     def text_width(self) -> float:
