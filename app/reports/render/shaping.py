@@ -69,7 +69,7 @@ class ShapedTTFont(TTFont):
     def __init__(self, name: str, data: bytes, language: str | None = None) -> None:
         super().__init__(name, io.BytesIO(data))
         self._lock = threading.Lock()
-        self._codes: dict[tuple[int, str], int] = {}
+        self._codes: dict[tuple[int, str, int], int] = {}
         self._texts: dict[int, str] = {}
         self._next = _FIRST_CODE
         self.hb_face = hb.Face(data)
@@ -78,8 +78,11 @@ class ShapedTTFont(TTFont):
         self._advances: dict[int, int] = {}
 
     def code_for(self, gid: int, text: str, advance: int) -> int:
-        """The private code of a glyph standing for ``text`` (created on first use)."""
-        key = (gid, text)
+        """The private code of a glyph standing for ``text`` and drawn ``advance`` font
+        units wide (created on first use). The embedded width is the shaped advance, so
+        that a line is written without position adjustments (which text extractors can
+        mistake for spaces)."""
+        key = (gid, text, advance)
         code = self._codes.get(key)
         if code is not None:
             return code
@@ -305,32 +308,33 @@ class Shaper:
         # Cluster boundaries (logical character offsets), to know what each glyph stands for.
         starts = sorted({info.cluster for info in infos})
         ends = {s: (starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)}
-        seen: set[int] = set()
         scale = 1000 / font.upem
         glyphs: list[Glyph] = []
         width = 0.0
         # In a right-to-left buffer HarfBuzz lists glyphs in display order, last cluster
         # first; the first glyph met of a cluster in logical order carries its text.
-        order = range(len(infos) - 1, -1, -1) if rtl else range(len(infos))
+        # What each glyph stands for: the characters of its cluster, shared out when the
+        # font draws a cluster with several glyphs (one character each, the rest to the
+        # last), so that text extraction gives every character back exactly once.
+        members: dict[int, list[int]] = {}
+        for index in (range(len(infos) - 1, -1, -1) if rtl else range(len(infos))):
+            members.setdefault(infos[index].cluster, []).append(index)
         texts: dict[int, str] = {}
-        for index in order:
-            cluster = infos[index].cluster
-            if cluster in seen:
-                texts[index] = ""
-            else:
-                seen.add(cluster)
-                texts[index] = text[cluster : ends[cluster]]
+        for cluster, indexes in members.items():
+            chars = text[cluster : ends[cluster]]
+            for k, index in enumerate(indexes):
+                last = k == len(indexes) - 1
+                texts[index] = chars[k:] if last else chars[k : k + 1]
         for index, (info, pos) in enumerate(zip(infos, positions, strict=True)):
             gid = info.codepoint
             part = texts[index] or "\u200b"
-            default = font.glyph_advance(gid)
-            code = font.code_for(gid, part, default)
+            code = font.code_for(gid, part, pos.x_advance)
             advance = pos.x_advance * scale
             glyphs.append(
                 Glyph(
                     code=chr(code),
                     advance=advance,
-                    default=default * scale,
+                    default=round(pos.x_advance * 1000 / font.upem),
                     cluster=info.cluster,
                     text=texts[index],
                     dx=pos.x_offset * scale,
@@ -726,13 +730,14 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
                 offset = left + free  # flush right
             else:
                 offset = left  # flush left
-            draw_pieces(canvas, offset, y, line.pieces)
             if index == 0 and style.bullet:
+                # Before the line's text, so that it is read (and copied) first.
                 shaper = self.fonts.regular
                 shaped = shaper.shape(style.bullet, False)
                 bw = shaped.width * style.size / 1000
                 bx = width - bw if self.rtl else 0.0
                 draw_pieces(canvas, bx, y, [Piece(shaped, shaper, style.size, style.color, 0.0)])
+            draw_pieces(canvas, offset, y, line.pieces)
             y -= style.leading
 
     def text_width(self) -> float:
