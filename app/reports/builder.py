@@ -15,11 +15,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from app.reports import locales
-
 from app.people.countries import country_name
 from app.people.models import Sector
 from app.people.schemas import CompositionPublic
+from app.reports import locales
 from app.reports.model import (
     Agenda,
     AgendaItem,
@@ -250,7 +249,9 @@ def _translate_series(series: SeriesFacts, texts: EditionTexts) -> SeriesFacts:
     )
 
 
-def _translate_session(session: SessionFacts, texts: EditionTexts, missing: list[str]) -> SessionFacts:
+def _translate_session(
+    session: SessionFacts, texts: EditionTexts, missing: list[str]
+) -> SessionFacts:
     found = texts.sessions.get(session.id)
     if found is None:
         missing.append(f"sessions.{session.id}")
@@ -439,8 +440,7 @@ def _composition_in(composition: CompositionPublic, tag: str) -> Composition:
         total=composition.total,
         countries=composition.countries,
         by_sector=tuple(
-            CountRow(label=locales.SECTOR_LABELS[tag][s.value], count=n)
-            for s, n in sectors.items()
+            CountRow(label=locales.SECTOR_LABELS[tag][s.value], count=n) for s, n in sectors.items()
         ),
         by_country=tuple(
             CountRow(label=locales.country_name(c, tag), count=n)
@@ -755,9 +755,7 @@ def _detailed_sections(
 ) -> DetailedSections:
     tag = edition.language
     positions = {
-        p.position: p
-        for p in source.parts
-        if p.kind in _MANY_VOICES and p.regime != "off_record"
+        p.position: p for p in source.parts if p.kind in _MANY_VOICES and p.regime != "off_record"
     }
     groups: list[PointGroup] = []
     for position in sorted(positions):
@@ -832,8 +830,7 @@ def build_digest(source: DigestSource, edition: Edition = ENGLISH) -> SeriesDige
         title=locales.digest_title(tag, series.title),
         intro=intro,
         sessions=tuple(
-            DigestSession(session=refs[s.id], points=per_session[i])
-            for i, s in enumerate(sessions)
+            DigestSession(session=refs[s.id], points=per_session[i]) for i, s in enumerate(sessions)
         ),
         matrix=tuple(
             MatrixRow(

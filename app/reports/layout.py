@@ -6,7 +6,6 @@ what a report says or in which order; each renderer only decides how a block loo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -132,8 +131,7 @@ def _detailed(r: SessionReport) -> list[Block]:
             blocks.append(Heading(3, group.heading))
         numbers = tuple(n for n in group.points if n in by_number)
         notes = tuple(
-            ", ".join(theme_labels.get(slug, slug) for slug in by_number[n].themes)
-            for n in numbers
+            ", ".join(theme_labels.get(slug, slug) for slug in by_number[n].themes) for n in numbers
         )
         blocks.append(
             Bullets(
@@ -232,8 +230,7 @@ def _digest(r: SeriesDigest) -> list[Block]:
             label(tag, "matrix_caption"),
             (label(tag, "theme"), *columns, label(tag, "total")),
             tuple(
-                (row.label, *(_n(r, n) for n in row.counts), _n(r, row.total))
-                for row in r.matrix
+                (row.label, *(_n(r, n) for n in row.counts), _n(r, row.total)) for row in r.matrix
             ),
             (False, *(True for _ in columns), True),
         )
@@ -247,7 +244,9 @@ def _digest(r: SeriesDigest) -> list[Block]:
         )
     )
     blocks.append(Heading(2, label(tag, "points_by_theme")))
-    in_session = {s.session.number: label(tag, "in_session", n=s.session.number) for s in r.sessions}
+    in_session = {
+        s.session.number: label(tag, "in_session", n=s.session.number) for s in r.sessions
+    }
     for group in r.by_theme:
         blocks.append(Heading(3, group.heading))
         blocks.append(

@@ -279,8 +279,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "composition": "د ګډونوالو جوړښت",
         "composition_caption": "ګډونوال ({basis})؛ له درېیو تنو کمې ډلې د «نور» په توګه "
         "شمېرل شوې دي",
-        "composition_suppressed": "د کسانو شمېر له درېیو کم دی، نو د ګډونوالو جوړښت نه "
-        "ښودل کېږي.",
+        "composition_suppressed": "د کسانو شمېر له درېیو کم دی، نو د ګډونوالو جوړښت نه ښودل کېږي.",
         "category": "ډله",
         "group": "ګروپ",
         "people": "شمېر",
@@ -551,10 +550,7 @@ def organisers(tag: str, organiser: str, partners: Sequence[str]) -> str:
     together = join_list(list(partners), lang)
     if tag == "fa-AF":
         if partners:
-            return (
-                f"این سلسله گفت‌وگوهای مسیر دوم را {organiser} با همکاری {together} "
-                "برگزار می‌کند."
-            )
+            return f"این سلسله گفت‌وگوهای مسیر دوم را {organiser} با همکاری {together} برگزار می‌کند."
         return f"این سلسله گفت‌وگوهای مسیر دوم را {organiser} برگزار می‌کند."
     if tag == "ps":
         if partners:
@@ -586,9 +582,7 @@ def composition(tag: str, total: int | None, countries: int | None, sectors: Seq
     if tag == "ps":
         who = who or "ګډونوال"
         where = (
-            f"د سیمې او نړیوالې ټولنې له {c} هېوادونو"
-            if countries
-            else "د سیمې او نړیوالې ټولنې"
+            f"د سیمې او نړیوالې ټولنې له {c} هېوادونو" if countries else "د سیمې او نړیوالې ټولنې"
         )
         return f"په دې موخه، دې لړۍ {where} {n} تنه {who} سره راټول کړل."
     who = who or "المشاركين"
@@ -623,7 +617,9 @@ def agenda_sentence(
     if tag == "fa-AF":
         about = f" دربارهٔ {topic}" if topic else ""
         if guests:
-            return f"بخش {ordinal} نشست با حضور {guests} برگزار شد{about and '، با سخنانی' + about}."
+            return (
+                f"بخش {ordinal} نشست با حضور {guests} برگزار شد{about and '، با سخنانی' + about}."
+            )
         if kind == "presentation":
             noun = "یک ارائه" if count == 1 else f"{count_word(count, tag)} ارائه"
             return f"در بخش {ordinal}، {noun}{about} انجام شد."
@@ -711,7 +707,10 @@ def chatham(tag: str, previous_rounds: int, on_record: bool) -> str:
     if tag == "fa-AF":
         if previous_rounds:
             rounds = count_word(previous_rounds, tag)
-            return f"این گفت‌وگو، همانند {rounds} دور پیشین این سلسله، بر اساس قاعدهٔ چتم هاوس برگزار شد."
+            return (
+                f"این گفت‌وگو، همانند {rounds} دور پیشین این سلسله، بر اساس قاعدهٔ چتم هاوس "
+                "برگزار شد."
+            )
         return "این گفت‌وگو بر اساس قاعدهٔ چتم هاوس برگزار شد."
     if tag == "ps":
         if previous_rounds:
@@ -787,8 +786,7 @@ def digest_intro(tag: str, organisers_sentence: str, sessions: int, held: int, p
             "ټکي رانغاړي."
         )
     return (
-        f"{organisers_sentence} ويغطي هذا الموجز {s} جلسة (عُقد منها {h}) و{p} نقطة رئيسية "
-        "معتمدة."
+        f"{organisers_sentence} ويغطي هذا الموجز {s} جلسة (عُقد منها {h}) و{p} نقطة رئيسية معتمدة."
     )
 
 

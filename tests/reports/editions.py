@@ -62,11 +62,19 @@ SERIES = SeriesFacts(
 )
 PARTS = (
     PartFacts(
-        PART_IDS[0], 1, "Opening address", "opening_remarks", "on_record",
+        PART_IDS[0],
+        1,
+        "Opening address",
+        "opening_remarks",
+        "on_record",
         guests=(GuestFacts(GUEST, ENVOY_POSITION),),
     ),
-    PartFacts(PART_IDS[1], 2, "Presentation", "presentation", "chatham_house", "Perspectives from Europe"),
-    PartFacts(PART_IDS[2], 3, "Presentation", "presentation", "chatham_house", "Perspectives from Iran"),
+    PartFacts(
+        PART_IDS[1], 2, "Presentation", "presentation", "chatham_house", "Perspectives from Europe"
+    ),
+    PartFacts(
+        PART_IDS[2], 3, "Presentation", "presentation", "chatham_house", "Perspectives from Iran"
+    ),
     PartFacts(PART_IDS[3], 4, "Questions and answers", "q_and_a", "chatham_house"),
     PartFacts(PART_IDS[4], 5, "General discussion", "discussion", "chatham_house"),
 )
@@ -88,8 +96,12 @@ def demo_source(points: tuple[int, ...] = tuple(range(11))) -> SessionSource:
         parts=PARTS,
         points=tuple(
             PointFacts(
-                POINT_IDS[i], SESSION_ID, i + 1, MAIN_POINTS[i],
-                part_id=PART_IDS[POINT_PARTS[i]], themes=POINT_THEMES[i],
+                POINT_IDS[i],
+                SESSION_ID,
+                i + 1,
+                MAIN_POINTS[i],
+                part_id=PART_IDS[POINT_PARTS[i]],
+                themes=POINT_THEMES[i],
             )
             for i in points
         ),
@@ -254,7 +266,10 @@ PASHTO = EditionTexts(
             "په لور وروستی پرمختګ ګواښي.",
         ),
         EARLIER_IDS[0]: ("د امریکا او طالبانو تړون او سیمه‌ییزې هیلې", "لومړۍ غونډه."),
-        EARLIER_IDS[1]: ("د کوچني اختر له اوربند وروسته: د بین الافغاني خبرو اترو لیدلوری", "دوهمه غونډه."),
+        EARLIER_IDS[1]: (
+            "د کوچني اختر له اوربند وروسته: د بین الافغاني خبرو اترو لیدلوری",
+            "دوهمه غونډه.",
+        ),
     },
     parts={
         PART_IDS[0]: PartText("پرانیستونکې وینا"),
@@ -313,7 +328,10 @@ ARABIC = EditionTexts(
             "الأفغانية (IAN).",
         ),
         EARLIER_IDS[0]: ("الاتفاق الأمريكي مع طالبان والتوقعات الإقليمية", "الجلسة الأولى."),
-        EARLIER_IDS[1]: ("بعد وقف إطلاق النار في عيد الفطر: آفاق المفاوضات الأفغانية", "الجلسة الثانية."),
+        EARLIER_IDS[1]: (
+            "بعد وقف إطلاق النار في عيد الفطر: آفاق المفاوضات الأفغانية",
+            "الجلسة الثانية.",
+        ),
     },
     parts={
         PART_IDS[0]: PartText("الكلمة الافتتاحية"),

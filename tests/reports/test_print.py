@@ -172,7 +172,8 @@ def test_docx_has_a_native_chart_live_links_and_its_language() -> None:
     assert "█" not in "\n".join(p.text for p in document.paragraphs)
     dari = render_docx(build_session_report(demo_source(), "summary", Edition("fa-AF", texts=DARI)))
     xml = zipfile.ZipFile(io.BytesIO(dari)).read("word/document.xml").decode()
-    assert "<w:bidi/>" in xml and "<w:rtl/>" in xml
+    assert "<w:bidi/>" in xml
+    assert "<w:rtl/>" in xml
     assert Document(io.BytesIO(dari)).core_properties.language == "fa-AF"
 
 
@@ -200,7 +201,9 @@ def test_markdown_escapes_what_a_viewer_would_read_as_markup() -> None:
 
     assert tricky in html_lib.unescape(text)
     assert "Karimova" not in html_lib.unescape(text)
-    assert "<b>" not in html and "<del>" not in html and "<em>K" not in html
+    assert "<b>" not in html
+    assert "<del>" not in html
+    assert "<em>K" not in html
 
 
 # -- right to left ------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -166,7 +165,9 @@ def _chart_xml(bars: tuple[tuple[str, int], ...], rtl: bool) -> bytes:
 </c:chartSpace>""".encode()
 
 
-def _chart(document: DocxDocument, bars: tuple[tuple[str, int], ...], rtl: bool, index: int) -> None:
+def _chart(
+    document: DocxDocument, bars: tuple[tuple[str, int], ...], rtl: bool, index: int
+) -> None:
     """Embed the bar chart as a chart part, inline in its own paragraph."""
     part = Part(
         PackURI(f"/word/charts/chart{index}.xml"),
@@ -248,7 +249,9 @@ def render_docx(
     charts = 0
     for block in layout(report):
         if isinstance(block, Heading):
-            heading = document.add_heading(block.text, level=0 if block.level == 1 else block.level - 1)
+            heading = document.add_heading(
+                block.text, level=0 if block.level == 1 else block.level - 1
+            )
             heading.paragraph_format.keep_with_next = True
             if rtl:
                 _rtl_paragraph(heading)

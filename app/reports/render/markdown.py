@@ -42,7 +42,7 @@ def _bar_lines(bars: list[tuple[str, int]], system: str) -> list[str]:
     top = max((n for _, n in bars), default=0) or 1
     width = max((len(label) for label, _ in bars), default=0)
     return [
-        f"{label.ljust(width)}  {'#' * round(n / top * _BAR_WIDTH)} {digits(str(n), system)}".rstrip()
+        f"{label.ljust(width)}  {'#' * round(n / top * _BAR_WIDTH)} {digits(str(n), system)}"
         for label, n in bars
     ]
 
@@ -69,9 +69,7 @@ def render_markdown(report: AnyReport, *, marking: str | None = None) -> str:
                 text = f"**{_esc(block.lead)}** {text}"
             out += [text, ""]
         elif isinstance(block, Bullets):
-            numbers = block.numbers or tuple(
-                range(block.start, block.start + len(block.items))
-            )
+            numbers = block.numbers or tuple(range(block.start, block.start + len(block.items)))
             for index, item in enumerate(block.items):
                 marker = f"{numbers[index]}." if block.ordered else "-"
                 out.append(f"{marker} {_esc(item)}")

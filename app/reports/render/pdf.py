@@ -51,7 +51,6 @@ from app.reports.render.chart import (
     CELL,
     HEAT_LABEL_WIDTH,
     LABEL_WIDTH,
-    PLOT_WIDTH,
     bar_layout,
     heat_size,
     shade,
@@ -121,20 +120,40 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "note": ParagraphStyle("note", parent=body, fontName=f["italic"], textColor=MUTED),
         "h1": ParagraphStyle(
-            "h1", parent=body, fontName=f["bold"], fontSize=16, leading=20, spaceAfter=10,
+            "h1",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=16,
+            leading=20,
+            spaceAfter=10,
             keepWithNext=1,
         ),
         "h2": ParagraphStyle(
-            "h2", parent=body, fontName=f["bold"], fontSize=13, leading=17, spaceBefore=10,
+            "h2",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=13,
+            leading=17,
+            spaceBefore=10,
             keepWithNext=1,
         ),
         "h3": ParagraphStyle(
-            "h3", parent=body, fontName=f["bold"], fontSize=11, leading=14, spaceBefore=6,
+            "h3",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
             keepWithNext=1,
         ),
         "item": ParagraphStyle("item", parent=body, spaceAfter=3),
         "tags": ParagraphStyle(
-            "tags", parent=body, fontName=f["italic"], fontSize=8, leading=10, spaceAfter=4,
+            "tags",
+            parent=body,
+            fontName=f["italic"],
+            fontSize=8,
+            leading=10,
+            spaceAfter=4,
             textColor=MUTED,
         ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0),
@@ -145,11 +164,20 @@ def _styles() -> dict[str, ParagraphStyle]:
             "num", parent=body, fontSize=8, leading=10, spaceAfter=0, alignment=TA_RIGHT
         ),
         "numhead": ParagraphStyle(
-            "numhead", parent=body, fontName=f["bold"], fontSize=8, leading=10, spaceAfter=0,
+            "numhead",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=8,
+            leading=10,
+            spaceAfter=0,
             alignment=TA_RIGHT,
         ),
         "caption": ParagraphStyle(
-            "caption", parent=body, fontName=f["italic"], fontSize=8.5, textColor=MUTED,
+            "caption",
+            parent=body,
+            fontName=f["italic"],
+            fontSize=8.5,
+            textColor=MUTED,
             keepWithNext=1,
         ),
     }
@@ -268,7 +296,10 @@ class _Writer:
             flow = ListFlowable(items, bulletType="1", start=numbers[0], leftIndent=16)
         else:
             flow = ListFlowable(
-                items, bulletType="bullet", start="•", leftIndent=14,
+                items,
+                bulletType="bullet",
+                start="•",
+                leftIndent=14,
                 bulletFontName=_fonts()["regular"],
             )
         return [flow, Spacer(1, 6)]
@@ -321,7 +352,9 @@ class _Writer:
     def table(self, block: Table) -> list[Flowable]:
         out: list[Flowable] = [self.para(block.caption, "caption")]
         for columns in _column_groups(block):
-            header = [self._cell(block.header[c], head=True, numeric=block.numeric[c]) for c in columns]
+            header = [
+                self._cell(block.header[c], head=True, numeric=block.numeric[c]) for c in columns
+            ]
             data: list[list[Flowable]] = [header]
             for row in block.rows:
                 data.append([self._cell(row[c], numeric=block.numeric[c]) for c in columns])
@@ -330,7 +363,9 @@ class _Writer:
                 # A mirrored table: the first column on the right.
                 data = [list(reversed(r)) for r in data]
                 widths = list(reversed(widths))
-            table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="RIGHT" if self.rtl else "LEFT")
+            table = PdfTable(
+                data, colWidths=widths, repeatRows=1, hAlign="RIGHT" if self.rtl else "LEFT"
+            )
             table.setStyle(
                 TableStyle(
                     [
@@ -356,8 +391,12 @@ class _Writer:
 
     def bar_chart(self, block: BarChart) -> Flowable:
         if self.shaped is not None:
-            return KeepTogether([_ShapedBarChart(block, self.shaped, self.digits, self.width),
-                                 self.para(block.caption, "caption", keep_with_next=False)])
+            return KeepTogether(
+                [
+                    _ShapedBarChart(block, self.shaped, self.digits, self.width),
+                    self.para(block.caption, "caption", keep_with_next=False),
+                ]
+            )
         laid, w, h = bar_layout(block.bars)
         font = _fonts()["regular"]
         d = Drawing(w, h)
@@ -365,18 +404,30 @@ class _Writer:
             y = h - bar.y - BAR_GAP - BAR_HEIGHT  # reportlab's y grows upwards
             d.add(
                 String(
-                    LABEL_WIDTH - 8, y + 4, _clip(bar.label), fontName=font, fontSize=9,
+                    LABEL_WIDTH - 8,
+                    y + 4,
+                    _clip(bar.label),
+                    fontName=font,
+                    fontSize=9,
                     textAnchor="end",
                 )
             )
             d.add(_rect(LABEL_WIDTH, y, bar.width, BAR_HEIGHT, ACCENT, None))
-            d.add(String(LABEL_WIDTH + bar.width + 6, y + 4, str(bar.value), fontName=font, fontSize=9))
+            d.add(
+                String(
+                    LABEL_WIDTH + bar.width + 6, y + 4, str(bar.value), fontName=font, fontSize=9
+                )
+            )
         return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
 
     def heatmap(self, block: Heatmap) -> Flowable:
         if self.shaped is not None:
-            return KeepTogether([_ShapedHeatmap(block, self.shaped, self.width),
-                                 self.para(block.caption, "caption")])
+            return KeepTogether(
+                [
+                    _ShapedHeatmap(block, self.shaped, self.width),
+                    self.para(block.caption, "caption"),
+                ]
+            )
         w, h = heat_size(len(block.rows), len(block.columns))
         font = _fonts()["regular"]
         top = max((max(row, default=0) for row in block.values), default=0)
@@ -385,18 +436,33 @@ class _Writer:
         for j, column in enumerate(block.columns):
             if j % every == 0:
                 x = HEAT_LABEL_WIDTH + j * CELL + CELL / 2
-                d.add(String(x, h - CELL + 3, column, fontName=font, fontSize=7, textAnchor="middle"))
+                d.add(
+                    String(x, h - CELL + 3, column, fontName=font, fontSize=7, textAnchor="middle")
+                )
         for i, (row_label, row) in enumerate(zip(block.rows, block.values, strict=True)):
             y = h - (i + 2) * CELL
             d.add(
                 String(
-                    HEAT_LABEL_WIDTH - 8, y + 3, _clip(row_label), fontName=font, fontSize=8,
+                    HEAT_LABEL_WIDTH - 8,
+                    y + 3,
+                    _clip(row_label),
+                    fontName=font,
+                    fontSize=8,
                     textAnchor="end",
                 )
             )
             for j, value in enumerate(row):
                 r, g, b = shade(value, top)
-                d.add(_rect(HEAT_LABEL_WIDTH + j * CELL, y, CELL - 1, CELL - 1, colors.Color(r, g, b), LINE))
+                d.add(
+                    _rect(
+                        HEAT_LABEL_WIDTH + j * CELL,
+                        y,
+                        CELL - 1,
+                        CELL - 1,
+                        colors.Color(r, g, b),
+                        LINE,
+                    )
+                )
         return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
 
     def links(self, block: Links) -> list[Flowable]:
@@ -416,7 +482,11 @@ class _Writer:
                 out.append(self.para(block.text, f"h{min(block.level, 3)}"))
             elif isinstance(block, Para):
                 look = block.role if block.role in ("strapline", "note") else "body"
-                if block.role == "offer" and index < len(blocks) and isinstance(blocks[index], Links):
+                if (
+                    block.role == "offer"
+                    and index < len(blocks)
+                    and isinstance(blocks[index], Links)
+                ):
                     # The offer and its links stay on one page: never a lone link line.
                     following = blocks[index]
                     assert isinstance(following, Links)
@@ -497,8 +567,28 @@ class _ShapedBarChart(Flowable):  # type: ignore[misc]  # reportlab has no type 
             right = w - LABEL_WIDTH
             c.setFillColor(ACCENT)
             c.rect(right - bar.width, y, bar.width, BAR_HEIGHT, stroke=0, fill=1)
-            draw_text(c, _clip(bar.label), w - LABEL_WIDTH + 8, y + 4, self.fonts, 9, rtl=True, anchor="end", color=colors.black)
-            draw_text(c, digits(str(bar.value), self.system), right - bar.width - 6, y + 4, self.fonts, 9, rtl=True, anchor="start", color=colors.black)
+            draw_text(
+                c,
+                _clip(bar.label),
+                w - LABEL_WIDTH + 8,
+                y + 4,
+                self.fonts,
+                9,
+                rtl=True,
+                anchor="end",
+                color=colors.black,
+            )
+            draw_text(
+                c,
+                digits(str(bar.value), self.system),
+                right - bar.width - 6,
+                y + 4,
+                self.fonts,
+                9,
+                rtl=True,
+                anchor="start",
+                color=colors.black,
+            )
         c.restoreState()
 
 
@@ -527,16 +617,43 @@ class _ShapedHeatmap(Flowable):  # type: ignore[misc]
         for j, column in enumerate(block.columns):
             if j % every == 0:
                 x = w - (HEAT_LABEL_WIDTH + j * CELL + CELL / 2)
-                draw_text(c, column, x, h - CELL + 3, self.fonts, 7, rtl=True, anchor="middle", color=colors.black)
+                draw_text(
+                    c,
+                    column,
+                    x,
+                    h - CELL + 3,
+                    self.fonts,
+                    7,
+                    rtl=True,
+                    anchor="middle",
+                    color=colors.black,
+                )
         c.setStrokeColor(LINE)
         c.setLineWidth(0.3)
         for i, (row_label, row) in enumerate(zip(block.rows, block.values, strict=True)):
             y = h - (i + 2) * CELL
-            draw_text(c, _clip(row_label), w - HEAT_LABEL_WIDTH + 8, y + 3, self.fonts, 8, rtl=True, anchor="end", color=colors.black)
+            draw_text(
+                c,
+                _clip(row_label),
+                w - HEAT_LABEL_WIDTH + 8,
+                y + 3,
+                self.fonts,
+                8,
+                rtl=True,
+                anchor="end",
+                color=colors.black,
+            )
             for j, value in enumerate(row):
                 r, g, b = shade(value, top)
                 c.setFillColor(colors.Color(r, g, b))
-                c.rect(w - HEAT_LABEL_WIDTH - (j + 1) * CELL + 1, y, CELL - 1, CELL - 1, stroke=1, fill=1)
+                c.rect(
+                    w - HEAT_LABEL_WIDTH - (j + 1) * CELL + 1,
+                    y,
+                    CELL - 1,
+                    CELL - 1,
+                    stroke=1,
+                    fill=1,
+                )
         c.restoreState()
 
 
@@ -574,7 +691,9 @@ def _numbered_canvas(
             self.setFillColor(MUTED)
             if rtl:
                 shaped = _shaped_fonts(tag)
-                draw_text(self, text, MARGIN, 10 * mm, shaped, 8, rtl=True, anchor="end", color=MUTED)
+                draw_text(
+                    self, text, MARGIN, 10 * mm, shaped, 8, rtl=True, anchor="end", color=MUTED
+                )
             else:
                 self.setFont(fonts["regular"], 8)
                 self.drawRightString(width - MARGIN, 10 * mm, text)
@@ -655,7 +774,11 @@ def _mark_heading(flowable: Flowable, writer: _Writer) -> None:
         if name in ("h1", "h2", "h3"):
             flowable._outline_level = int(name[1]) - 1
             flowable._outline_text = flowable.getPlainText()
-    elif isinstance(flowable, ShapedParagraph) and flowable.style.keep_with_next and flowable.style.bold:
+    elif (
+        isinstance(flowable, ShapedParagraph)
+        and flowable.style.keep_with_next
+        and flowable.style.bold
+    ):
         size = flowable.style.size
         level = {17: 0, 14: 1, 12: 2}.get(int(size))
         if level is not None:

@@ -25,6 +25,7 @@ fonts from ``fontpkg`` packages.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import threading
 from collections.abc import Sequence
@@ -307,7 +308,9 @@ class Shaper:
         positions = buf.glyph_positions
         # Cluster boundaries (logical character offsets), to know what each glyph stands for.
         starts = sorted({info.cluster for info in infos})
-        ends = {s: (starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)}
+        ends = {
+            s: (starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)
+        }
         scale = 1000 / font.upem
         glyphs: list[Glyph] = []
         width = 0.0
@@ -317,7 +320,7 @@ class Shaper:
         # font draws a cluster with several glyphs (one character each, the rest to the
         # last), so that text extraction gives every character back exactly once.
         members: dict[int, list[int]] = {}
-        for index in (range(len(infos) - 1, -1, -1) if rtl else range(len(infos))):
+        for index in range(len(infos) - 1, -1, -1) if rtl else range(len(infos)):
             members.setdefault(infos[index].cluster, []).append(index)
         texts: dict[int, str] = {}
         for cluster, indexes in members.items():
@@ -635,7 +638,9 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
             i = j
         return total
 
-    def _line(self, text: str, owner: Sequence[int], levels: Sequence[int], a: int, b: int) -> _Line:
+    def _line(
+        self, text: str, owner: Sequence[int], levels: Sequence[int], a: int, b: int
+    ) -> _Line:
         line = _Line()
         size = self.style.size
         x = 0.0
@@ -646,7 +651,7 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
                 if owner[k] != owner[k - 1]:
                     cuts.append(k)
             cuts.append(r_end)
-            segments = list(zip(cuts, cuts[1:], strict=False))
+            segments = list(itertools.pairwise(cuts))
             if level % 2:
                 segments.reverse()
             for s, e in segments:
@@ -770,7 +775,7 @@ def draw_text(
     w = line.width
     if anchor == "middle":
         left = x - w / 2
-    elif (anchor == "start") != rtl:
+    elif (anchor == "start") == rtl:
         left = x - w  # the anchor is the line's right end
     else:
         left = x
