@@ -167,7 +167,7 @@ class DetailedSections(Node):
 class SessionReport(Node):
     """A session's public summary or detailed report."""
 
-    schema_: SessionSchema = Field(alias="schema", default=SESSION_SCHEMA)
+    schema_: SessionSchema = Field(alias="schema", default="track2.report/2")
     kind: Literal["summary", "detailed"]
     edition: EditionInfo = EditionInfo()
     series: SeriesInfo
@@ -223,7 +223,7 @@ class DigestGroup(Node):
 class SeriesDigest(Node):
     """A whole series: its sessions, the theme x session matrix and every approved point."""
 
-    schema_: DigestSchema = Field(alias="schema", default=DIGEST_SCHEMA)
+    schema_: DigestSchema = Field(alias="schema", default="track2.digest/2")
     kind: Literal["digest"] = "digest"
     edition: EditionInfo = EditionInfo()
     series: SeriesInfo

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="attr-defined,method-assign,assignment,arg-type,unused-ignore"
+# (reportlab internals: bookmarks on flowables, the after-flowable hook, list items)
 """PDF (reportlab, pip-only) from the report blocks, with page numbers and an optional
 recipient marking on every page. CPU-bound: call it in a worker thread.
 

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="attr-defined,no-untyped-call,assignment,return-value,unused-ignore"
+# (reportlab internals this module extends: PDF objects with dynamic attributes, untyped hooks)
 """Shaped, bidirectional text for the PDF renderer: Dari, Pashto and Arabic (and any mix of
 them with Latin acronyms and numbers), drawn with reportlab from fonts installed by pip.
 
