@@ -11,13 +11,14 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
 from app.people.countries import country_name
 from app.people.models import Sector
 from app.people.schemas import CompositionPublic
+from app.reports import locales
 from app.reports.model import (
     Agenda,
     AgendaItem,
@@ -27,6 +28,7 @@ from app.reports.model import (
     DigestGroup,
     DigestPoint,
     DigestSession,
+    EditionInfo,
     Link,
     MatrixRow,
     NamedGuest,
@@ -92,6 +94,7 @@ class SeriesFacts:
     title_prefix: str = ""
     dateline: str = ""
     closing: str = ""
+    paper: str = "a4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,178 @@ class DigestSource:
     base_url: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PartText:
+    title: str
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuestText:
+    name: str
+    position: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EditionTexts:
+    """A complete translation of the public texts a report is built from.
+
+    Keys are those of the facts: agenda parts, points and sessions by id, themes by slug,
+    on-record guests by the name the facts give them. The editions domain (stored,
+    reviewed translations) will make one of these; nothing else changes for the builder
+    or the renderers.
+    """
+
+    series_title: str
+    organiser: str
+    partners: tuple[str, ...] = ()
+    strapline: str = ""
+    title_prefix: str = ""
+    dateline: str = ""
+    closing: str = ""
+    sessions: Mapping[uuid.UUID, tuple[str, str]] = field(default_factory=dict)  # title, context
+    parts: Mapping[uuid.UUID, PartText] = field(default_factory=dict)
+    points: Mapping[uuid.UUID, str] = field(default_factory=dict)
+    themes: Mapping[str, str] = field(default_factory=dict)
+    guests: Mapping[str, GuestText] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """The language a report is built in, its calendar and digits, and (for any language
+    but the one the records are written in) the translated texts."""
+
+    language: str = "en"
+    calendar: locales.Calendar = "gregorian"
+    digits: locales.Digits | None = None  # the language's own by default
+    texts: EditionTexts | None = None
+
+    def info(self) -> EditionInfo:
+        lang = locales.language(self.language)
+        return EditionInfo(
+            language=lang.tag,
+            direction="rtl" if lang.rtl else "ltr",
+            digits=self.digits or lang.digits,
+            calendar=self.calendar if self.language in locales.SOLAR_MONTHS else "gregorian",
+        )
+
+
+ENGLISH = Edition()
+
+
+class IncompleteEdition(ValueError):
+    """An edition lacks the translation of a text the report prints."""
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        super().__init__(f"the edition has no translation of: {', '.join(missing)}")
+        self.missing = tuple(missing)
+
+
+def _translate_series(series: SeriesFacts, texts: EditionTexts) -> SeriesFacts:
+    return replace(
+        series,
+        title=texts.series_title,
+        organiser=texts.organiser,
+        partners=tuple(texts.partners),
+        strapline=texts.strapline if series.strapline else "",
+        title_prefix=texts.title_prefix if series.title_prefix else "",
+        dateline=texts.dateline if series.dateline else "",
+        closing=texts.closing,
+    )
+
+
+def _translate_session(
+    session: SessionFacts, texts: EditionTexts, missing: list[str]
+) -> SessionFacts:
+    found = texts.sessions.get(session.id)
+    if found is None:
+        missing.append(f"sessions.{session.id}")
+        return session
+    return replace(session, title=found[0], context=found[1])
+
+
+def _translate_points(
+    points: Sequence[PointFacts], texts: EditionTexts, missing: list[str]
+) -> tuple[PointFacts, ...]:
+    out = []
+    for point in points:
+        text = texts.points.get(point.id)
+        if text is None:
+            missing.append(f"points.{point.id}")
+            continue
+        out.append(replace(point, text=text))
+    return tuple(out)
+
+
+def _translate_themes(
+    themes: Sequence[ThemeFacts], texts: EditionTexts, missing: list[str]
+) -> tuple[ThemeFacts, ...]:
+    out = []
+    for theme in themes:
+        found = texts.themes.get(theme.slug)
+        if found is None:
+            missing.append(f"themes.{theme.slug}")
+            found = theme.label
+        out.append(ThemeFacts(theme.slug, found))
+    return tuple(out)
+
+
+def translate_source(source: SessionSource, edition: Edition) -> SessionSource:
+    """The facts with every public text replaced by the edition's (all of them, or
+    :class:`IncompleteEdition`)."""
+    texts = edition.texts
+    if texts is None:
+        return source
+    missing: list[str] = []
+    parts = []
+    for part in source.parts:
+        if part.regime == "off_record":
+            parts.append(part)
+            continue
+        found = texts.parts.get(part.id)
+        if found is None:
+            missing.append(f"parts.{part.id}")
+            continue
+        guests = []
+        for guest in part.guests:
+            g = texts.guests.get(guest.name)
+            if g is None:
+                missing.append(f"guests.{guest.name}")
+                continue
+            guests.append(GuestFacts(g.name, g.position))
+        parts.append(replace(part, title=found.title, topic=found.topic, guests=tuple(guests)))
+    translated = SessionSource(
+        series=_translate_series(source.series, texts),
+        session=_translate_session(source.session, texts, missing),
+        parts=tuple(parts),
+        points=_translate_points(source.points, texts, missing),
+        themes=_translate_themes(source.themes, texts, missing),
+        composition=source.composition,
+        earlier=tuple(_translate_session(s, texts, missing) for s in source.earlier),
+        base_url=source.base_url,
+    )
+    if missing:
+        raise IncompleteEdition(missing)
+    return translated
+
+
+def translate_digest_source(source: DigestSource, edition: Edition) -> DigestSource:
+    texts = edition.texts
+    if texts is None:
+        return source
+    missing: list[str] = []
+    translated = DigestSource(
+        series=_translate_series(source.series, texts),
+        sessions=tuple(_translate_session(s, texts, missing) for s in source.sessions),
+        points=_translate_points(source.points, texts, missing),
+        themes=_translate_themes(source.themes, texts, missing),
+        base_url=source.base_url,
+    )
+    if missing:
+        raise IncompleteEdition(missing)
+    return translated
+
+
 # -- pieces -------------------------------------------------------------------------------
 
 
@@ -178,22 +353,31 @@ def series_info(series: SeriesFacts) -> SeriesInfo:
         strapline=series.strapline,
         dateline=series.dateline,
         timezone=series.timezone,
+        paper="letter" if series.paper == "letter" else "a4",
     )
 
 
-def session_ref(session: SessionFacts, timezone: str) -> SessionRef:
+def session_ref(session: SessionFacts, timezone: str, edition: Edition = ENGLISH) -> SessionRef:
     day = local_date(session.starts_at, timezone)
+    tag = edition.language
+    info = edition.info()
     return SessionRef(
         number=session.number,
-        ordinal=ordinal_word(session.number),
+        ordinal=ordinal_word(session.number)
+        if tag == "en"
+        else locales.session_ordinal(session.number, tag),
         title=session.title,
         date=day.isoformat(),
-        date_long=long_date(day),
+        date_long=long_date(day)
+        if tag == "en"
+        else locales.long_date(day, tag, info.calendar, info.digits),
         status=session.status,
     )
 
 
-def organisers_sentence(series: SeriesFacts) -> str:
+def organisers_sentence(series: SeriesFacts, tag: str = "en") -> str:
+    if tag != "en":
+        return locales.organisers(tag, series.organiser, series.partners)
     lead = f"The series of Track 2 discussions is organized by {with_article(series.organiser)}"
     if series.partners:
         partners = join_and([with_article(p) for p in series.partners])
@@ -201,8 +385,10 @@ def organisers_sentence(series: SeriesFacts) -> str:
     return lead + "."
 
 
-def composition_section(composition: CompositionPublic) -> Composition:
+def composition_section(composition: CompositionPublic, tag: str = "en") -> Composition:
     """The aggregate, as a sentence and as rows; nothing beyond ``CompositionPublic``."""
+    if tag != "en":
+        return _composition_in(composition, tag)
     if composition.suppressed or composition.total is None:
         return Composition(
             suppressed=True,
@@ -234,6 +420,33 @@ def composition_section(composition: CompositionPublic) -> Composition:
         ),
         sentence=f"To this end, the Track 2 series brought together a broad representation "
         f"of {composition.total} {who}{where}.",
+    )
+
+
+def _composition_in(composition: CompositionPublic, tag: str) -> Composition:
+    if composition.suppressed or composition.total is None:
+        return Composition(
+            suppressed=True,
+            basis=composition.basis,
+            sentence=locales.composition(tag, None, None, ()),
+        )
+    sectors = composition.by_sector or {}
+    named = [s.value for s in sectors if s is not Sector.OTHER]
+    if named and Sector.OTHER in sectors:
+        named.append("other")
+    return Composition(
+        suppressed=False,
+        basis=composition.basis,
+        total=composition.total,
+        countries=composition.countries,
+        by_sector=tuple(
+            CountRow(label=locales.SECTOR_LABELS[tag][s.value], count=n) for s, n in sectors.items()
+        ),
+        by_country=tuple(
+            CountRow(label=locales.country_name(c, tag), count=n)
+            for c, n in (composition.by_country or {}).items()
+        ),
+        sentence=locales.composition(tag, composition.total, composition.countries, named),
     )
 
 
@@ -279,9 +492,34 @@ def _presentation_item(part: PartFacts) -> str:
     return text
 
 
-def agenda_paragraph(parts: Sequence[PartFacts]) -> str:
+def _agenda_paragraph_in(parts: Sequence[PartFacts], tag: str) -> str:
+    segments = _segments(parts)
+    sentences: list[str] = []
+    for index, segment in enumerate(segments, start=1):
+        last = index == len(segments) and index > 1
+        part = segment.parts[0]
+        guests = locales.guests_phrase(tag, [(g.name, g.position) for g in part.guests])
+        topics = [p.topic for p in segment.parts if p.topic]
+        sentences.append(
+            locales.agenda_sentence(
+                tag,
+                segment.kind,
+                index,
+                last,
+                guests=guests if part.guests else "",
+                topics=topics,
+                title=part.title,
+                count=len(segment.parts),
+            )
+        )
+    return " ".join(sentences)
+
+
+def agenda_paragraph(parts: Sequence[PartFacts], tag: str = "en") -> str:
     """One paragraph on the agenda. Only on-record parts name anyone, and only those who
     consented for that part; presentations are otherwise described by topic only."""
+    if tag != "en":
+        return _agenda_paragraph_in(parts, tag)
     segments = _segments(parts)
     sentences: list[str] = []
     for index, segment in enumerate(segments, start=1):
@@ -332,8 +570,10 @@ def agenda_paragraph(parts: Sequence[PartFacts]) -> str:
     return " ".join(sentences)
 
 
-def _points_intro(parts: Sequence[PartFacts]) -> str:
+def _points_intro(parts: Sequence[PartFacts], tag: str = "en") -> str:
     kinds = {p.kind for p in parts if p.regime != "off_record"}
+    if tag != "en":
+        return locales.points_intro(tag, kinds)
     sources = []
     if "presentation" in kinds:
         sources.append("the presentations")
@@ -346,9 +586,12 @@ def _points_intro(parts: Sequence[PartFacts]) -> str:
 
 
 def chatham_statement(
-    session: SessionFacts, parts: Sequence[PartFacts], previous_rounds: int
+    session: SessionFacts, parts: Sequence[PartFacts], previous_rounds: int, tag: str = "en"
 ) -> str:
     regimes = {p.regime for p in parts} or {session.default_regime}
+    if tag != "en":
+        on_record = regimes <= {"on_record", "off_record"} and "on_record" in regimes
+        return locales.chatham(tag, previous_rounds, on_record)
     similar = (
         f", similar to the previous {number_word(previous_rounds)} "
         f"{plural(previous_rounds, 'round', 'rounds')} of the series,"
@@ -362,14 +605,30 @@ def chatham_statement(
     return f"This discussion{similar} was held under the Chatham House Rule."
 
 
-def _links(base_url: str, series: SeriesFacts, session_number: int | None) -> tuple[Link, ...]:
+def _links(
+    base_url: str,
+    series: SeriesFacts,
+    session_number: int | None,
+    tag: str = "en",
+    *,
+    request: bool = True,
+) -> tuple[Link, ...]:
+    """The offer's links; a detailed report does not offer itself."""
     query = f"?session={session_number}" if session_number is not None else ""
+    newsletter = Link(
+        label=locales.LINK_LABELS["newsletter"][tag],
+        url=f"{base_url}/subscribe?series={series.slug}",
+        rel="newsletter",
+    )
+    if not request:
+        return (newsletter,)
     return (
         Link(
-            label="Request the detailed report",
+            label=locales.LINK_LABELS["request"][tag],
             url=f"{base_url}/series/{series.slug}{query}#request",
+            rel="request",
         ),
-        Link(label="Join the newsletter", url=f"{base_url}/subscribe?series={series.slug}"),
+        newsletter,
     )
 
 
@@ -383,29 +642,33 @@ def _theme_counts(
     return tuple(ThemeCount(slug=t.slug, label=t.label, count=counts[t.slug]) for t in themes)
 
 
-def _part_heading(part: PartFacts) -> str:
-    return f"{part.title}: {part.topic}" if part.topic else part.title
-
-
 # -- the builders -------------------------------------------------------------------------
 
 
 SessionKind = Literal["summary", "detailed"]
 
 
-def build_session_report(source: SessionSource, kind: SessionKind) -> SessionReport:
-    """The public summary (``kind='summary'``) or the detailed report of one session."""
+def build_session_report(
+    source: SessionSource, kind: SessionKind, edition: Edition = ENGLISH
+) -> SessionReport:
+    """The public summary (``kind='summary'``) or the detailed report of one session, in
+    the edition's language (English, the records' own, by default)."""
     if kind not in ("summary", "detailed"):
         raise ValueError(f"unknown session report kind {kind!r}")
+    tag = edition.language
+    source = translate_source(source, edition)
     series, session = source.series, source.session
     tz = series.timezone
-    ref = session_ref(session, tz)
-    fmt = _FORMAT_FORUMS.get(session.format, "forums")
+    ref = session_ref(session, tz, edition)
     title = f"{series.title_prefix}: {session.title}" if series.title_prefix else session.title
-    opening = (
-        f"The {ref.ordinal} session of the series of {fmt} on {series.title} was held on "
-        f"{ref.date_long}."
-    )
+    if tag == "en":
+        fmt = _FORMAT_FORUMS.get(session.format, "forums")
+        opening = (
+            f"The {ref.ordinal} session of the series of {fmt} on {series.title} was held on "
+            f"{ref.date_long}."
+        )
+    else:
+        opening = locales.opening(tag, ref.ordinal, session.format, series.title, ref.date_long)
     ordered_points = sorted(source.points, key=lambda p: (p.position, p.id))
     part_positions = {p.id: p.position for p in source.parts}
     points = tuple(
@@ -418,11 +681,15 @@ def build_session_report(source: SessionSource, kind: SessionKind) -> SessionRep
         for n, p in enumerate(ordered_points, start=1)
     )
     previous = [s for s in source.earlier if s.number < session.number]
-    closing = series.closing.strip() or (
-        f"{series.organiser} and its partners plan to continue this series of Track 2 discussions."
-    )
+    if tag == "en":
+        closing = series.closing.strip() or (
+            f"{series.organiser} and its partners plan to continue this series of Track 2 "
+            "discussions."
+        )
+    else:
+        closing = series.closing.strip() or locales.default_closing(tag, series.organiser)
     agenda = Agenda(
-        paragraph=agenda_paragraph(source.parts),
+        paragraph=agenda_paragraph(source.parts, tag),
         items=tuple(
             AgendaItem(
                 position=p.position,
@@ -441,64 +708,77 @@ def build_session_report(source: SessionSource, kind: SessionKind) -> SessionRep
     )
     detailed = None
     if kind == "detailed":
-        detailed = _detailed_sections(source, points, previous)
+        detailed = _detailed_sections(source, points, previous, edition)
     return SessionReport(
         kind=kind,
+        edition=edition.info(),
         series=series_info(series),
         session=ref,
         title=title,
         opening=opening,
-        organisers=organisers_sentence(series),
+        organisers=organisers_sentence(series, tag),
         context=paragraphs(session.context),
-        composition=composition_section(source.composition),
+        composition=composition_section(source.composition, tag),
         agenda=agenda,
-        points_intro=_points_intro(source.parts),
-        chatham_house=chatham_statement(session, source.parts, len(previous)),
+        points_intro=_points_intro(source.parts, tag),
+        chatham_house=chatham_statement(session, source.parts, len(previous), tag),
         # The public summary lists points without their agenda part: a point placed in a
         # one-speaker presentation would point at its speaker. The detailed report (sent
-        # only to approved requesters) keeps the grouping the issue asks for.
+        # only to approved requesters) groups them, but only under parts where several
+        # people spoke (see ``_detailed_sections``).
         points=points
         if kind == "detailed"
         else tuple(p.model_copy(update={"part": None}) for p in points),
         themes=_theme_counts(source.themes, ordered_points),
         closing=ensure_period(" ".join(closing.split())),
-        offer="If you are interested in the detailed report of the meeting or if you wish to "
-        "join our newsletter, follow the links below.",
-        links=_links(source.base_url, series, session.number),
+        offer=locales.OFFERS[kind][tag],
+        links=_links(source.base_url, series, session.number, tag, request=kind == "summary"),
         detailed=detailed,
     )
 
 
+# Agenda parts where several people speak: grouping points under one of them attributes
+# nothing. A presentation or opening remarks has one speaker (or a few, all known to the
+# room), so their points join the general points instead (issue 15, item 11).
+_MANY_VOICES = frozenset({"discussion", "q_and_a"})
+
+
+def _part_heading(part: PartFacts) -> str:
+    return f"{part.title}: {part.topic}" if part.topic else part.title
+
+
 def _detailed_sections(
-    source: SessionSource, points: Sequence[Point], previous: Sequence[SessionFacts]
+    source: SessionSource,
+    points: Sequence[Point],
+    previous: Sequence[SessionFacts],
+    edition: Edition = ENGLISH,
 ) -> DetailedSections:
-    by_part: list[PointGroup] = []
-    for part in sorted(source.parts, key=lambda p: p.position):
-        numbers = tuple(p.number for p in points if p.part == part.position)
+    tag = edition.language
+    positions = {
+        p.position: p for p in source.parts if p.kind in _MANY_VOICES and p.regime != "off_record"
+    }
+    groups: list[PointGroup] = []
+    for position in sorted(positions):
+        numbers = tuple(p.number for p in points if p.part == position)
         if numbers:
-            by_part.append(PointGroup(heading=_part_heading(part), points=numbers))
-    loose = tuple(p.number for p in points if p.part is None)
-    if loose:
-        by_part.append(PointGroup(heading="Points not tied to an agenda part", points=loose))
-    by_theme: list[PointGroup] = []
-    for theme in source.themes:
-        numbers = tuple(p.number for p in points if theme.slug in p.themes)
-        if numbers:
-            by_theme.append(PointGroup(heading=theme.label, points=numbers))
-    untagged = tuple(p.number for p in points if not p.themes)
-    if untagged:
-        by_theme.append(PointGroup(heading="Without a theme", points=untagged))
+            groups.append(PointGroup(heading=_part_heading(positions[position]), points=numbers))
+    general = tuple(p.number for p in points if p.part not in positions)
+    if general:
+        heading = locales.label(tag, "general_points" if groups else "main_points")
+        groups.insert(0, PointGroup(heading=heading, points=general))
     return DetailedSections(
-        by_part=tuple(by_part),
-        by_theme=tuple(by_theme),
+        groups=tuple(groups),
         earlier_sessions=tuple(
-            session_ref(s, source.series.timezone) for s in sorted(previous, key=lambda s: s.number)
+            session_ref(s, source.series.timezone, edition)
+            for s in sorted(previous, key=lambda s: s.number)
         ),
     )
 
 
-def build_digest(source: DigestSource) -> SeriesDigest:
+def build_digest(source: DigestSource, edition: Edition = ENGLISH) -> SeriesDigest:
     """The series digest: sessions, the theme x session matrix, points grouped by theme."""
+    tag = edition.language
+    source = translate_digest_source(source, edition)
     series = source.series
     sessions = sorted(source.sessions, key=lambda s: s.number)
     index = {s.id: i for i, s in enumerate(sessions)}
@@ -529,19 +809,28 @@ def build_digest(source: DigestSource) -> SeriesDigest:
         if groups[t.slug]
     ]
     if untagged:
-        by_theme.append(DigestGroup(heading="Without a theme", points=tuple(untagged)))
+        by_theme.append(
+            DigestGroup(heading=locales.label(tag, "without_theme"), points=tuple(untagged))
+        )
     held = sum(1 for s in sessions if s.status in ("held", "closed"))
-    return SeriesDigest(
-        series=series_info(series),
-        title=f"{series.title}: series digest",
-        intro=(
+    if tag == "en":
+        intro = (
             f"{organisers_sentence(series)} This digest covers {number_word(len(sessions))} "
             f"{plural(len(sessions), 'session', 'sessions')} ({number_word(held)} held) and "
             f"{len(points)} approved main {plural(len(points), 'point', 'points')}."
-        ),
+        )
+    else:
+        intro = locales.digest_intro(
+            tag, organisers_sentence(series, tag), len(sessions), held, len(points)
+        )
+    refs = {s.id: session_ref(s, series.timezone, edition) for s in sessions}
+    return SeriesDigest(
+        edition=edition.info(),
+        series=series_info(series),
+        title=locales.digest_title(tag, series.title),
+        intro=intro,
         sessions=tuple(
-            DigestSession(session=session_ref(s, series.timezone), points=per_session[i])
-            for i, s in enumerate(sessions)
+            DigestSession(session=refs[s.id], points=per_session[i]) for i, s in enumerate(sessions)
         ),
         matrix=tuple(
             MatrixRow(
@@ -553,7 +842,6 @@ def build_digest(source: DigestSource) -> SeriesDigest:
             for t in source.themes
         ),
         by_theme=tuple(by_theme),
-        chatham_house="The discussions of the series are held under the Chatham House Rule: "
-        "no point in this digest is attributed to anyone.",
-        links=_links(source.base_url, series, None),
+        chatham_house=locales.DIGEST_CHATHAM[tag],
+        links=_links(source.base_url, series, None, tag),
     )

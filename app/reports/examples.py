@@ -132,7 +132,7 @@ SESSION_REPORT: dict[str, Any] = {
     "points_intro": "Following is a list of the main points and perspectives that emerged from "
     "the presentations, the Q & A sessions and the general discussion by all "
     "participants.",
-    "schema": "track2.report/1",
+    "schema": "track2.report/2",
     "series": {
         "dateline": "KABUL",
         "organiser": "Heart of Asia Society",
@@ -234,7 +234,7 @@ SERIES_DIGEST: dict[str, Any] = {
             "total": 2,
         },
     ],
-    "schema": "track2.digest/1",
+    "schema": "track2.digest/2",
     "series": {
         "dateline": "KABUL",
         "organiser": "Heart of Asia Society",

@@ -6,13 +6,13 @@ what a report says or in which order; each renderer only decides how a block loo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from app.reports.locales import OFFERS, digits, label
 from app.reports.model import AnyReport, SeriesDigest, SessionReport
 
-ParaRole = Literal["strapline", "body", "agenda", "rule", "closing", "note"]
+ParaRole = Literal["strapline", "body", "agenda", "rule", "closing", "offer", "note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,8 @@ class Bullets:
     items: tuple[str, ...]
     ordered: bool = False
     start: int = 1
+    numbers: tuple[int, ...] = ()  # explicit numbers of an ordered list (its points' own)
+    notes: tuple[str, ...] = ()  # a line under each item (the themes of a point), or none
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +68,25 @@ Block = Heading | Para | Bullets | Table | BarChart | Heatmap | Links
 
 
 def layout(report: AnyReport) -> list[Block]:
-    """The blocks of any report, in reading order."""
+    """The blocks of any report, in reading order, with every label in its language."""
     if isinstance(report, SeriesDigest):
         return _digest(report)
     return _session(report)
 
 
+def _n(report: AnyReport, value: int | str) -> str:
+    """A number in the report's digits."""
+    return digits(str(value), report.edition.digits)
+
+
 def _session(r: SessionReport) -> list[Block]:
+    tag = r.edition.language
     blocks: list[Block] = []
     if r.series.strapline:
         blocks.append(Para(r.series.strapline, role="strapline"))
     blocks.append(Heading(1, r.title))
     if r.kind == "detailed":
-        blocks.append(Para("Detailed report", role="note"))
+        blocks.append(Para(label(tag, "detailed_note"), role="note"))
     lead = f"{r.series.dateline} —" if r.series.dateline else None
     blocks.append(Para(f"{r.opening} {r.organisers}", lead=lead))
     blocks.extend(Para(text) for text in r.context)
@@ -86,116 +94,173 @@ def _session(r: SessionReport) -> list[Block]:
     if r.agenda.paragraph:
         blocks.append(Para(r.agenda.paragraph, role="agenda"))
     blocks.append(Para(f"{r.points_intro} {r.chatham_house}", role="rule"))
-    # The summary lists the points as the reference does; the detailed report numbers them,
-    # so the groupings below can refer to them.
-    blocks.append(Bullets(tuple(p.text for p in r.points), ordered=r.detailed is not None))
-    if r.detailed is not None:
+    if r.detailed is None:
+        # The summary lists the points as the reference does.
+        blocks.append(Bullets(tuple(p.text for p in r.points)))
+    else:
         blocks.extend(_detailed(r))
     blocks.append(Para(r.closing, role="closing"))
-    blocks.append(Para(r.offer, role="closing"))
-    blocks.append(Links(tuple((link.label, link.url) for link in r.links)))
+    links = r.links
+    if r.kind == "detailed":
+        # A detailed report never offers to request itself (versions of schema /1 did).
+        links = tuple(
+            link for link in links if link.rel != "request" and not link.url.endswith("#request")
+        )
+    if links:
+        offer = r.offer
+        if r.kind == "detailed" and r.schema_ == "track2.report/1":
+            offer = OFFERS["detailed"].get(tag, OFFERS["detailed"]["en"])
+        blocks.append(Para(offer, role="offer"))
+        blocks.append(Links(tuple((link.label, link.url) for link in links)))
     return blocks
-
-
-def _numbered(numbers: Sequence[int], texts: dict[int, str]) -> Bullets:
-    return Bullets(tuple(f"({n}) {texts[n]}" for n in numbers))
 
 
 def _detailed(r: SessionReport) -> list[Block]:
     assert r.detailed is not None
+    tag = r.edition.language
     d = r.detailed
-    texts = {p.number: p.text for p in r.points}
-    blocks: list[Block] = [Heading(2, "Main points by agenda part")]
-    for group in d.by_part:
-        blocks += [Heading(3, group.heading), _numbered(group.points, texts)]
-    blocks.append(Heading(2, "Main points by theme"))
+    by_number = {p.number: p for p in r.points}
+    theme_labels = {t.slug: t.label for t in r.themes}
+    # Each point once: schema /2 groups; /1 versions' grouping by part covers every point.
+    groups = d.groups or d.by_part
+    blocks: list[Block] = [Heading(2, label(tag, "main_points"))]
+    # Numbered in the order printed, so that every list (Markdown's too) counts on.
+    counter = 1
+    for group in groups:
+        if len(groups) > 1 or group.heading != label(tag, "main_points"):
+            blocks.append(Heading(3, group.heading))
+        numbers = tuple(n for n in group.points if n in by_number)
+        notes = tuple(
+            ", ".join(theme_labels.get(slug, slug) for slug in by_number[n].themes) for n in numbers
+        )
+        blocks.append(
+            Bullets(
+                tuple(by_number[n].text for n in numbers),
+                ordered=True,
+                start=counter,
+                notes=tuple(
+                    f"{label(tag, 'themes_tag')}: {note}" if note else "" for note in notes
+                ),
+            )
+        )
+        counter += len(numbers)
+    blocks.append(Heading(2, label(tag, "themes")))
     blocks.append(
         BarChart(
-            "Main points per theme",
+            label(tag, "chart_caption"),
             tuple((t.label, t.count) for t in r.themes),
         )
     )
-    for group in d.by_theme:
-        blocks += [Heading(3, group.heading), _numbered(group.points, texts)]
-    blocks.append(Heading(2, "Composition"))
+    blocks.append(Heading(2, label(tag, "composition")))
     c = r.composition
     if c.suppressed:
-        blocks.append(
-            Para("Fewer than three people are counted, so no composition is shown.", role="note")
-        )
+        blocks.append(Para(label(tag, "composition_suppressed"), role="note"))
     else:
-        rows = [("Participants", "Total", str(c.total))]
-        rows += [("Sector", row.label, str(row.count)) for row in c.by_sector]
-        rows += [("Country", row.label, str(row.count)) for row in c.by_country]
+        rows = [(label(tag, "all"), label(tag, "participants"), _n(r, c.total or 0))]
+        rows += [(label(tag, "sector"), row.label, _n(r, row.count)) for row in c.by_sector]
+        rows += [(label(tag, "country"), row.label, _n(r, row.count)) for row in c.by_country]
+        basis = label(tag, LABELS_BASIS[c.basis]) if c.basis in LABELS_BASIS else c.basis
         blocks.append(
             Table(
-                f"Who took part ({c.basis}); groups smaller than three are counted as Other",
-                ("Group", "", "People"),
+                label(tag, "composition_caption", basis=basis),
+                (label(tag, "category"), label(tag, "group"), label(tag, "people")),
                 tuple(rows),
                 (False, False, True),
             )
         )
         if c.countries:
-            blocks.append(Para(f"Countries represented: {c.countries}.", role="note"))
-    blocks.append(Heading(2, "The series so far"))
+            blocks.append(Para(label(tag, "countries_represented", n=c.countries), role="note"))
+    blocks.append(Heading(2, label(tag, "series_so_far")))
     if d.earlier_sessions:
         blocks.append(
             Table(
-                "Earlier sessions of the series",
-                ("Session", "Date", "Title"),
-                tuple((s.ordinal.capitalize(), s.date_long, s.title) for s in d.earlier_sessions),
+                label(tag, "earlier_caption"),
+                (label(tag, "session"), label(tag, "date"), label(tag, "title")),
+                tuple(
+                    (s.ordinal[:1].upper() + s.ordinal[1:], s.date_long, s.title)
+                    for s in d.earlier_sessions
+                ),
                 (False, False, False),
             )
         )
     else:
-        blocks.append(Para("This was the first session of the series.", role="note"))
+        blocks.append(Para(label(tag, "first_session"), role="note"))
     return blocks
 
 
+LABELS_BASIS = {"attended": "basis.attended", "confirmed": "basis.confirmed"}
+
+
 def _digest(r: SeriesDigest) -> list[Block]:
+    tag = r.edition.language
     blocks: list[Block] = []
     if r.series.strapline:
         blocks.append(Para(r.series.strapline, role="strapline"))
     blocks += [Heading(1, r.title), Para(r.intro), Para(r.chatham_house, role="rule")]
-    blocks.append(Heading(2, "Sessions"))
+    blocks.append(Heading(2, label(tag, "sessions")))
     blocks.append(
         Table(
-            "Sessions of the series",
-            ("No.", "Date", "Title", "Status", "Points"),
+            label(tag, "sessions_caption"),
+            (
+                label(tag, "number"),
+                label(tag, "date"),
+                label(tag, "title"),
+                label(tag, "status"),
+                label(tag, "points"),
+            ),
             tuple(
                 (
-                    str(s.session.number),
+                    _n(r, s.session.number),
                     s.session.date_long,
                     s.session.title,
-                    s.session.status,
-                    str(s.points),
+                    label(tag, f"status.{s.session.status}")
+                    if f"status.{s.session.status}" in _STATUS_KEYS
+                    else s.session.status,
+                    _n(r, s.points),
                 )
                 for s in r.sessions
             ),
             (True, False, False, False, True),
         )
     )
-    blocks.append(Heading(2, "Themes across sessions"))
-    columns = tuple(str(s.session.number) for s in r.sessions)
+    blocks.append(Heading(2, label(tag, "themes_across")))
+    columns = tuple(_n(r, s.session.number) for s in r.sessions)
     blocks.append(
         Table(
-            "Approved main points per theme (rows) and session (columns)",
-            ("Theme", *columns, "Total"),
-            tuple((row.label, *(str(n) for n in row.counts), str(row.total)) for row in r.matrix),
+            label(tag, "matrix_caption"),
+            (label(tag, "theme"), *columns, label(tag, "total")),
+            tuple(
+                (row.label, *(_n(r, n) for n in row.counts), _n(r, row.total)) for row in r.matrix
+            ),
             (False, *(True for _ in columns), True),
         )
     )
     blocks.append(
         Heatmap(
-            "Main points per theme and session",
+            label(tag, "heatmap_caption"),
             tuple(row.label for row in r.matrix),
             columns,
             tuple(row.counts for row in r.matrix),
         )
     )
-    blocks.append(Heading(2, "Main points by theme"))
+    blocks.append(Heading(2, label(tag, "points_by_theme")))
+    in_session = {
+        s.session.number: label(tag, "in_session", n=s.session.number) for s in r.sessions
+    }
     for group in r.by_theme:
         blocks.append(Heading(3, group.heading))
-        blocks.append(Bullets(tuple(f"{p.text} (session {p.session})" for p in group.points)))
+        blocks.append(
+            Bullets(
+                tuple(
+                    f"{p.text} {in_session.get(p.session) or label(tag, 'in_session', n=p.session)}"
+                    for p in group.points
+                )
+            )
+        )
     blocks.append(Links(tuple((link.label, link.url) for link in r.links)))
     return blocks
+
+
+_STATUS_KEYS = frozenset(
+    f"status.{s}" for s in ("held", "closed", "scheduled", "postponed", "draft", "cancelled")
+)

@@ -21,14 +21,32 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SESSION_SCHEMA = "track2.report/1"
-DIGEST_SCHEMA = "track2.digest/1"
+SESSION_SCHEMA = "track2.report/2"
+DIGEST_SCHEMA = "track2.digest/2"
+# /2 adds the edition (language, digits, calendar), the paper size, link roles and the
+# detailed report's single grouping of points; /1 versions still validate and render.
+SessionSchema = Literal["track2.report/1", "track2.report/2"]
+DigestSchema = Literal["track2.digest/1", "track2.digest/2"]
 
 
 class Node(BaseModel):
     """Base of every node: immutable, strict, closed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class EditionInfo(Node):
+    """The language a report is written in and how it writes numbers and dates.
+
+    The builder writes every text of the report in this language; renderers read it for
+    the direction (right to left for Dari, Pashto and Arabic), the fonts, the labels and the
+    digits of the numbers they add (page numbers, counts).
+    """
+
+    language: str = Field(default="en", description="BCP 47 tag: en, fa-AF, ps or ar.")
+    direction: Literal["ltr", "rtl"] = "ltr"
+    digits: Literal["latn", "arab", "arabext"] = "latn"
+    calendar: Literal["gregorian", "solar_hijri"] = "gregorian"
 
 
 class SeriesInfo(Node):
@@ -41,6 +59,7 @@ class SeriesInfo(Node):
     strapline: str
     dateline: str
     timezone: str = Field(description="IANA zone the report's dates are given in.")
+    paper: Literal["a4", "letter"] = Field(default="a4", description="Page size of PDF and DOCX.")
 
 
 class SessionRef(Node):
@@ -120,6 +139,7 @@ class Link(Node):
 
     label: str
     url: str
+    rel: Literal["", "request", "newsletter"] = ""
 
 
 class PointGroup(Node):
@@ -130,18 +150,26 @@ class PointGroup(Node):
 
 
 class DetailedSections(Node):
-    """What only the detailed report has."""
+    """What only the detailed report has.
 
-    by_part: tuple[PointGroup, ...]
-    by_theme: tuple[PointGroup, ...]
+    ``groups`` (schema /2) prints each point once: under a part where several people
+    spoke, otherwise among the general points (a part with one presenter would attribute
+    its points). Versions of schema /1 have ``by_part`` and ``by_theme`` instead; they are
+    rendered from ``by_part`` alone, so there too each point is printed once.
+    """
+
+    groups: tuple[PointGroup, ...] = ()
+    by_part: tuple[PointGroup, ...] = ()
+    by_theme: tuple[PointGroup, ...] = ()
     earlier_sessions: tuple[SessionRef, ...]
 
 
 class SessionReport(Node):
     """A session's public summary or detailed report."""
 
-    schema_: Literal["track2.report/1"] = Field(alias="schema", default="track2.report/1")
+    schema_: SessionSchema = Field(alias="schema", default="track2.report/2")
     kind: Literal["summary", "detailed"]
+    edition: EditionInfo = EditionInfo()
     series: SeriesInfo
     session: SessionRef
     title: str
@@ -195,8 +223,9 @@ class DigestGroup(Node):
 class SeriesDigest(Node):
     """A whole series: its sessions, the theme x session matrix and every approved point."""
 
-    schema_: Literal["track2.digest/1"] = Field(alias="schema", default="track2.digest/1")
+    schema_: DigestSchema = Field(alias="schema", default="track2.digest/2")
     kind: Literal["digest"] = "digest"
+    edition: EditionInfo = EditionInfo()
     series: SeriesInfo
     title: str
     intro: str

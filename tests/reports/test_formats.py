@@ -81,15 +81,16 @@ async def test_detailed_report_has_groups_composition_chart_and_series_context(
     url = f"/api/v1/sessions/{demo.session.id}/report?kind=detailed"
     body = (await client.get(url + "&format=json", headers=auth)).json()
     detailed = body["detailed"]
-    assert [g["heading"] for g in detailed["by_part"]] == [
-        "Presentation: Perspectives from Europe",
-        "Presentation: Perspectives from Iran",
+    # Each point once; never under a one-presenter part (presentations, the on-record
+    # opening): those points are general points (issue 15, item 11).
+    assert [g["heading"] for g in detailed["groups"]] == [
+        "General points",
         "Questions and answers",
         "General discussion",
     ]
-    assert sorted(n for g in detailed["by_part"] for n in g["points"]) == list(range(1, 12))
-    themes = {g["heading"]: g["points"] for g in detailed["by_theme"]}
-    assert themes["Economy and connectivity"] == [11]
+    assert sorted(n for g in detailed["groups"] for n in g["points"]) == list(range(1, 12))
+    assert detailed["groups"][0]["points"] == [1, 2, 3, 4]
+    assert "by_theme" not in detailed or detailed["by_theme"] == []
     assert [s["ordinal"] for s in detailed["earlier_sessions"]] == ["first", "second"]
     assert body["composition"]["by_sector"][0] == {"label": "Scholars", "count": 7}
     html = (await client.get(url + "&format=html", headers=auth)).text

@@ -119,7 +119,7 @@ async def test_demo_summary_json_is_the_canonical_model(
 ) -> None:
     response = await client.get(f"/api/v1/public/reports/{demo.summary.id}?format=json")
     body = response.json()
-    assert body["schema"] == "track2.report/1"
+    assert body["schema"] == "track2.report/2"
     assert body["kind"] == "summary"
     assert body["session"] == {
         "number": 3,

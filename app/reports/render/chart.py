@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from app.reports.locales import digits as to_digits
+
 BAR_HEIGHT = 16
 BAR_GAP = 6
 LABEL_WIDTH = 250
@@ -58,9 +60,13 @@ def _clip(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bar_svg(caption: str, bars: tuple[tuple[str, int], ...]) -> str:
-    """A horizontal bar chart as inline SVG."""
+def bar_svg(
+    caption: str, bars: tuple[tuple[str, int], ...], *, rtl: bool = False, digits: str = "latn"
+) -> str:
+    """A horizontal bar chart as inline SVG; mirrored (labels on the right, bars growing to
+    the left) for a right-to-left report."""
     laid, width, height = bar_layout(bars)
+    direction = ' direction="rtl"' if rtl else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width:.0f} '
         f'{height:.0f}" width="{width:.0f}" height="{height:.0f}" class="chart">',
@@ -69,6 +75,24 @@ def bar_svg(caption: str, bars: tuple[tuple[str, int], ...]) -> str:
     for bar in laid:
         y = bar.y + BAR_GAP
         mid = y + BAR_HEIGHT / 2 + 4
+        value = to_digits(str(bar.value), digits)
+        if rtl:
+            label_x = width - LABEL_WIDTH + 8
+            bar_x = width - LABEL_WIDTH - bar.width
+            value_x = bar_x - 6
+            parts.append(
+                f'<text x="{label_x}" y="{mid:.1f}" text-anchor="start"{direction}>'
+                f"{escape(_clip(bar.label))}</text>"
+            )
+            parts.append(
+                f'<rect x="{bar_x:.1f}" y="{y:.1f}" width="{bar.width:.1f}" '
+                f'height="{BAR_HEIGHT}" fill="#1f5c8b"/>'
+            )
+            parts.append(
+                f'<text x="{value_x:.1f}" y="{mid:.1f}" text-anchor="start"{direction}>'
+                f"{value}</text>"
+            )
+            continue
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{mid:.1f}" text-anchor="end">'
             f"{escape(_clip(bar.label))}</text>"
@@ -77,9 +101,7 @@ def bar_svg(caption: str, bars: tuple[tuple[str, int], ...]) -> str:
             f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{bar.width:.1f}" '
             f'height="{BAR_HEIGHT}" fill="#1f5c8b"/>'
         )
-        parts.append(
-            f'<text x="{LABEL_WIDTH + bar.width + 6:.1f}" y="{mid:.1f}">{bar.value}</text>'
-        )
+        parts.append(f'<text x="{LABEL_WIDTH + bar.width + 6:.1f}" y="{mid:.1f}">{value}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -89,9 +111,18 @@ def heat_svg(
     rows: tuple[str, ...],
     columns: tuple[str, ...],
     values: tuple[tuple[int, ...], ...],
+    *,
+    rtl: bool = False,
 ) -> str:
-    """A theme x session heat map as inline SVG (darker = more points)."""
+    """A theme x session heat map as inline SVG (darker = more points); mirrored for a
+    right-to-left report (labels on the right, the first session next to them)."""
     width, height = heat_size(len(rows), len(columns))
+
+    def x_of(x: float, w: float = 0.0) -> float:
+        return width - x - w if rtl else x
+
+    anchor_end = "start" if rtl else "end"
+    direction = ' direction="rtl"' if rtl else ""
     top = max((max(row, default=0) for row in values), default=0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width:.0f} '
@@ -101,7 +132,7 @@ def heat_svg(
     label_every = max(1, len(columns) // 25)
     for j, column in enumerate(columns):
         if j % label_every == 0:
-            x = HEAT_LABEL_WIDTH + j * CELL + CELL / 2
+            x = x_of(HEAT_LABEL_WIDTH + j * CELL + CELL / 2)
             parts.append(
                 f'<text x="{x:.1f}" y="{CELL - 3}" text-anchor="middle" '
                 f'font-size="9">{escape(column)}</text>'
@@ -109,14 +140,14 @@ def heat_svg(
     for i, (label, row) in enumerate(zip(rows, values, strict=True)):
         y = (i + 1) * CELL
         parts.append(
-            f'<text x="{HEAT_LABEL_WIDTH - 8}" y="{y + CELL - 3}" text-anchor="end" '
-            f'font-size="11">{escape(_clip(label))}</text>'
+            f'<text x="{x_of(HEAT_LABEL_WIDTH - 8):.1f}" y="{y + CELL - 3}" '
+            f'text-anchor="{anchor_end}" font-size="11"{direction}>{escape(_clip(label))}</text>'
         )
         for j, value in enumerate(row):
             parts.append(
-                f'<rect x="{HEAT_LABEL_WIDTH + j * CELL}" y="{y}" width="{CELL - 1}" '
-                f'height="{CELL - 1}" fill="{_rgb(shade(value, top))}" stroke="#d8dde6">'
-                f"<title>{value}</title></rect>"
+                f'<rect x="{x_of(HEAT_LABEL_WIDTH + j * CELL, CELL - 1):.0f}" y="{y}" '
+                f'width="{CELL - 1}" height="{CELL - 1}" fill="{_rgb(shade(value, top))}" '
+                f'stroke="#d8dde6"><title>{value}</title></rect>'
             )
     parts.append("</svg>")
     return "".join(parts)

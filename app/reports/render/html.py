@@ -15,12 +15,15 @@ from app.reports.render.templating import environment
 def html_blocks(report: AnyReport) -> list[tuple[str, Any]]:
     """(type name, block or prepared SVG) pairs for the block templates."""
     out: list[tuple[str, Any]] = []
+    rtl = report.edition.direction == "rtl"
+    system = report.edition.digits
     block: Block
     for block in layout(report):
         if isinstance(block, BarChart):
-            out.append(("chart", (block.caption, Markup(bar_svg(block.caption, block.bars)))))
+            svg = bar_svg(block.caption, block.bars, rtl=rtl, digits=system)
+            out.append(("chart", (block.caption, Markup(svg))))
         elif isinstance(block, Heatmap):
-            svg = heat_svg(block.caption, block.rows, block.columns, block.values)
+            svg = heat_svg(block.caption, block.rows, block.columns, block.values, rtl=rtl)
             out.append(("chart", (block.caption, Markup(svg))))
         else:
             out.append((type(block).__name__.lower(), block))
@@ -31,11 +34,22 @@ def render_html(report: AnyReport, *, marking: str | None = None, stamp: str | N
     """A complete HTML document; ``marking`` is repeated on every printed page."""
     template = environment().get_template("reports/document.html")
     return template.render(
-        title=report.title, blocks=html_blocks(report), marking=marking, stamp=stamp
+        title=report.title,
+        blocks=html_blocks(report),
+        marking=marking,
+        stamp=stamp,
+        lang=report.edition.language,
+        dir=report.edition.direction,
+        paper="letter" if report.series.paper == "letter" else "A4",
     )
 
 
 def render_html_fragment(report: AnyReport) -> Markup:
-    """The report's body, for embedding in a page of the site."""
+    """The report's body, for embedding in a page of the site (in a ``div`` that carries the
+    edition's ``lang`` and ``dir``)."""
     template = environment().get_template("reports/_body.html")
-    return Markup(template.render(blocks=html_blocks(report)))
+    body = template.render(blocks=html_blocks(report))
+    edition = report.edition
+    if edition.language == "en":
+        return Markup(body)
+    return Markup(f'<div lang="{edition.language}" dir="{edition.direction}">{body}</div>')

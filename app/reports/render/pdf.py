@@ -1,13 +1,24 @@
+# mypy: disable-error-code="attr-defined,method-assign,assignment,arg-type,unused-ignore"
+# (reportlab internals: bookmarks on flowables, the after-flowable hook, list items)
 """PDF (reportlab, pip-only) from the report blocks, with page numbers and an optional
 recipient marking on every page. CPU-bound: call it in a worker thread.
 
-The fonts are the Bitstream Vera family that ships inside reportlab, so names with
-diacritics (Turkish, Polish, Czech ...) print as they are without any system font.
+Laid out for print: A4 or US Letter (the series' setting), no heading left at a page foot
+and no paragraph leaving a single line on either side of a page break, table columns at
+least as wide as the longest word of their header, the offer kept with its links, live
+links, a vector bar chart, the document's title and language in its metadata and its
+headings as bookmarks. reportlab writes no structure tree, so the PDF is not tagged.
+
+English uses the Bitstream Vera family shipped inside reportlab (names with diacritics print
+without any system font). Dari, Pashto and Arabic use Amiri (a Naskh face installed with
+pip, with Latin and digits of its own) through :mod:`app.reports.render.shaping`: shaped,
+bidirectional, right-aligned text, mirrored lists, tables and charts.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -15,7 +26,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +36,7 @@ from reportlab.platypus import (
     Flowable,
     KeepTogether,
     ListFlowable,
+    ListItem,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -33,6 +45,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 
 from app.reports.layout import BarChart, Bullets, Heading, Heatmap, Links, Para, Table, layout
+from app.reports.locales import digits, label, language
 from app.reports.model import AnyReport
 from app.reports.render.chart import (
     BAR_GAP,
@@ -44,14 +57,26 @@ from app.reports.render.chart import (
     heat_size,
     shade,
 )
+from app.reports.render.shaping import (
+    FontSet,
+    ShapedParagraph,
+    Shaper,
+    Span,
+    TextStyle,
+    draw_text,
+    shaped_font,
+)
 
 ACCENT = colors.HexColor("#1f5c8b")
 MUTED = colors.HexColor("#5a6272")
 ALERT = colors.HexColor("#a4262c")
 LINE = colors.HexColor("#d8dde6")
+HEADER_FILL = colors.HexColor("#eef4f9")
 MARGIN = 18 * mm
 # Wide tables (the digest's theme x session matrix) are cut into column groups.
 MAX_TABLE_COLUMNS = 14
+CELL_PADDING = 4.0
+PAGE_SIZES = {"a4": A4, "letter": LETTER}
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +94,27 @@ def _fonts() -> dict[str, str]:
     return {"regular": "Vera", "bold": "Vera-Bold", "italic": "Vera-Italic"}
 
 
+@lru_cache(maxsize=8)
+def _shaped_fonts(language_tag: str) -> FontSet:
+    """Amiri, regular and bold, shaping for the language (its ``locl`` forms)."""
+    lang = language(language_tag)
+    regular = shaped_font("Amiri", "amiri", 400)
+    bold = shaped_font("Amiri-Bold", "amiri", 700)
+    return FontSet(Shaper(regular, lang.harfbuzz), Shaper(bold, lang.harfbuzz))
+
+
 @lru_cache(maxsize=1)
 def _styles() -> dict[str, ParagraphStyle]:
     f = _fonts()
-    body = ParagraphStyle("body", fontName=f["regular"], fontSize=10, leading=14, spaceAfter=7)
+    body = ParagraphStyle(
+        "body",
+        fontName=f["regular"],
+        fontSize=10,
+        leading=14,
+        spaceAfter=7,
+        allowWidows=0,
+        allowOrphans=0,
+    )
     return {
         "body": body,
         "strapline": ParagraphStyle(
@@ -80,36 +122,391 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "note": ParagraphStyle("note", parent=body, fontName=f["italic"], textColor=MUTED),
         "h1": ParagraphStyle(
-            "h1", parent=body, fontName=f["bold"], fontSize=16, leading=20, spaceAfter=10
+            "h1",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=16,
+            leading=20,
+            spaceAfter=10,
+            keepWithNext=1,
         ),
         "h2": ParagraphStyle(
-            "h2", parent=body, fontName=f["bold"], fontSize=13, leading=17, spaceBefore=10
+            "h2",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=13,
+            leading=17,
+            spaceBefore=10,
+            keepWithNext=1,
         ),
         "h3": ParagraphStyle(
-            "h3", parent=body, fontName=f["bold"], fontSize=11, leading=14, spaceBefore=6
+            "h3",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=11,
+            leading=14,
+            spaceBefore=6,
+            keepWithNext=1,
         ),
         "item": ParagraphStyle("item", parent=body, spaceAfter=3),
+        "tags": ParagraphStyle(
+            "tags",
+            parent=body,
+            fontName=f["italic"],
+            fontSize=8,
+            leading=10,
+            spaceAfter=4,
+            textColor=MUTED,
+        ),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10, spaceAfter=0),
+        "head": ParagraphStyle(
+            "head", parent=body, fontName=f["bold"], fontSize=8, leading=10, spaceAfter=0
+        ),
         "num": ParagraphStyle(
             "num", parent=body, fontSize=8, leading=10, spaceAfter=0, alignment=TA_RIGHT
         ),
+        "numhead": ParagraphStyle(
+            "numhead",
+            parent=body,
+            fontName=f["bold"],
+            fontSize=8,
+            leading=10,
+            spaceAfter=0,
+            alignment=TA_RIGHT,
+        ),
         "caption": ParagraphStyle(
-            "caption", parent=body, fontName=f["italic"], fontSize=8.5, textColor=MUTED
+            "caption",
+            parent=body,
+            fontName=f["italic"],
+            fontSize=8.5,
+            textColor=MUTED,
+            keepWithNext=1,
         ),
     }
 
 
-def _p(text: str, style: str) -> Paragraph:
-    return Paragraph(escape(text), _styles()[style])
+# Sizes shared by both scripts: (size, leading, space before, space after, bold, colour).
+_LOOKS: dict[str, tuple[float, float, float, float, bool, Any]] = {
+    "body": (11, 17, 0, 6, False, None),
+    "strapline": (9.5, 13, 0, 4, True, ACCENT),
+    "note": (10.5, 15, 0, 6, False, MUTED),
+    "h1": (17, 24, 0, 10, True, None),
+    "h2": (14, 20, 10, 4, True, None),
+    "h3": (12, 17, 6, 3, True, None),
+    "item": (11, 17, 0, 2, False, None),
+    "tags": (9, 12, 0, 4, False, MUTED),
+    "cell": (9, 12, 0, 0, False, None),
+    "head": (9, 12, 0, 0, True, None),
+    "caption": (9.5, 13, 0, 2, False, MUTED),
+}
 
 
-def _bullets(block: Bullets) -> ListFlowable:
-    items: list[Flowable] = [_p(item, "item") for item in block.items]
-    if block.ordered:
-        return ListFlowable(items, bulletType="1", start=block.start, leftIndent=14)
-    return ListFlowable(
-        items, bulletType="bullet", start="•", leftIndent=14, bulletFontName=_fonts()["regular"]
-    )
+class _Writer:
+    """Builds the flowables of one report in one script: Latin (reportlab paragraphs) or
+    Arabic script (shaped paragraphs, mirrored)."""
+
+    def __init__(self, report: AnyReport, width: float) -> None:
+        self.report = report
+        self.width = width
+        self.tag = report.edition.language
+        self.rtl = report.edition.direction == "rtl"
+        self.digits = report.edition.digits
+        self.shaped = _shaped_fonts(self.tag) if self.rtl else None
+
+    # -- text ------------------------------------------------------------------------------
+
+    def para(
+        self,
+        text: str,
+        look: str,
+        *,
+        lead: str | None = None,
+        link: str | None = None,
+        prefix: str | None = None,
+        align: str = "start",
+        bullet: str | None = None,
+        indent: float = 0,
+        keep_with_next: bool = False,
+    ) -> Flowable:
+        if self.shaped is not None:
+            size, leading, before, after, bold, color = _LOOKS[look]
+            spans = []
+            if lead:
+                spans.append(Span(lead + " ", bold=True))
+            if prefix:
+                spans.append(Span(prefix))
+            spans.append(Span(text, bold=bold, link=link, color=ACCENT if link else None))
+            return ShapedParagraph(
+                spans,
+                self.shaped,
+                TextStyle(
+                    size=size,
+                    leading=leading,
+                    space_before=before,
+                    space_after=after,
+                    color=color,
+                    align=align,
+                    indent=indent,
+                    bullet=bullet,
+                    keep_with_next=keep_with_next or look in ("h1", "h2", "h3", "caption"),
+                    bold=bold,
+                ),
+                rtl=True,
+            )
+        markup = escape(text)
+        if link:
+            markup = f'<link href="{escape(link)}" color="#1f5c8b">{markup}</link>'
+        if prefix:
+            markup = f"{escape(prefix)}{markup}"
+        if lead:
+            markup = f"<b>{escape(lead)}</b> {markup}"
+        style = _styles()[look]
+        if keep_with_next and not style.keepWithNext:
+            style = ParagraphStyle(f"{look}-kwn", parent=style, keepWithNext=1)
+        return Paragraph(markup, style)
+
+    def number(self, value: int | str) -> str:
+        return digits(str(value), self.digits)
+
+    # -- blocks ----------------------------------------------------------------------------
+
+    def bullets(self, block: Bullets) -> list[Flowable]:
+        numbers = block.numbers or tuple(range(block.start, block.start + len(block.items)))
+        if self.shaped is not None:
+            out: list[Flowable] = []
+            for index, item in enumerate(block.items):
+                marker = f"{self.number(numbers[index])}." if block.ordered else "•"
+                note = block.notes[index] if block.notes else ""
+                out.append(
+                    self.para(item, "item", bullet=marker, indent=18, keep_with_next=bool(note))
+                )
+                if note:
+                    out.append(self.para(note, "tags", indent=18))
+            out.append(Spacer(1, 4))
+            return out
+        items: list[ListItem] = []
+        for index, item in enumerate(block.items):
+            parts: list[Flowable] = [self.para(item, "item")]
+            note = block.notes[index] if block.notes else ""
+            if note:
+                parts.append(self.para(note, "tags"))
+            if block.ordered:
+                items.append(ListItem(parts, value=numbers[index]))
+            else:
+                items.append(ListItem(parts))
+        if block.ordered:
+            flow = ListFlowable(items, bulletType="1", start=numbers[0], leftIndent=16)
+        else:
+            flow = ListFlowable(
+                items,
+                bulletType="bullet",
+                start="•",
+                leftIndent=14,
+                bulletFontName=_fonts()["regular"],
+            )
+        return [flow, Spacer(1, 6)]
+
+    def _word_width(self, text: str, bold: bool) -> float:
+        """The widest word of a cell's text, in points (a column is never narrower)."""
+        words = text.split() or [""]
+        if self.shaped is not None:
+            shaper = self.shaped.shaper(bold)
+            return max(shaper.width(w, _LOOKS["cell"][0]) for w in words)
+        font = _fonts()["bold" if bold else "regular"]
+        return max(pdfmetrics.stringWidth(w, font, 8) for w in words)
+
+    def _text_width(self, text: str) -> float:
+        if self.shaped is not None:
+            return self.shaped.regular.width(text, _LOOKS["cell"][0])
+        return pdfmetrics.stringWidth(text, _fonts()["regular"], 8)
+
+    def _widths(self, block: Table, columns: list[int]) -> list[float]:
+        """Column widths: numeric columns as wide as their widest entry; every column at
+        least as wide as the longest word of its header (headers never break inside a
+        word); text columns share the rest in proportion to their content."""
+        pad = 2 * CELL_PADDING + 1
+        floor = [self._word_width(block.header[c], True) + pad for c in columns]
+        widths: list[float] = []
+        text_cols: list[int] = []
+        for i, c in enumerate(columns):
+            if block.numeric[c]:
+                widest = max((self._text_width(row[c]) for row in block.rows), default=0.0)
+                widths.append(max(floor[i], widest + pad))
+            else:
+                widths.append(floor[i])
+                text_cols.append(i)
+        rest = self.width - sum(widths)
+        if text_cols and rest > 0:
+            wants = [
+                max(
+                    [self._text_width(block.header[columns[i]])]
+                    + [self._text_width(row[columns[i]]) for row in block.rows[:50]]
+                )
+                + pad
+                - widths[i]
+                for i in text_cols
+            ]
+            total = sum(max(w, 1.0) for w in wants)
+            for i, want in zip(text_cols, wants, strict=True):
+                widths[i] += rest * max(want, 1.0) / total
+        return widths
+
+    def table(self, block: Table) -> list[Flowable]:
+        out: list[Flowable] = [self.para(block.caption, "caption")]
+        for columns in _column_groups(block):
+            header = [
+                self._cell(block.header[c], head=True, numeric=block.numeric[c]) for c in columns
+            ]
+            data: list[list[Flowable]] = [header]
+            for row in block.rows:
+                data.append([self._cell(row[c], numeric=block.numeric[c]) for c in columns])
+            widths = self._widths(block, columns)
+            if self.rtl:
+                # A mirrored table: the first column on the right.
+                data = [list(reversed(r)) for r in data]
+                widths = list(reversed(widths))
+            table = PdfTable(
+                data, colWidths=widths, repeatRows=1, hAlign="RIGHT" if self.rtl else "LEFT"
+            )
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+                        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                        ("TOPPADDING", (0, 0), (-1, -1), 2),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ]
+                )
+            )
+            out += [table, Spacer(1, 8)]
+        return out
+
+    def _cell(self, text: str, *, head: bool = False, numeric: bool = False) -> Flowable:
+        if self.shaped is not None:
+            return self.para(text, "head" if head else "cell", align="end" if numeric else "start")
+        if numeric:
+            return Paragraph(escape(text), _styles()["numhead" if head else "num"])
+        return Paragraph(escape(text), _styles()["head" if head else "cell"])
+
+    def bar_chart(self, block: BarChart) -> Flowable:
+        if self.shaped is not None:
+            return KeepTogether(
+                [
+                    _ShapedBarChart(block, self.shaped, self.digits, self.width),
+                    self.para(block.caption, "caption", keep_with_next=False),
+                ]
+            )
+        laid, w, h = bar_layout(block.bars)
+        font = _fonts()["regular"]
+        d = Drawing(w, h)
+        for bar in laid:
+            y = h - bar.y - BAR_GAP - BAR_HEIGHT  # reportlab's y grows upwards
+            d.add(
+                String(
+                    LABEL_WIDTH - 8,
+                    y + 4,
+                    _clip(bar.label),
+                    fontName=font,
+                    fontSize=9,
+                    textAnchor="end",
+                )
+            )
+            d.add(_rect(LABEL_WIDTH, y, bar.width, BAR_HEIGHT, ACCENT, None))
+            d.add(
+                String(
+                    LABEL_WIDTH + bar.width + 6, y + 4, str(bar.value), fontName=font, fontSize=9
+                )
+            )
+        return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
+
+    def heatmap(self, block: Heatmap) -> Flowable:
+        if self.shaped is not None:
+            return KeepTogether(
+                [
+                    _ShapedHeatmap(block, self.shaped, self.width),
+                    self.para(block.caption, "caption"),
+                ]
+            )
+        w, h = heat_size(len(block.rows), len(block.columns))
+        font = _fonts()["regular"]
+        top = max((max(row, default=0) for row in block.values), default=0)
+        d = Drawing(w, h)
+        every = max(1, len(block.columns) // 25)
+        for j, column in enumerate(block.columns):
+            if j % every == 0:
+                x = HEAT_LABEL_WIDTH + j * CELL + CELL / 2
+                d.add(
+                    String(x, h - CELL + 3, column, fontName=font, fontSize=7, textAnchor="middle")
+                )
+        for i, (row_label, row) in enumerate(zip(block.rows, block.values, strict=True)):
+            y = h - (i + 2) * CELL
+            d.add(
+                String(
+                    HEAT_LABEL_WIDTH - 8,
+                    y + 3,
+                    _clip(row_label),
+                    fontName=font,
+                    fontSize=8,
+                    textAnchor="end",
+                )
+            )
+            for j, value in enumerate(row):
+                r, g, b = shade(value, top)
+                d.add(
+                    _rect(
+                        HEAT_LABEL_WIDTH + j * CELL,
+                        y,
+                        CELL - 1,
+                        CELL - 1,
+                        colors.Color(r, g, b),
+                        LINE,
+                    )
+                )
+        return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
+
+    def links(self, block: Links) -> list[Flowable]:
+        return [
+            self.para(url, "body", prefix=f"{link_label}: ", link=url)
+            for link_label, url in block.items
+        ]
+
+    def flowables(self) -> list[Flowable]:
+        out: list[Flowable] = []
+        blocks = layout(self.report)
+        index = 0
+        while index < len(blocks):
+            block = blocks[index]
+            index += 1
+            if isinstance(block, Heading):
+                out.append(self.para(block.text, f"h{min(block.level, 3)}"))
+            elif isinstance(block, Para):
+                look = block.role if block.role in ("strapline", "note") else "body"
+                if (
+                    block.role == "offer"
+                    and index < len(blocks)
+                    and isinstance(blocks[index], Links)
+                ):
+                    # The offer and its links stay on one page: never a lone link line.
+                    following = blocks[index]
+                    assert isinstance(following, Links)
+                    index += 1
+                    out.append(KeepTogether([self.para(block.text, look), *self.links(following)]))
+                    continue
+                out.append(self.para(block.text, look, lead=block.lead))
+            elif isinstance(block, Bullets):
+                out += self.bullets(block)
+            elif isinstance(block, Table):
+                out += self.table(block)
+            elif isinstance(block, BarChart):
+                out.append(self.bar_chart(block))
+            elif isinstance(block, Heatmap):
+                out.append(self.heatmap(block))
+            elif isinstance(block, Links):
+                out.append(KeepTogether(self.links(block)))
+        return out
 
 
 def _column_groups(block: Table) -> list[list[int]]:
@@ -123,35 +520,8 @@ def _column_groups(block: Table) -> list[list[int]]:
     return [[0, *middle[i : i + step], n - 1] for i in range(0, len(middle), step)]
 
 
-def _table(block: Table, width: float) -> list[Flowable]:
-    out: list[Flowable] = [_p(block.caption, "caption")]
-    for columns in _column_groups(block):
-        data = [[_p(block.header[c], "cell") for c in columns]]
-        for row in block.rows:
-            data.append([_p(row[c], "num" if block.numeric[c] else "cell") for c in columns])
-        numeric = [block.numeric[c] for c in columns]
-        narrow = 28.0
-        wide = sum(1 for n in numeric if not n) or 1
-        rest = max(width - narrow * (len(columns) - wide), width * 0.3)
-        widths = [narrow if n else rest / wide for n in numeric]
-        table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef4f9")),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ]
-            )
-        )
-        out += [table, Spacer(1, 8)]
-    return out
-
-
-def _clip(label: str, limit: int = 38) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _clip(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _rect(
@@ -173,93 +543,130 @@ def _fit(drawing: Drawing, width: float) -> Drawing:
     return drawing
 
 
-def _bar_chart(block: BarChart, width: float) -> Flowable:
-    laid, w, h = bar_layout(block.bars)
-    font = _fonts()["regular"]
-    d = Drawing(w, h)
-    for bar in laid:
-        y = h - bar.y - BAR_GAP - BAR_HEIGHT  # reportlab's y grows upwards
-        d.add(
-            String(
-                LABEL_WIDTH - 8,
-                y + 4,
+class _ShapedBarChart(Flowable):  # type: ignore[misc]  # reportlab has no type hints here
+    """The bar chart of a right-to-left report, mirrored: labels on the right, bars growing
+    to the left, shaped labels and the language's digits."""
+
+    def __init__(self, block: BarChart, fonts: FontSet, system: str, width: float) -> None:
+        super().__init__()
+        self.block, self.fonts, self.system = block, fonts, system
+        laid, self.chart_width, self.height = bar_layout(block.bars)
+        self.laid = laid
+        self.scale = min(1.0, width / self.chart_width)
+        self.width = width
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height * self.scale
+
+    def draw(self) -> None:
+        c: Canvas = self.canv
+        c.saveState()
+        c.translate(self.width - self.chart_width * self.scale, 0)
+        c.scale(self.scale, self.scale)
+        h, w = self.height, self.chart_width
+        for bar in self.laid:
+            y = h - bar.y - BAR_GAP - BAR_HEIGHT
+            right = w - LABEL_WIDTH
+            c.setFillColor(ACCENT)
+            c.rect(right - bar.width, y, bar.width, BAR_HEIGHT, stroke=0, fill=1)
+            draw_text(
+                c,
                 _clip(bar.label),
-                fontName=font,
-                fontSize=9,
-                textAnchor="end",
+                w - LABEL_WIDTH + 8,
+                y + 4,
+                self.fonts,
+                9,
+                rtl=True,
+                anchor="end",
+                color=colors.black,
             )
-        )
-        d.add(_rect(LABEL_WIDTH, y, bar.width, BAR_HEIGHT, ACCENT, None))
-        d.add(String(LABEL_WIDTH + bar.width + 6, y + 4, str(bar.value), fontName=font, fontSize=9))
-    return KeepTogether([_fit(d, width), _p(block.caption, "caption")])
-
-
-def _heatmap(block: Heatmap, width: float) -> Flowable:
-    w, h = heat_size(len(block.rows), len(block.columns))
-    font = _fonts()["regular"]
-    top = max((max(row, default=0) for row in block.values), default=0)
-    d = Drawing(w, h)
-    every = max(1, len(block.columns) // 25)
-    for j, column in enumerate(block.columns):
-        if j % every == 0:
-            x = HEAT_LABEL_WIDTH + j * CELL + CELL / 2
-            d.add(String(x, h - CELL + 3, column, fontName=font, fontSize=7, textAnchor="middle"))
-    for i, (label, row) in enumerate(zip(block.rows, block.values, strict=True)):
-        y = h - (i + 2) * CELL
-        d.add(
-            String(
-                HEAT_LABEL_WIDTH - 8,
-                y + 3,
-                _clip(label),
-                fontName=font,
-                fontSize=8,
-                textAnchor="end",
+            draw_text(
+                c,
+                digits(str(bar.value), self.system),
+                right - bar.width - 6,
+                y + 4,
+                self.fonts,
+                9,
+                rtl=True,
+                anchor="start",
+                color=colors.black,
             )
-        )
-        for j, value in enumerate(row):
-            r, g, b = shade(value, top)
-            cell = _rect(
-                HEAT_LABEL_WIDTH + j * CELL, y, CELL - 1, CELL - 1, colors.Color(r, g, b), LINE
-            )
-            d.add(cell)
-    return KeepTogether([_fit(d, width), _p(block.caption, "caption")])
+        c.restoreState()
 
 
-def _flowables(report: AnyReport, width: float) -> list[Flowable]:
-    out: list[Flowable] = []
-    for block in layout(report):
-        if isinstance(block, Heading):
-            out.append(_p(block.text, f"h{min(block.level, 3)}"))
-        elif isinstance(block, Para):
-            style = block.role if block.role in ("strapline", "note") else "body"
-            text = escape(block.text)
-            if block.lead:
-                text = f"<b>{escape(block.lead)}</b> {text}"
-            out.append(Paragraph(text, _styles()[style]))
-        elif isinstance(block, Bullets):
-            out.append(_bullets(block))
-            out.append(Spacer(1, 6))
-        elif isinstance(block, Table):
-            out += _table(block, width)
-        elif isinstance(block, BarChart):
-            out.append(_bar_chart(block, width))
-        elif isinstance(block, Heatmap):
-            out.append(_heatmap(block, width))
-        elif isinstance(block, Links):
-            for label, url in block.items:
-                out.append(
-                    Paragraph(
-                        f'{escape(label)}: <link href="{escape(url)}" color="#1f5c8b">'
-                        f"{escape(url)}</link>",
-                        _styles()["body"],
-                    )
+class _ShapedHeatmap(Flowable):  # type: ignore[misc]
+    """The theme x session heat map of a right-to-left report, mirrored."""
+
+    def __init__(self, block: Heatmap, fonts: FontSet, width: float) -> None:
+        super().__init__()
+        self.block, self.fonts = block, fonts
+        self.chart_width, self.chart_height = heat_size(len(block.rows), len(block.columns))
+        self.scale = min(1.0, width / self.chart_width)
+        self.width = width
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.chart_height * self.scale
+
+    def draw(self) -> None:
+        c: Canvas = self.canv
+        block = self.block
+        c.saveState()
+        c.translate(self.width - self.chart_width * self.scale, 0)
+        c.scale(self.scale, self.scale)
+        w, h = self.chart_width, self.chart_height
+        top = max((max(row, default=0) for row in block.values), default=0)
+        every = max(1, len(block.columns) // 25)
+        for j, column in enumerate(block.columns):
+            if j % every == 0:
+                x = w - (HEAT_LABEL_WIDTH + j * CELL + CELL / 2)
+                draw_text(
+                    c,
+                    column,
+                    x,
+                    h - CELL + 3,
+                    self.fonts,
+                    7,
+                    rtl=True,
+                    anchor="middle",
+                    color=colors.black,
                 )
-    return out
+        c.setStrokeColor(LINE)
+        c.setLineWidth(0.3)
+        for i, (row_label, row) in enumerate(zip(block.rows, block.values, strict=True)):
+            y = h - (i + 2) * CELL
+            draw_text(
+                c,
+                _clip(row_label),
+                w - HEAT_LABEL_WIDTH + 8,
+                y + 3,
+                self.fonts,
+                8,
+                rtl=True,
+                anchor="end",
+                color=colors.black,
+            )
+            for j, value in enumerate(row):
+                r, g, b = shade(value, top)
+                c.setFillColor(colors.Color(r, g, b))
+                c.rect(
+                    w - HEAT_LABEL_WIDTH - (j + 1) * CELL + 1,
+                    y,
+                    CELL - 1,
+                    CELL - 1,
+                    stroke=1,
+                    fill=1,
+                )
+        c.restoreState()
 
 
-def _numbered_canvas(marking: str | None, stamp: str | None) -> type[Canvas]:
+def _numbered_canvas(
+    report: AnyReport, marking: str | None, stamp: str | None, pagesize: tuple[float, float]
+) -> type[Canvas]:
     """A canvas that knows the page count when the document ends ("Page 3 of 10") and
     prints the recipient marking at the top of every page."""
+    tag = report.edition.language
+    rtl = report.edition.direction == "rtl"
+    system = report.edition.digits
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -280,19 +687,49 @@ def _numbered_canvas(marking: str | None, stamp: str | None) -> type[Canvas]:
 
         def _decorate(self, total: int) -> None:
             fonts = _fonts()
-            width, height = A4
-            self.setFont(fonts["regular"], 8)
-            self.setFillColor(MUTED)
+            width, height = pagesize
             page = self.getPageNumber()
-            self.drawRightString(width - MARGIN, 10 * mm, f"Page {page} of {total}")
+            text = label(tag, "page", page=page, total=total)
+            self.setFillColor(MUTED)
+            if rtl:
+                shaped = _shaped_fonts(tag)
+                draw_text(
+                    self, text, MARGIN, 10 * mm, shaped, 8, rtl=True, anchor="end", color=MUTED
+                )
+            else:
+                self.setFont(fonts["regular"], 8)
+                self.drawRightString(width - MARGIN, 10 * mm, text)
             if stamp:
-                self.drawString(MARGIN, 10 * mm, stamp)
+                self.setFont(fonts["regular"], 8)
+                self.setFillColor(MUTED)
+                if rtl:
+                    self.drawRightString(width - MARGIN, 10 * mm, stamp)
+                else:
+                    self.drawString(MARGIN, 10 * mm, stamp)
             if marking:
                 self.setFont(fonts["bold"], 8.5)
                 self.setFillColor(ALERT)
                 self.drawCentredString(width / 2, height - 11 * mm, marking)
 
+    del system
     return NumberedCanvas
+
+
+def _bookmarks(doc: SimpleDocTemplate) -> Callable[[Flowable], None]:
+    """Headings become the PDF's outline (bookmarks), for navigation and screen readers."""
+    count = [0]
+
+    def after(flowable: Flowable) -> None:
+        level = getattr(flowable, "_outline_level", None)
+        if level is None:
+            return
+        count[0] += 1
+        key = f"h{count[0]}"
+        canvas = doc.canv
+        canvas.bookmarkPage(key)
+        canvas.addOutlineEntry(flowable._outline_text, key, level=level, closed=False)
+
+    return after
 
 
 def render_pdf(
@@ -304,21 +741,48 @@ def render_pdf(
 ) -> bytes:
     """The report as PDF bytes; the same report renders to the same bytes."""
     buffer = io.BytesIO()
+    pagesize = PAGE_SIZES.get(report.series.paper, A4)
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
         title=report.title,
+        # The organisation, never a person: rapporteurs stay out of every public output.
         author=author or report.series.organiser,
-        subject=marking or "",
+        subject=marking or report.series.title,
         creator="Track2",
+        lang=report.edition.language,
         invariant=True,
     )
-    story = _flowables(report, doc.width)
+    writer = _Writer(report, doc.width)
+    story = writer.flowables()
+    for flowable, block in zip(story, [None] * len(story), strict=True):
+        del block
+        _mark_heading(flowable, writer)
     if marking:
-        story.insert(0, Paragraph(f"<b>{escape(marking)}</b>", _styles()["note"]))
-    doc.build(story, canvasmaker=_numbered_canvas(marking, stamp))
+        story.insert(0, writer.para(marking, "note"))
+    doc.afterFlowable = _bookmarks(doc)
+    doc.build(story, canvasmaker=_numbered_canvas(report, marking, stamp, pagesize))
     return buffer.getvalue()
+
+
+def _mark_heading(flowable: Flowable, writer: _Writer) -> None:
+    """Note a heading's level and text on its flowable, for the bookmarks."""
+    if isinstance(flowable, Paragraph):
+        name = flowable.style.name
+        if name in ("h1", "h2", "h3"):
+            flowable._outline_level = int(name[1]) - 1
+            flowable._outline_text = flowable.getPlainText()
+    elif (
+        isinstance(flowable, ShapedParagraph)
+        and flowable.style.keep_with_next
+        and flowable.style.bold
+    ):
+        size = flowable.style.size
+        level = {17: 0, 14: 1, 12: 2}.get(int(size))
+        if level is not None:
+            flowable._outline_level = level
+            flowable._outline_text = "".join(s.text for s in flowable.spans)

@@ -1,0 +1,318 @@
+"""Print quality and editions, rendered from report models (no database involved).
+
+The visual checks render every kind to PDF, turn the pages into PNG images with poppler's
+``pdftoppm`` (kept under pytest's temporary directory; the path is printed) and read the
+text positions back with ``pdftotext -bbox`` to show the defects of issue 18 are gone."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from docx import Document
+from markdown_it import MarkdownIt
+from pypdf import PdfReader
+
+from app.demo import MAIN_POINTS
+from app.reports.builder import (
+    Edition,
+    IncompleteEdition,
+    build_digest,
+    build_session_report,
+)
+from app.reports.locales import GREGORIAN_MONTHS, long_date
+from app.reports.model import AnyReport
+from app.reports.render.docx import render_docx
+from app.reports.render.html import render_html
+from app.reports.render.markdown import render_markdown
+from app.reports.render.pdf import render_pdf
+from app.reports.render.shaping import embedding_levels
+from bench.reports import digest_source
+from tests.reports.editions import ARABIC, DARI, EDITIONS, PASHTO, SHORT, demo_source
+
+GOLDEN = Path(__file__).parent / "golden"
+POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext")
+needs_poppler = pytest.mark.skipif(
+    not POPPLER, reason="poppler-utils (pdftoppm, pdftotext) is not installed; .ci/run installs it"
+)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _pages_to_png(pdf: bytes, folder: Path, name: str) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(folder / name)], check=True)
+    images = sorted(folder.glob(f"{name}-*.png"))
+    print(f"{name}: {len(images)} page images in {folder}")
+    return images
+
+
+def _words(pdf: bytes, folder: Path, name: str) -> list[list[tuple[str, float, float]]]:
+    """Per page, the words with their top and bottom (points from the page top)."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out).replace("xmlns=", "x="))
+    pages = []
+    for page in root.iter("page"):
+        pages.append(
+            [
+                (w.text or "", float(w.get("yMin", 0)), float(w.get("yMax", 0)))
+                for w in page.iter("word")
+            ]
+        )
+    return pages
+
+
+def _english(kind: str, paper: str = "a4") -> AnyReport:
+    source = demo_source()
+    if paper != "a4":
+        from dataclasses import replace
+
+        source = replace(source, series=replace(source.series, paper=paper))
+    if kind == "digest":
+        return build_digest(digest_source(12, 8))
+    return build_session_report(source, kind)  # type: ignore[arg-type]
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["summary", "detailed", "digest"])
+def test_every_kind_prints_as_a_publisher_would(kind: str, tmp_path: Path) -> None:
+    report = _english(kind)
+    pdf = render_pdf(report)
+    images = _pages_to_png(pdf, tmp_path, kind)
+    pages = _words(pdf, tmp_path, kind)
+    assert len(images) == len(pages) >= 1
+    limits = {"summary": 3, "detailed": 4, "digest": 30}
+    assert len(pages) <= limits[kind], f"{kind}: {len(pages)} pages"
+    height = PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height
+    for number, words in enumerate(pages, start=1):
+        # Nothing alone at the head of a page: at least three lines of text on it.
+        lines = {round(top) for _, top, _ in words}
+        assert len(lines) >= 3 or number == 1, f"{kind} page {number}: {sorted(lines)}"
+        # No heading at a page foot: the last line is not in a heading's size.
+        last = max(words, key=lambda w: w[1])
+        assert last[2] - last[1] < 14 or last[1] < float(height) * 0.8
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    # Table headers never break inside a word.
+    for fragment in ("Peo\n", "Poi\n", "Tot\n", "Sess\n", "Categ\n"):
+        assert fragment not in text
+    if kind == "summary":
+        # The offer and its two links share a page: no lone link lines.
+        last_page = " ".join(w for w, *_ in pages[-1])
+        assert "follow the links below" in last_page
+        assert "Request the detailed report" in last_page
+    if kind == "detailed":
+        flat_text = flat(text)
+        for point in MAIN_POINTS:
+            assert flat_text.count(flat(point)[:60]) == 1, point[:40]
+        assert "Request the detailed report" not in text
+        assert "request the detailed report" not in text.lower()
+        headers = [w for w, *_ in pages[-1]] + [w for w, *_ in pages[-2]]
+        assert {"Category", "Group", "People"} <= set(headers)
+
+
+@needs_poppler
+def test_letter_is_a_series_setting_and_a4_the_default(tmp_path: Path) -> None:
+    a4 = PdfReader(io.BytesIO(render_pdf(_english("summary")))).pages[0].mediabox
+    letter = PdfReader(io.BytesIO(render_pdf(_english("summary", "letter")))).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+    document = Document(io.BytesIO(render_docx(_english("summary", "letter"))))
+    assert round(document.sections[0].page_width.mm) == 216
+    document = Document(io.BytesIO(render_docx(_english("summary"))))
+    assert round(document.sections[0].page_width.mm) == 210
+
+
+def test_pdf_has_metadata_live_links_and_a_vector_chart() -> None:
+    report = _english("detailed")
+    reader = PdfReader(io.BytesIO(render_pdf(report)))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == report.title
+    assert meta.author == "Heart of Asia Society"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if "/A" in a.get_object()
+    ]
+    assert "https://track2.example.org/subscribe?series=afghan-peace" in uris
+    assert not any(u.endswith("#request") for u in uris)
+    assert reader.outline  # headings as bookmarks
+    # The chart is drawn (rectangles), not printed with block characters.
+    assert "█" not in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_docx_has_a_native_chart_live_links_and_its_language() -> None:
+    report = _english("detailed")
+    body = render_docx(report)
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert "word/charts/chart1.xml" in names
+    document = Document(io.BytesIO(body))
+    assert document.core_properties.title == report.title
+    assert document.core_properties.author == "Heart of Asia Society"
+    links = [r.target_ref for r in document.part.rels.values() if r.is_external]
+    assert "https://track2.example.org/subscribe?series=afghan-peace" in links
+    assert "█" not in "\n".join(p.text for p in document.paragraphs)
+    dari = render_docx(build_session_report(demo_source(), "summary", Edition("fa-AF", texts=DARI)))
+    xml = zipfile.ZipFile(io.BytesIO(dari)).read("word/document.xml").decode()
+    assert "<w:bidi/>" in xml
+    assert "<w:rtl/>" in xml
+    assert Document(io.BytesIO(dari)).core_properties.language == "fa-AF"
+
+
+def test_detailed_report_never_groups_under_a_one_presenter_part() -> None:
+    report = build_session_report(demo_source(), "detailed")
+    assert report.detailed is not None
+    headings = [g.heading for g in report.detailed.groups]
+    assert not any(h.startswith("Presentation") or h.startswith("Opening") for h in headings)
+    assert headings == ["General points", "Questions and answers", "General discussion"]
+    printed = [n for g in report.detailed.groups for n in g.points]
+    assert sorted(printed) == list(range(1, 12))  # each point once
+    assert [link.rel for link in report.links] == ["newsletter"]
+
+
+def test_markdown_escapes_what_a_viewer_would_read_as_markup() -> None:
+    from dataclasses import replace
+
+    source = demo_source((0,))
+    tricky = "Kari&#109;ova &amp; [Kari](x)mova *K*ari <b>x</b> &shy; ~~y~~"
+    source = replace(source, points=(replace(source.points[0], text=tricky),))
+    markdown = render_markdown(build_session_report(source, "summary"))
+    html = MarkdownIt("commonmark").enable("strikethrough").render(markdown)
+    text = re.sub(r"<[^>]+>", "", html)
+    import html as html_lib
+
+    assert tricky in html_lib.unescape(text)
+    assert "Karimova" not in html_lib.unescape(text)
+    assert "<b>" not in html
+    assert "<del>" not in html
+    assert "<em>K" not in html
+
+
+# -- right to left ------------------------------------------------------------------------
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\s\u200b]", "", text)
+
+
+def _edition(tag: str) -> tuple[Edition, tuple[int, ...]]:
+    texts, points = EDITIONS[tag]
+    return Edition(tag, texts=texts), points
+
+
+@pytest.mark.parametrize("tag", ["fa-AF", "ar", "ps"])
+def test_pdf_text_extracts_in_logical_order(tag: str) -> None:
+    edition, points = _edition(tag)
+    texts = EDITIONS[tag][0]
+    for kind in ("summary", "detailed"):
+        report = build_session_report(demo_source(points), kind, edition)  # type: ignore[arg-type]
+        reader = PdfReader(io.BytesIO(render_pdf(report)))
+        text = _letters(" ".join(page.extract_text() for page in reader.pages))
+        assert _letters(report.title) in text
+        for point in texts.points.values():
+            # Each point reads back in logical order, Latin acronyms and Persian digits in
+            # place. Spaces are left out of the comparison: pypdf guesses word gaps from
+            # glyph positions and adds a few inside Arabic-script words.
+            assert _letters(point) in text, point[:50]
+        assert reader.trailer["/Root"]["/Lang"] == tag
+
+
+def test_dari_detailed_pdf_is_right_aligned_and_mirrored(tmp_path: Path) -> None:
+    if not POPPLER:
+        pytest.skip("poppler-utils is not installed; .ci/run installs it")
+    edition, points = _edition("fa-AF")
+    pdf = render_pdf(build_session_report(demo_source(points), "detailed", edition))
+    _pages_to_png(pdf, tmp_path, "detailed.fa-AF")
+    path = tmp_path / "detailed.fa-AF.pdf"
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    xs = [float(x) for x in re.findall(r'xMax="([\d.]+)"', out)]
+    mins = [float(x) for x in re.findall(r'xMin="([\d.]+)"', out)]
+    width = float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.width)
+    # Lines start flush with the right margin (18 mm) and end ragged on the left.
+    right_edge = width - 18 * 72 / 25.4 - 6  # the margin and the frame's padding
+    assert sum(1 for x in xs if abs(x - right_edge) < 3) > 30
+    assert min(mins) > 18 * 72 / 25.4 - 3
+
+
+def test_dates_in_the_language_and_solar_hijri_as_an_option() -> None:
+    day = date(2020, 6, 29)
+    assert long_date(day, "fa-AF") == "۲۹ جون ۲۰۲۰"
+    assert long_date(day, "fa-AF", "solar_hijri") == "۹ سرطان ۱۳۹۹ هـ.ش. (۲۹ جون ۲۰۲۰)"
+    assert long_date(day, "ps", "solar_hijri") == "۹ چنګاښ ۱۳۹۹ ل.ه. (۲۹ جون ۲۰۲۰)"
+    assert long_date(day, "ar") == "٢٩ يونيو ٢٠٢٠"
+    report = build_session_report(
+        demo_source(), "summary", Edition("fa-AF", calendar="solar_hijri", texts=DARI)
+    )
+    assert "۹ سرطان ۱۳۹۹" in report.opening
+
+
+def test_month_names_and_digits_follow_cldr() -> None:
+    babel = pytest.importorskip("babel")
+    from babel.dates import format_date
+    from babel.numbers import get_territory_currencies  # noqa: F401  # babel data present
+
+    del babel
+    for tag, locale in (("fa-AF", "fa_AF"), ("ps", "ps"), ("ar", "ar")):
+        for month, name in enumerate(GREGORIAN_MONTHS[tag], start=1):
+            cldr = format_date(date(2020, month, 1), "LLLL", locale=locale)
+            assert name.replace("ي", "ی") == cldr.replace("ي", "ی") or name == cldr, (
+                tag,
+                month,
+                name,
+                cldr,
+            )
+
+
+def test_an_incomplete_edition_is_refused() -> None:
+    with pytest.raises(IncompleteEdition) as caught:
+        build_session_report(demo_source(), "summary", Edition("ps", texts=PASHTO))
+    assert any(m.startswith("points.") for m in caught.value.missing)
+
+
+def test_bidi_levels_from_python_bidi() -> None:
+    assert embedding_levels("abc مرحبا", rtl=False) == [0, 0, 0, 0, 1, 1, 1, 1, 1]
+    assert embedding_levels("نشست (IAN) ۲۰۲۰", rtl=True) == [1] * 6 + [2, 2, 2] + [1, 1] + [2] * 4
+
+
+@pytest.mark.parametrize("tag", ["en", "fa-AF", "ps", "ar"])
+def test_summary_golden_per_language(tag: str) -> None:
+    """The demo summary in each language, as Markdown and HTML, against the files in
+    ``golden/`` (``TRACK2_UPDATE_GOLDEN=1`` writes them again after a deliberate change)."""
+    if tag == "en":
+        report = build_session_report(demo_source(), "summary")
+    else:
+        edition, points = _edition(tag)
+        report = build_session_report(demo_source(points), "summary", edition)
+    for suffix, body in (("md", render_markdown(report)), ("html", render_html(report))):
+        path = GOLDEN / f"summary.{tag}.{suffix}"
+        if os.environ.get("TRACK2_UPDATE_GOLDEN") == "1":
+            path.write_text(body, encoding="utf-8")
+        assert path.read_text(encoding="utf-8") == body, f"{path.name} differs"
+    if tag != "en":
+        html = render_html(report)
+        assert f'<html lang="{tag}" dir="rtl">' in html
+
+
+def test_fixture_translations_cover_the_short_points() -> None:
+    assert set(SHORT) == {0, 2, 3}
+    assert len(ARABIC.points) == len(PASHTO.points) == 3
