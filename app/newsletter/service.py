@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import ClearedDocument, Gate, Text
 from app.config import Settings, get_settings
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
@@ -79,14 +80,6 @@ def newsletter_prefix(issue_id: uuid.UUID) -> str:
 def invitation_dedupe_key(session_id: uuid.UUID, person_id: uuid.UUID, sequence: int) -> str:
     """One invitation per (session, person, calendar version)."""
     return f"invitation:{session_id}:{person_id}:{sequence}"
-
-
-class NewsletterTextRefused(DomainError):
-    """A new issue's subject or body would identify a participant; nothing was stored."""
-
-    status = 422
-    slug = "attribution-blocked"
-    title = "The text would identify a participant"
 
 
 class NewsletterBlocked(DomainError):
@@ -536,18 +529,12 @@ class NewsletterService:
         access.require_manage()
         if data.report_id is not None:
             await self._require_public_summary(access.series.id, data.report_id)
-        blocked = await self._attribution_blocks(
-            access.series.id, subject=data.subject, body_markdown=data.body_markdown
+        await Gate(self.db).clear(
+            access.series.id,
+            issue_texts(data.subject, data.body_markdown),
+            acknowledged=data.acknowledge_warnings,
+            what="The issue (as subscribers will read it)",
         )
-        if blocked:
-            from app.key_points.public_texts import field_errors
-
-            raise NewsletterTextRefused(
-                "The issue would identify someone on the series' roster; rephrase it without "
-                "names, affiliations or acronyms (people named on record may be named)",
-                fields=blocked,
-                errors=field_errors(blocked),
-            )
         issue = NewsletterIssue(
             dialogue_series_id=access.series.id,
             subject=data.subject,
@@ -574,13 +561,6 @@ class NewsletterService:
             failed=counts.get(OutboxStatus.DEAD, 0),
         )
         return _issue_read(issue, progress)
-
-    async def _attribution_blocks(self, series_id: uuid.UUID, **texts: str) -> list[dict[str, Any]]:
-        """``[{field, findings}]`` for each text that would identify someone in the series."""
-        # Imported here: the key points domain builds on this one (an import cycle).
-        from app.key_points.public_texts import series_text_blocks
-
-        return await series_text_blocks(self.db, series_id, texts)
 
     async def _require_public_summary(self, series_id: uuid.UUID, report_id: uuid.UUID) -> None:
         """An issue may announce a published summary of its own series, nothing else: a
@@ -637,17 +617,18 @@ class NewsletterService:
         access.series_access.require_manage()
         issue = access.issue
         if issue.sent_at is None:
-            # The roster may have grown since the issue was written: check again.
-            blocked = await self._attribution_blocks(
-                issue.dialogue_series_id,
-                subject=issue.subject,
-                body_markdown=issue.body_markdown,
-            )
-            if blocked:
+            # The directory may have grown since the issue was written: check again, what
+            # subscribers will get (the rendered subject, text and HTML).
+            rendered = self._render(access)
+            texts = rendered_texts(rendered)
+            gate = Gate(self.db)
+            cleared = await gate.admit_document(issue.dialogue_series_id, texts, rendered)
+            if cleared is None:
+                review = await gate.review(issue.dialogue_series_id, texts)
                 raise NewsletterBlocked(
-                    "The issue now identifies someone on the series' roster; compose a "
+                    "The issue now identifies someone in the series' directory; compose a "
                     "corrected issue (nothing was sent)",
-                    fields=blocked,
+                    fields=review.as_fields("block"),
                 )
             recipients = await self.repo.confirmed_recipients(issue.dialogue_series_id)
             now = utcnow()
@@ -655,17 +636,18 @@ class NewsletterService:
                 issue.id, access.series_access.principal.user_id, now, len(recipients)
             )
             if claimed:
-                await self._queue_issue(access, recipients, now)
+                await self._queue_issue(access, cleared, recipients, now)
             await self.db.refresh(issue)
         return await self.read_issue(issue)
 
     async def _queue_issue(
         self,
         access: IssueAccess,
+        cleared: ClearedDocument[emails.RenderedIssue],
         recipients: Sequence[tuple[uuid.UUID, str, str | None]],
         now: Any,
     ) -> None:
-        mailer = emails.IssueMailer(self._render(access))
+        mailer = emails.IssueMailer(cleared)
         series_id = access.series.id
         rows: list[dict[str, Any]] = []
         for subscriber_id, email, name in recipients:
@@ -733,6 +715,24 @@ class NewsletterService:
             else:
                 queued += 1
         return InvitationsQueued(queued=queued, already_queued=already, without_email=without)
+
+
+def issue_texts(subject: str, body_markdown: str) -> list[Text]:
+    """An issue's texts as the guard reads them: the body as rendered, and consent to be
+    named only in a paragraph tied to its on-record part."""
+    return [
+        Text("subject", subject, tied=True),
+        Text("body_markdown", body_markdown, markdown=True, tied=True),
+    ]
+
+
+def rendered_texts(rendered: emails.RenderedIssue) -> list[Text]:
+    """What every subscriber receives: the subject line, the text part and the HTML part."""
+    return [
+        Text("subject", rendered.subject, tied=True),
+        Text("text", rendered.text, tied=True),
+        Text("html", rendered.html, html=True, tied=True),
+    ]
 
 
 def _iso(value: Any) -> str | None:

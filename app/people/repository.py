@@ -292,30 +292,6 @@ class PeopleRepository:
         )
         return [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
 
-    async def roster_fingerprint(
-        self, session_id: uuid.UUID
-    ) -> tuple[int, datetime | None, datetime | None, datetime | None]:
-        """How many are on the roster, and the latest change to an attendance (consents stamp
-        it), a person on it, and the session's agenda parts (regimes), in one row."""
-        latest_part = (
-            select(func.max(AgendaPart.updated_at))
-            .where(AgendaPart.dialogue_session_id == session_id)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(
-                func.count(Attendance.id),
-                func.max(Attendance.updated_at),
-                func.max(Person.updated_at),
-                latest_part,
-            )
-            .select_from(Attendance)
-            .join(Person, Person.id == Attendance.person_id)
-            .where(Attendance.dialogue_session_id == session_id)
-        )
-        row = (await self.session.execute(stmt)).one()
-        return int(row[0]), _as_time(row[1]), _as_time(row[2]), _as_time(row[3])
-
 
 def _as_time(value: datetime | str | None) -> datetime | None:
     # Aggregates lose the column type on SQLite (a string comes back); compare as UTC.

@@ -7,7 +7,6 @@ pure function :func:`compose` with small-cell suppression.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -437,17 +436,6 @@ class PeopleService:
             series_id, (AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED)
         )
         return people, named
-
-    async def roster_version(self, session_id: uuid.UUID) -> str:
-        """A fingerprint of everything :meth:`session_roster` returns: it changes when an
-        attendance or a person on the roster changes (consent changes stamp the attendance),
-        when someone joins or leaves, and when an agenda part (its regime) changes. One
-        aggregate row, whatever the roster's size: the checker asks on every write."""
-        count, attendance_at, person_at, part_at = await self.repo.roster_fingerprint(session_id)
-        stamps = "|".join(
-            t.isoformat() if t is not None else "-" for t in (attendance_at, person_at, part_at)
-        )
-        return f"{count}-{hashlib.sha256(stamps.encode()).hexdigest()[:16]}"
 
 
 def _new_person(series_id: uuid.UUID, data: PersonCreate) -> Person:

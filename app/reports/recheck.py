@@ -28,8 +28,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import Directory, Gate
 from app.config import Settings
-from app.key_points.service import KeyPointService, SessionChecker
 from app.outbox.mail import email_payload
 from app.outbox.worker import OutboxKind, enqueue
 from app.reports.model import SessionReport, session_report_from_json
@@ -54,17 +54,17 @@ class UnsafeVersion:
     fields: list[dict[str, Any]]
 
 
-def _allowed(matcher: SessionChecker, parts: Iterable[AgendaPart | None]) -> frozenset[str]:
+def _allowed(matcher: Directory, parts: Iterable[AgendaPart | None]) -> frozenset[str]:
     """Who may be named in a text of these parts: consent counts only for a part that is on
     record now, and only for someone who came or confirmed (the checker's ``consent``)."""
     allowed: set[str] = set()
     for part in parts:
         if part is not None and part.regime is DisclosureRegime.ON_RECORD:
-            allowed |= matcher.consent.get(part.id, frozenset())
+            allowed |= matcher.snapshot.allowed([part.id])
     return frozenset(allowed)
 
 
-def _blocks(matcher: SessionChecker, allowed: frozenset[str], text: str) -> list[dict[str, Any]]:
+def _blocks(matcher: Directory, allowed: frozenset[str], text: str) -> list[dict[str, Any]]:
     return [
         dict(f.as_dict())
         for f in matcher.checker.check(text, allowed_person_ids=allowed)
@@ -98,7 +98,7 @@ def _current_parts(report: SessionReport, parts: Iterable[AgendaPart]) -> dict[i
 
 
 def findings_in(
-    report: SessionReport, matcher: SessionChecker, parts: Iterable[AgendaPart]
+    report: SessionReport, matcher: Directory, parts: Iterable[AgendaPart]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``(points, fields)`` of a published report that identify someone, or that come from a
     part now off the record: the publication gate's texts and rules (``ReportService._gate``)
@@ -153,7 +153,7 @@ async def unsafe_versions(
         session = await db.get(DialogueSession, session_id)
         if session is None:
             continue
-        matcher = await KeyPointService(db).session_checker(session_id)
+        matcher = await Gate(db).directory(session.dialogue_series_id)
         parts = await SessionService(db).list_parts(session_id)
         for version in versions:
             report = session_report_from_json(version.content)

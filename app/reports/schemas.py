@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import NoNul
 from app.reports.models import PendingReason, ReportKind, RequestStatus
 
@@ -185,3 +186,4 @@ class RequestDecision(BaseModel):
     note: Note | None = Field(
         default=None, description="Included in the decline e-mail; kept with the request."
     )
+    acknowledge_warnings: AcknowledgeWarnings = []

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
 from app.confidentiality.checker import Finding
+from app.confidentiality.gate import Directory, Gate, Text
 from app.config import Settings
 from app.errors import Conflict, DomainError, NotFound
-from app.key_points.service import KeyPointService, SessionChecker
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
@@ -189,7 +189,6 @@ class ReportService:
         self.repo = ReportRepository(db)
         self.sessions = SessionService(db)
         self.people = PeopleService(db)
-        self.key_points = KeyPointService(db)
         self.audit = AuditService(db)
 
     @property
@@ -302,7 +301,7 @@ class ReportService:
     ) -> None:
         """Re-run the non-attribution checker over every approved point (and the session's
         own texts) against the current roster; any block finding refuses publication."""
-        matcher = await self.key_points.session_checker(session.id)
+        matcher = await Gate(self.db).directory(session.dialogue_series_id)
         by_id = {p.id: p for p in parts}
         blocked: list[dict[str, Any]] = []
         for point in points:
@@ -338,10 +337,10 @@ class ReportService:
             )
 
     @staticmethod
-    def _blocks(matcher: SessionChecker, part: AgendaPart | None, text: str) -> list[Any]:
+    def _blocks(matcher: Directory, part: AgendaPart | None, text: str) -> list[Any]:
         allowed: frozenset[str] = frozenset()
         if part is not None and part.regime is DisclosureRegime.ON_RECORD:
-            allowed = matcher.consent.get(part.id, frozenset())
+            allowed = matcher.snapshot.allowed([part.id])
         findings: list[Finding] = matcher.checker.check(text, allowed_person_ids=allowed)
         return [f.as_dict() for f in findings if f.severity == "block"]
 
@@ -684,6 +683,14 @@ class ReportService:
         session = await self.db.get(DialogueSession, request.dialogue_session_id)
         assert session is not None  # foreign key
         series = access.series
+        if data.decision == "decline" and data.note:
+            # The note goes to the requester, outside the series.
+            await Gate(self.db).clear(
+                series.id,
+                [Text("note", data.note)],
+                acknowledged=data.acknowledge_warnings,
+                what="The decline note (e-mailed to the requester)",
+            )
         request.decided_by_id = principal.user_id
         request.decided_at = utcnow()
         request.note = data.note

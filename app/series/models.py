@@ -62,6 +62,9 @@ class DialogueSeries(IdMixin, TimestampMixin, Base):
     report_request_policy: Mapped[ReportRequestPolicy] = mapped_column(
         str_enum(ReportRequestPolicy, "report_request_policy"), default=ReportRequestPolicy.REVIEW
     )
+    # Bumped by database triggers whenever anything the guard's matcher reads changes (people,
+    # attendance, consent, part regimes; migration 0030). Never written by the application.
+    directory_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     members: Mapped[list[SeriesMember]] = relationship(
         back_populates="series", lazy="raise", cascade="all, delete-orphan", passive_deletes=True

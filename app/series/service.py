@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import Gate, Text
 from app.errors import Conflict, Forbidden, NotFound
 from app.key_points.themes import seed_default_themes
 from app.kit.pagination import PageParams
@@ -110,8 +111,17 @@ class SeriesService:
         access.require_manage()
         series = access.series
         changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        acknowledged = changes.pop("acknowledge_warnings", [])
         if "slug" in changes and await self.repo.slug_taken(changes["slug"], excluding=series.id):
             raise Conflict("Another series already uses this slug", field="slug")
+        texts = series_texts(changes)
+        if texts:
+            await Gate(self.repo.session).clear(
+                series.id,
+                texts,
+                acknowledged=acknowledged,
+                what="The series' public texts (its pages, feeds, reports and newsletters)",
+            )
         for key, value in changes.items():
             setattr(series, key, value)
         await self.repo.session.flush()
@@ -162,6 +172,31 @@ class SeriesService:
     async def _keep_an_organiser(self, series_id: uuid.UUID) -> None:
         if await self.repo.count_organisers(series_id) <= 1:
             raise Conflict("A series needs at least one organiser; appoint another one first")
+
+
+PUBLIC_TEXTS = (
+    "title",
+    "slug",
+    "description",
+    "organiser",
+    "strapline",
+    "title_prefix",
+    "dateline",
+    "closing",
+)
+
+
+def series_texts(values: dict[str, object]) -> list[Text]:
+    """The public-bound texts among a series' fields (partners one by one)."""
+    texts = [
+        Text(key, str(values[key]).replace("-", " ") if key == "slug" else str(values[key]))
+        for key in PUBLIC_TEXTS
+        if values.get(key)
+    ]
+    partners = values.get("partners")
+    if isinstance(partners, list):
+        texts += [Text(f"partners.{i}", str(p)) for i, p in enumerate(partners)]
+    return texts
 
 
 def _member_read(member: SeriesMember, email: str, display_name: str) -> MemberRead:

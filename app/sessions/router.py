@@ -267,7 +267,7 @@ async def list_parts(access: SessionRapporteur, db: DbSession) -> list[PartRead]
     response_model=PartRead,
     operation_id="add_agenda_part",
     summary="Add an agenda part",
-    responses=problem_responses(401, 403, 404, 422, extra=etag.documented(201, _PART_EXAMPLE)),
+    responses=problem_responses(401, 403, 404, 409, 422, extra=etag.documented(201, _PART_EXAMPLE)),
 )
 async def add_part(data: PartCreateBody, access: SessionOrganiser, db: DbSession) -> Response:
     """Add a part (organisers only): appended, or inserted at `position`. Its regime
@@ -301,7 +301,13 @@ async def get_part(
     operation_id="update_agenda_part",
     summary="Update or move an agenda part",
     responses=problem_responses(
-        401, 403, 404, 412, 422, extra=etag.documented(200, _PART_EXAMPLE | {"warnings": []})
+        401,
+        403,
+        404,
+        409,
+        412,
+        422,
+        extra=etag.documented(200, _PART_EXAMPLE | {"warnings": []}),
     ),
 )
 async def update_part(

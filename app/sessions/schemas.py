@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import LongText, NoNul, TimeZoneName
 from app.series.models import DisclosureRegime
 from app.sessions.models import PartKind, SessionFormat, SessionStatus
@@ -83,6 +84,8 @@ class SessionCreate(BaseModel):
         default=None, description="Regime for points outside any part; defaults to the series'."
     )
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
         problem = check_times(self.starts_at, self.ends_at)
@@ -105,6 +108,8 @@ class SessionUpdate(BaseModel):
     venue: Venue | None = None
     meeting_url: MeetingUrl | None = None
     default_regime: DisclosureRegime | None = None
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class StatusChange(BaseModel):
@@ -194,6 +199,8 @@ class PartCreate(BaseModel):
     )
     position: int | None = Field(default=None, ge=1, le=1000)
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
 
 class PartUpdate(BaseModel):
     """Changes to an agenda part; a new position reorders the others."""
@@ -205,6 +212,8 @@ class PartUpdate(BaseModel):
     topic: Topic | None = None
     regime: DisclosureRegime | None = None
     position: int | None = Field(default=None, ge=1, le=1000)
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class PartRead(BaseModel):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
+from app.confidentiality.gate import Gate, Text, field_errors, note_directory_changed
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ordering import place
@@ -55,15 +56,6 @@ class SessionTextBlocked(DomainError):
     status = 409
     slug = "session-attribution-blocked"
     title = "The session's public texts would identify a participant"
-
-
-class PublicTextRefused(DomainError):
-    """A public session's new title or context would identify a participant; nothing
-    changed (the same problem type as a key point that names someone)."""
-
-    status = 422
-    slug = "attribution-blocked"
-    title = "The text would identify a participant"
 
 
 NEEDS_REASON = frozenset({SessionStatus.POSTPONED, SessionStatus.CANCELLED})
@@ -178,6 +170,12 @@ class SessionService:
         """Create a draft session numbered after the series' last one."""
         access.require_manage()
         series = access.series
+        await Gate(self.repo.session).clear(
+            series.id,
+            [Text("title", data.title), Text("context", data.context)],
+            acknowledged=data.acknowledge_warnings,
+            what="The session's title or context (public in calendars and reports)",
+        )
         session = DialogueSession(
             dialogue_series_id=series.id,
             number=await self.repo.next_number(series.id),
@@ -203,21 +201,17 @@ class SessionService:
         access.series_access.require_manage()
         session = access.session
         changes = data.model_dump(exclude_unset=True)
-        public_texts = {
-            k: v for k, v in changes.items() if k in ("title", "context") and v is not None
-        }
-        if public_texts and session.public_since is not None:
-            # Imported here: the key points domain builds on this one (an import cycle).
-            from app.key_points.public_texts import field_errors, session_text_blocks
-
-            blocked = await session_text_blocks(self.repo.session, session.id, public_texts)
-            if blocked:
-                raise PublicTextRefused(
-                    "The session is public: its title and context appear in calendars and "
-                    "the public series, and would identify a participant; rephrase them",
-                    fields=blocked,
-                    errors=field_errors(blocked),
-                )
+        acknowledged = changes.pop("acknowledge_warnings", [])
+        texts = [
+            Text(k, v) for k, v in changes.items() if k in ("title", "context") and v is not None
+        ]
+        if texts:
+            await Gate(self.repo.session).clear(
+                session.dialogue_series_id,
+                texts,
+                acknowledged=acknowledged,
+                what="The session's title or context (public in calendars and reports)",
+            )
         for nullable in ("venue", "meeting_url"):
             if nullable in changes and changes[nullable] is not None:
                 changes[nullable] = str(changes[nullable])
@@ -273,17 +267,19 @@ class SessionService:
         # Only scheduling makes a session public; a draft cancelled before that stays private.
         becoming_public = session.public_since is None and data.status is SessionStatus.SCHEDULED
         if becoming_public:
-            from app.key_points.public_texts import session_text_blocks
-
-            blocked = await session_text_blocks(
-                self.repo.session, session.id, {"title": session.title, "context": session.context}
+            # The directory may have grown since the texts were written: check again.
+            review = await Gate(self.repo.session).review(
+                session.dialogue_series_id,
+                [Text("title", session.title), Text("context", session.context)],
             )
+            blocked = review.blocks()
             if blocked:
                 raise SessionTextBlocked(
                     "Scheduling makes the session's title and context public (calendars, the "
-                    "public series, webhooks), and they would identify a participant on its "
-                    "roster; rephrase them first",
-                    fields=blocked,
+                    "public series, webhooks), and they would identify someone in the series' "
+                    "directory; rephrase them first",
+                    fields=review.as_fields("block"),
+                    errors=field_errors(blocked),
                 )
         session.status = data.status
         session.status_reason = data.reason
@@ -359,6 +355,12 @@ class SessionService:
 
     async def add_part(self, access: SessionAccess, data: PartCreate) -> AgendaPart:
         session = access.session
+        await Gate(self.repo.session).clear(
+            session.dialogue_series_id,
+            [Text("title", data.title), Text("topic", data.topic or "")],
+            acknowledged=data.acknowledge_warnings,
+            what="The agenda part's title or topic (public in reports)",
+        )
         parts = list(await self.repo.parts(session.id))
         part = AgendaPart(
             dialogue_session_id=session.id,
@@ -377,6 +379,21 @@ class SessionService:
         self, access: SessionAccess, part: AgendaPart, data: PartUpdate
     ) -> AgendaPart:
         changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        acknowledged = changes.pop("acknowledge_warnings", [])
+        # An on-record part's title may name the people who consented to be named in it.
+        on_record = changes.get("regime", part.regime) is DisclosureRegime.ON_RECORD
+        texts = [
+            Text(k, changes[k], parts=frozenset({part.id}) if on_record else frozenset())
+            for k in ("title", "topic")
+            if k in changes
+        ]
+        if texts:
+            await Gate(self.repo.session).clear(
+                access.series.id,
+                texts,
+                acknowledged=acknowledged,
+                what="The agenda part's title or topic (public in reports)",
+            )
         new_regime = changes.get("regime")
         if new_regime is not None and new_regime != part.regime:
             await self._change_regime(access, part, new_regime)
@@ -393,6 +410,7 @@ class SessionService:
         access.series_access.require_manage()
         session_id = part.dialogue_session_id
         await self.repo.delete_part(part)
+        note_directory_changed(self.repo.session, access.series.id)
         place(list(await self.repo.parts(session_id)), None, None)
         await self.repo.session.flush()
 
@@ -412,3 +430,4 @@ class SessionService:
             # people consent again.
             await self.repo.drop_consents(part.id)
         part.regime = regime  # type: ignore[assignment]
+        note_directory_changed(self.repo.session, access.series.id)
