@@ -94,7 +94,7 @@ def _document_read_only_refusals(schema: dict[str, Any]) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
-    wiring.wire()
+    wiring.wire(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

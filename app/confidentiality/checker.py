@@ -500,6 +500,11 @@ def _bag_span(s: _Scan, words: list[str], i: int, aff: _Affiliation) -> tuple[in
     return a, b
 
 
+def _institution_key(name: str | None) -> tuple[str, ...]:
+    words = [_aff_word(_norm(t)) for t in _TOKEN_RE.findall(name or "")]
+    return tuple(w for w in words if w)
+
+
 def _in_source(norm: Normalised, found: list[Finding], extra: list[Finding]) -> list[Finding]:
     """Findings located in the source text, one per place and kind, in text order."""
     seen: set[tuple[int, int, str, str]] = set()
@@ -527,8 +532,13 @@ def _in_source(norm: Normalised, found: list[Finding], extra: list[Finding]) -> 
 class Checker:
     """Non-attribution checker for one roster; build once, call :meth:`check` many times."""
 
-    def __init__(self, roster: Sequence[RosterEntry]) -> None:
+    def __init__(
+        self, roster: Sequence[RosterEntry], *, public_institutions: Sequence[str] = ()
+    ) -> None:
+        """``public_institutions``: names the public texts carry by design (the series'
+        organiser and partners); a participant affiliated with one is not identified by it."""
         terms: dict[tuple[str, ...], _Term] = {}
+        public = {_institution_key(name) for name in public_institutions}
         self._all_ids = frozenset(e.person_id for e in roster)
         self._honorifics = set(_HONORIFICS)
 
@@ -587,13 +597,14 @@ class Checker:
                 emails.setdefault(e.email.strip().lower(), set()).add(pid)
             if e.honorific:
                 self._honorifics.update(_norm(t) for t in _name_tokens(e.honorific) if len(t) > 1)
-            if e.affiliation:
+            public_affiliation = bool(e.affiliation) and _institution_key(e.affiliation) in public
+            if e.affiliation and not public_affiliation:
                 aff = _name_tokens(e.affiliation)
                 if aff and _norm(aff[0]) == "the":
                     aff = aff[1:]
                 add(aff, "affiliation", pid)
                 affiliations.append((aff, pid))
-            if e.affiliation_acronym:
+            if e.affiliation_acronym and not public_affiliation:
                 add(_name_tokens(e.affiliation_acronym), "acronym", pid)
             # Spelling variants of family names (Hosseini/Husseini). Not of given names: too
             # many public figures share a given name spelled another way (Khalid/Khaled).

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -49,6 +49,7 @@ from app.errors import DomainError
 
 __all__ = [
     "AttributionBlocked",
+    "BeingRevised",
     "Cleared",
     "ClearedDocument",
     "ClearedText",
@@ -132,6 +133,15 @@ class AttributionBlocked(DomainError):
     status = 422
     slug = "attribution-blocked"
     title = "The text would identify a participant"
+
+
+class BeingRevised(DomainError):
+    """Taken down while it is revised: it would identify someone in the series' directory
+    now. The public is never told why."""
+
+    status = 410
+    slug = "being-revised"
+    title = "This is being revised"
 
 
 class UnacknowledgedWarnings(DomainError):
@@ -268,7 +278,8 @@ class Directory:
 
 def _build(snapshot: DirectorySnapshot, part_titles: Mapping[uuid.UUID, str]) -> Directory:
     entries: list[RosterEntry] = [p.entry() for p in snapshot.people]
-    return Directory(snapshot=snapshot, checker=Checker(entries), part_titles=dict(part_titles))
+    checker = Checker(entries, public_institutions=snapshot.public_institutions)
+    return Directory(snapshot=snapshot, checker=checker, part_titles=dict(part_titles))
 
 
 _CACHE: OrderedDict[uuid.UUID, Directory] = OrderedDict()
@@ -276,6 +287,8 @@ _CACHE_SIZE = 256
 _BUILDING: dict[tuple[uuid.UUID, int], asyncio.Future[Directory]] = {}
 _VERDICTS: OrderedDict[tuple[Any, ...], tuple[Finding, ...]] = OrderedDict()
 _VERDICTS_SIZE = 50_000
+_DOCUMENTS: OrderedDict[tuple[Any, ...], bool] = OrderedDict()
+_DOCUMENTS_SIZE = 10_000
 _source: DirectorySource | None = None
 _part_titles: Callable[[AsyncSession, uuid.UUID], Any] | None = None
 
@@ -412,13 +425,34 @@ class Gate:
         return {t.field: Cleared(t.value, _SEAL) for t in texts}
 
     async def admit_document(
-        self, series_id: uuid.UUID, texts: Sequence[Text], value: T
+        self,
+        series_id: uuid.UUID,
+        value: T,
+        texts: Callable[[], Awaitable[Sequence[Text] | None]],
+        *,
+        key: Hashable,
+        version: int | None = None,
     ) -> ClearedDocument[T] | None:
-        """A whole document whose ``texts`` (every text in it) pass the directory now."""
-        directory = await self.directory(series_id)
-        for text in texts:
-            if text.value and await self._blocks(directory, series_id, text):
-                return None
+        """A whole document whose every text passes the directory now, or None.
+
+        ``texts`` is only called when this document (``key``) has not been judged at the
+        current directory version: a public read of a published report costs a lookup. It
+        returns None for a document its domain will not publish whatever its texts say."""
+        directory = await self.directory(series_id, version)
+        doc_key = (series_id, directory.version, key)
+        verdict = _DOCUMENTS.get(doc_key)
+        if verdict is None:
+            found = await texts()
+            verdict = found is not None
+            for text in found or ():
+                if text.value and await self._blocks(directory, series_id, text):
+                    verdict = False
+                    break
+            _DOCUMENTS[doc_key] = verdict
+            while len(_DOCUMENTS) > _DOCUMENTS_SIZE:
+                _DOCUMENTS.popitem(last=False)
+        if not verdict:
+            return None
         return ClearedDocument(value, series_id, directory.version, _SEAL)
 
 

@@ -9,7 +9,7 @@ has no matcher for that version, for a snapshot.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -56,12 +56,16 @@ class DirectorySnapshot:
 
     ``consent`` maps each agenda part that is on record now to the people who consented to
     be named in it and came (or confirmed, before the session was held).
+    ``public_institutions`` are the series' organiser and partners, which its public texts
+    name by design: a participant who works there does not make their names secret.
     """
 
     series_id: uuid.UUID
     version: int
     people: tuple[DirectoryPerson, ...]
     consent: Mapping[uuid.UUID, frozenset[str]] = field(default_factory=dict)
+    # The series' organiser and partners: public by design, never a participant's secret.
+    public_institutions: tuple[str, ...] = ()
 
     def allowed(self, parts: Iterable[uuid.UUID]) -> frozenset[str]:
         """Who may be named in a text that belongs to these on-record parts."""
@@ -78,6 +82,12 @@ class DirectorySource(Protocol):
         """The series' directory version (None: no such series)."""
         ...
 
-    async def snapshot(self, db: AsyncSession, series_id: uuid.UUID) -> DirectorySnapshot:
-        """The series' directory now, with the version it was read at."""
+    async def snapshot(
+        self,
+        db: AsyncSession,
+        series_id: uuid.UUID,
+        people: Collection[uuid.UUID] | None = None,
+    ) -> DirectorySnapshot:
+        """The series' directory now, with the version it was read at (``people``: only
+        these people, with the whole series' consent)."""
         ...

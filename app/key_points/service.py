@@ -531,7 +531,7 @@ class KeyPointService:
         access.require_manage()
         await Gate(self.db).clear(
             access.series.id,
-            [Text("slug", data.slug.replace("-", " ")), Text("label", data.label)],
+            [Text("slug", data.slug), Text("label", data.label)],
             acknowledged=data.acknowledge_warnings,
             what="The theme's label or slug (public in reports)",
         )

@@ -567,13 +567,14 @@ class NewsletterService:
         detailed report is never public, and another series' report is none of its
         subscribers' business (and its existence none of this organiser's)."""
         # Imported here: the reports domain sends through this one (a cycle at import time).
+        from app.confidentiality.gate import BeingRevised
         from app.reports.service import ReportService, ReportWithdrawn
 
         try:
-            version = await ReportService(self.db, self.settings).public_summary(report_id)
-        except (NotFound, ReportWithdrawn):
-            version = None
-        found = version is not None and version.dialogue_series_id == series_id
+            cleared = await ReportService(self.db, self.settings).public_summary(report_id)
+        except (NotFound, ReportWithdrawn, BeingRevised):
+            cleared = None
+        found = cleared is not None and cleared.value.dialogue_series_id == series_id
         if not found:
             raise InvalidRequest.single(
                 "report_id", "must be a published summary of this series", "body"
@@ -622,7 +623,12 @@ class NewsletterService:
             rendered = self._render(access)
             texts = rendered_texts(rendered)
             gate = Gate(self.db)
-            cleared = await gate.admit_document(issue.dialogue_series_id, texts, rendered)
+            cleared = await gate.admit_document(
+                issue.dialogue_series_id,
+                rendered,
+                lambda: _ready(texts),
+                key=("newsletter", issue.id, rendered.subject, rendered.text, rendered.html),
+            )
             if cleared is None:
                 review = await gate.review(issue.dialogue_series_id, texts)
                 raise NewsletterBlocked(
@@ -715,6 +721,10 @@ class NewsletterService:
             else:
                 queued += 1
         return InvitationsQueued(queued=queued, already_queued=already, without_email=without)
+
+
+async def _ready(texts: list[Text]) -> list[Text]:
+    return texts
 
 
 def issue_texts(subject: str, body_markdown: str) -> list[Text]:

@@ -8,8 +8,9 @@ the version the database bumps (migration 0030).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.confidentiality.snapshot import DirectoryPerson, DirectorySnapshot
@@ -24,15 +25,32 @@ NAMEABLE = (AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED)
 class PeopleDirectory:
     """Implements ``app.confidentiality.snapshot.DirectorySource``."""
 
+    async def _series(self, db: AsyncSession, series_id: uuid.UUID) -> tuple[int, tuple[str, ...]]:
+        stmt = select(
+            DialogueSeries.directory_version, DialogueSeries.organiser, DialogueSeries.partners
+        ).where(DialogueSeries.id == series_id)
+        row = (await db.execute(stmt)).first()
+        if row is None:
+            return -1, ()
+        return int(row[0]), (row[1], *(row[2] or ()))
+
     async def version(self, db: AsyncSession, series_id: uuid.UUID) -> int | None:
         stmt = select(DialogueSeries.directory_version).where(DialogueSeries.id == series_id)
         found = (await db.execute(stmt)).scalar_one_or_none()
         return None if found is None else int(found)
 
-    async def snapshot(self, db: AsyncSession, series_id: uuid.UUID) -> DirectorySnapshot:
+    async def snapshot(
+        self,
+        db: AsyncSession,
+        series_id: uuid.UUID,
+        people: Collection[uuid.UUID] | None = None,
+    ) -> DirectorySnapshot:
         # The version first: data read after it is at least as new as it says.
-        version = await self.version(db, series_id)
-        people = (
+        version, institutions = await self._series(db, series_id)
+        who = Person.dialogue_series_id == series_id
+        if people is not None:
+            who = and_(who, Person.id.in_(list(people)))
+        rows = (
             await db.execute(
                 select(
                     Person.id,
@@ -46,7 +64,7 @@ class PeopleDirectory:
                     Person.country,
                     Person.email,
                 )
-                .where(Person.dialogue_series_id == series_id)
+                .where(who)
                 .order_by(Person.id)
             )
         ).all()
@@ -69,7 +87,8 @@ class PeopleDirectory:
             consent.setdefault(part_id, set()).add(str(person_id))
         return DirectorySnapshot(
             series_id=series_id,
-            version=-1 if version is None else version,
+            version=version,
+            public_institutions=institutions,
             people=tuple(
                 DirectoryPerson(
                     person_id=row[0],
@@ -83,7 +102,7 @@ class PeopleDirectory:
                     country=row[8],
                     email=row[9],
                 )
-                for row in people
+                for row in rows
             ),
             consent={part: frozenset(ids) for part, ids in consent.items()},
         )

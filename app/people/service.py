@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.recheck import directory_changed
 from app.errors import Conflict, FieldError, InvalidRequest, NotFound
 from app.kit.clock import utcnow
 from app.kit.pagination import PageParams
@@ -195,6 +196,7 @@ class PeopleService:
             raise Conflict(EMAIL_TAKEN, field="email")
         person = _new_person(access.series.id, data)
         await self.repo.add_people([person])
+        await directory_changed(self.db, access.series.id, [person.id])
         return person
 
     async def update_person(self, access: PersonAccess, data: PersonUpdate) -> Person:
@@ -210,6 +212,7 @@ class PeopleService:
         for key, value in changes.items():
             setattr(person, key, list(value) if key == "aliases" else value)
         await self.db.flush()
+        await directory_changed(self.db, person.dialogue_series_id, [person.id])
         return person
 
     async def delete_person(self, access: PersonAccess) -> None:
@@ -224,6 +227,8 @@ class PeopleService:
                 "This person is on the roster of a held or closed session; that record is kept"
             )
         await self.repo.delete_person(access.person)
+        # Someone gone names no one new; the next matcher is built after the commit.
+        await directory_changed(self.db, access.person.dialogue_series_id, [])
 
     async def import_people(self, access: SeriesAccess, rows: Sequence[ImportRow]) -> list[Person]:
         """Store every row or none (organisers only). The rows are already valid people; an
@@ -247,6 +252,7 @@ class PeopleService:
             )
         people = [_new_person(access.series.id, r.person) for r in rows]
         await self.repo.add_people(people)
+        await directory_changed(self.db, access.series.id, [p.id for p in people])
         return people
 
     # -- attendance -----------------------------------------------------------------------
@@ -284,6 +290,7 @@ class PeopleService:
         )
         if part_ids:
             await self.repo.replace_consents(attendance.id, part_ids)
+        await directory_changed(self.db, session.dialogue_series_id, [person.id])
         warnings = await self._double_booking(session, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
@@ -305,6 +312,9 @@ class PeopleService:
             if key in changes:
                 setattr(attendance, key, changes[key])
         await self.db.flush()
+        # A consent withdrawn, or an attendance that no longer counts, may make a published
+        # text name them.
+        await directory_changed(self.db, access.series.id, [person.id])
         warnings = await self._double_booking(access.session, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
@@ -319,6 +329,7 @@ class PeopleService:
                 session_status=access.session.status.value,
             )
         await self.repo.delete_attendance(attendance)
+        await directory_changed(self.db, access.series.id, [person_id])
 
     async def _attendance(
         self, session_id: uuid.UUID, person_id: uuid.UUID

@@ -137,19 +137,18 @@ class ZonedTimes(BaseModel):
 class SchedulingWarning(BaseModel):
     """Something the organiser may want to know; the change was made anyway."""
 
-    code: Literal["session_overlap", "person_double_booked", "published_report_names_participant"]
+    code: Literal["session_overlap", "person_double_booked", "published_text_taken_down"]
     message: str
     session_id: uuid.UUID | None = None
     number: int | None = None
     report_id: uuid.UUID | None = Field(
         default=None,
-        description="published_report_names_participant: the version in force that now "
-        "identifies someone on the session's roster.",
+        description="published_text_taken_down: the report version the guard took down.",
     )
     findings: list[dict[str, Any]] | None = Field(
         default=None,
-        description="published_report_names_participant: where, as a publication attempt "
-        "would report it (`number` of a point or `field`, with the checker's `findings`).",
+        description="published_text_taken_down: where the text now names someone (`field`, "
+        "with the checker's `findings`); for the series' members only.",
     )
 
 

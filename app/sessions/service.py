@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
-from app.confidentiality.gate import Gate, Text, field_errors, note_directory_changed
+from app.confidentiality.gate import Cleared, Gate, Text, field_errors
+from app.confidentiality.recheck import directory_changed, taken_down_in
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ordering import place
@@ -135,6 +136,26 @@ def session_read(session: DialogueSession, tz: str | None = None) -> SessionRead
     )
 
 
+def takedown_warnings(db: AsyncSession) -> list[SchedulingWarning]:
+    """A warning for each public item this transaction's change made the guard take down."""
+    out = []
+    for taken in taken_down_in(db):
+        item = taken.item
+        out.append(
+            SchedulingWarning(
+                code="published_text_taken_down",
+                message=f"{item.label[:1].upper()}{item.label[1:]} now names someone in the "
+                "series' directory and was taken down: its public addresses answer 410 "
+                "'being revised', and the organisers were e-mailed. Fix the text (or the "
+                f"directory), then republish: POST /api/v1/series/{taken.series_id}/republish.",
+                session_id=item.id if item.kind == "session" else None,
+                report_id=item.id if item.kind == "report" else None,
+                findings=list(taken.as_dict()["fields"]),
+            )
+        )
+    return out
+
+
 class SessionService:
     """Scheduling sessions, moving them through their lifecycle, and their agenda parts."""
 
@@ -240,12 +261,14 @@ class SessionService:
             warnings = await self._overlap_warnings(session)
         await self.repo.session.flush()
         if session.public_since is not None:
-            await emit(
-                self.repo.session,
-                "session.updated",
-                session.dialogue_series_id,
-                session_data(session),
-            )
+            cleared = await self.public_texts(session)
+            if cleared is not None:
+                await emit(
+                    self.repo.session,
+                    "session.updated",
+                    session.dialogue_series_id,
+                    session_data(session, cleared),
+                )
         return session, warnings
 
     async def change_status(self, access: SessionAccess, data: StatusChange) -> DialogueSession:
@@ -296,10 +319,12 @@ class SessionService:
         )
         await self.repo.session.flush()
         series_id = session.dialogue_series_id
-        if becoming_public:
-            await emit(self.repo.session, "session.created", series_id, session_data(session))
-        if session.public_since is not None:
-            event = session_data(session, previous_status=previous.value)
+        cleared = await self.public_texts(session) if session.public_since is not None else None
+        if cleared is not None:
+            if becoming_public:
+                event = session_data(session, cleared)
+                await emit(self.repo.session, "session.created", series_id, event)
+            event = session_data(session, cleared, previous_status=previous.value)
             await emit(self.repo.session, "session.status_changed", series_id, event)
         return session
 
@@ -318,6 +343,19 @@ class SessionService:
         ]
 
     # -- public ---------------------------------------------------------------------------
+
+    async def public_texts(
+        self, session: DialogueSession, version: int | None = None
+    ) -> dict[str, Cleared] | None:
+        """The session's public texts as the guard admits them now: None while it is taken
+        down or one of them names someone in the series' directory."""
+        if session.taken_down_at is not None:
+            return None
+        return await Gate(self.repo.session).admit(
+            session.dialogue_series_id,
+            [Text("title", session.title), Text("context", session.context)],
+            version=version,
+        )
 
     async def public_session(self, session_id: uuid.UUID) -> tuple[DialogueSession, DialogueSeries]:
         """A session that may appear in public calendars (never a draft); 404 otherwise."""
@@ -409,8 +447,10 @@ class SessionService:
     async def delete_part(self, access: SessionAccess, part: AgendaPart) -> None:
         access.series_access.require_manage()
         session_id = part.dialogue_session_id
+        consenting = await self.repo.consenting_people(part.id)
         await self.repo.delete_part(part)
-        note_directory_changed(self.repo.session, access.series.id)
+        # Published texts may have named them under this part's consent.
+        await directory_changed(self.repo.session, access.series.id, consenting)
         place(list(await self.repo.parts(session_id)), None, None)
         await self.repo.session.flush()
 
@@ -424,10 +464,15 @@ class SessionService:
             user_id=access.principal.user_id,
             data={"from": part.regime.value, "to": str(regime)},
         )
+        consenting: list[uuid.UUID] = []
         if regime != DisclosureRegime.ON_RECORD:
             # Consent to be named was given for this part on record; if the part leaves the
             # record, the consent goes too, so putting it back on record names no one until
             # people consent again.
+            consenting = await self.repo.consenting_people(part.id)
             await self.repo.drop_consents(part.id)
         part.regime = regime  # type: ignore[assignment]
-        note_directory_changed(self.repo.session, access.series.id)
+        await self.repo.session.flush()
+        # What was published may have named them under this part's consent, or came from a
+        # part that is now off the record.
+        await directory_changed(self.repo.session, access.series.id, consenting, regimes=True)

@@ -11,8 +11,9 @@ regimes. Building that matcher costs ~0.15 ms per person, so it is built once pe
 the directory and cached under ``(series, directory_version)``.
 
 Triggers bump ``dialogue_series.directory_version`` on every insert, update and delete of
-``person``, ``attendance`` and ``on_record_consent`` and every insert, delete and regime
-change of ``agenda_part``: no service, import, script or future code path can change what the
+``person``, ``attendance`` and ``on_record_consent``, every insert, delete and regime change
+of ``agenda_part``, and every change of the series' organiser or partners (public by design,
+so never treated as a participant's affiliation): no service, import, script or future code path can change what the
 matcher reads without invalidating it. ``updated_at`` of the series is left alone (its own
 texts did not change).
 
@@ -59,12 +60,42 @@ def _row(event: str) -> str:
     return "OLD" if event == "DELETE" else "NEW"
 
 
+# The series' organiser and partners are public by design: the matcher does not treat them as
+# anyone's affiliation, so changing them changes the matcher too.
+_SERIES_SQLITE = (
+    "CREATE TRIGGER dialogue_series_update_bumps_directory "
+    "AFTER UPDATE OF organiser, partners ON dialogue_series "
+    "BEGIN " + _BUMP + "NEW.id; END"
+)
+_SERIES_PG = (
+    """
+    CREATE FUNCTION track2_dialogue_series_update_bumps_directory() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.organiser IS DISTINCT FROM OLD.organiser
+           OR NEW.partners::text IS DISTINCT FROM OLD.partners::text THEN
+            NEW.directory_version := OLD.directory_version + 1;
+        END IF;
+        RETURN NEW;
+    END
+    $$
+    """,
+    "CREATE TRIGGER dialogue_series_update_bumps_directory BEFORE UPDATE ON dialogue_series "
+    "FOR EACH ROW EXECUTE FUNCTION track2_dialogue_series_update_bumps_directory()",
+)
+
+
 def upgrade() -> None:
     op.add_column(
         "dialogue_series",
         sa.Column("directory_version", sa.Integer(), server_default="0", nullable=False),
     )
     sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute(_SERIES_SQLITE)
+    else:
+        for statement in _SERIES_PG:
+            op.execute(statement)
     for table, events in _EVENTS.items():
         for event in events:
             name = _name(table, event)
@@ -93,6 +124,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("DROP TRIGGER IF EXISTS dialogue_series_update_bumps_directory")
+    else:
+        op.execute(
+            "DROP TRIGGER IF EXISTS dialogue_series_update_bumps_directory ON dialogue_series"
+        )
+        op.execute("DROP FUNCTION IF EXISTS track2_dialogue_series_update_bumps_directory()")
     for table, events in _EVENTS.items():
         for event in events:
             name = _name(table, event)
