@@ -185,6 +185,22 @@ class KeyPointRepository:
         )
         return {row for row in (await self.session.execute(stmt)).scalars() if row is not None}
 
+    async def creator_and_approval(self, key_point_id: uuid.UUID) -> tuple[uuid.UUID | None, bool]:
+        """Who created the point, and whether any revision of it was ever approved."""
+        stmt = select(AuditEvent.action, AuditEvent.app_user_id).where(
+            AuditEvent.subject_type == "key_point",
+            AuditEvent.subject_id == key_point_id,
+            AuditEvent.action.in_(("key_point.created", "key_point.approved")),
+        )
+        creator: uuid.UUID | None = None
+        approved = False
+        for action, user_id in (await self.session.execute(stmt)).all():
+            if action == "key_point.created":
+                creator = user_id
+            else:
+                approved = True
+        return creator, approved
+
     async def history(self, key_point_id: uuid.UUID) -> Sequence[tuple[AuditEvent, str | None]]:
         stmt = (
             select(AuditEvent, User.email)

@@ -362,10 +362,12 @@ class KeyPointService:
             themes = sorted(set(data.themes))
             await self._audit(access, point, "key_point.themes_changed", {"themes": themes})
         if data.acknowledged_warnings is not None:
-            codes = self._resolve_acknowledgements(point, data.acknowledged_warnings)
-            point.acknowledged_warnings = sorted(set(point.acknowledged_warnings) | codes)
-            await self._audit(
-                access, point, "key_point.warnings_acknowledged", {"codes": sorted(codes)}
+            # Four eyes: the approving organiser acknowledges warnings, in the approval, having
+            # seen them; an author's (or anyone's) acknowledgement on an edit does not count.
+            raise Forbidden(
+                "Warnings are acknowledged by the approving organiser, who did not write or "
+                "edit the point, in the approval itself: POST /api/v1/key-points/{id}/review "
+                'with {"action": "approve", "acknowledge": [codes]}'
             )
         if data.position is not None and data.position != point.position:
             others = [p for p in await self.repo.points_of_session(session.id) if p.id != point.id]
@@ -375,12 +377,20 @@ class KeyPointService:
         return point, themes, findings
 
     async def delete(self, access: SessionAccess, point: KeyPoint) -> None:
-        """Organisers delete any point; a rapporteur only an unapproved one they wrote."""
+        """Organisers delete any point; a rapporteur only one they created that was never
+        approved (editing someone's approved point back to draft does not make it theirs)."""
         self._ensure_recordable(access.session)
         if not access.series_access.can_manage:
-            authors = await self.repo.authors(point.id)
-            if point.status is KeyPointStatus.APPROVED or access.principal.user_id not in authors:
-                raise Forbidden("Only organisers, or the author of an unapproved point, delete it")
+            creator, ever_approved = await self.repo.creator_and_approval(point.id)
+            if (
+                point.status is KeyPointStatus.APPROVED
+                or ever_approved
+                or creator != access.principal.user_id
+            ):
+                raise Forbidden(
+                    "Only organisers, or the rapporteur who created a point never approved, "
+                    "delete it"
+                )
         await self._audit(access, point, "key_point.deleted", {"text": point.text})
         session_id = point.dialogue_session_id
         await self.repo.delete(point)
@@ -428,10 +438,10 @@ class KeyPointService:
         part = await self._part(access.session, point.agenda_part_id)
         # The roster may have changed since the point was written: check again.
         warnings = self._refuse_blocks(await self.check_text(access.session, part, point.text))
-        current = {f.code for f in warnings}
         point.warnings = finding_dicts(warnings)
-        acknowledged = set(point.acknowledged_warnings) & current
-        acknowledged |= self._resolve_acknowledgements(point, data.acknowledge)
+        # Only what the approver acknowledges now counts: nothing carried over from an
+        # earlier edit, and the approver is never an author or editor (checked above).
+        acknowledged = self._resolve_acknowledgements(point, data.acknowledge)
         point.acknowledged_warnings = sorted(acknowledged)
         pending = [f for f in warnings if f.code not in acknowledged]
         if pending:

@@ -35,7 +35,7 @@ from app.people.schemas import (
 )
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
-from app.sessions.models import DialogueSession, SessionStatus
+from app.sessions.models import SessionStatus
 from app.sessions.schemas import SchedulingWarning
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
@@ -139,20 +139,26 @@ def compose(
     """The aggregate composition of the people counted, with small-cell suppression.
 
     ``rows`` are (country, sector) pairs, one per person counted. Fewer than SMALL_CELL people:
-    nothing is shown but ``suppressed``. Otherwise the total, the number of distinct countries,
-    and counts by sector and by country in which every shown group holds at least SMALL_CELL
-    people (smaller groups, and people without a country, are counted under "other").
+    nothing is shown but ``suppressed``. Otherwise the total, counts by sector and by country in
+    which every shown group holds at least SMALL_CELL people (smaller groups, and people
+    without a country, are counted under "other"), and the number of distinct countries only
+    when no country has fewer than SMALL_CELL people: "7 participants from seven countries"
+    says each country has one, and with the folded counts any number of countries that hides
+    small ones lets their sizes be worked out (``k`` countries of 1 or 2 people sharing ``n``
+    in "other" are ``n - k`` pairs and ``2k - n`` singles).
     """
     people = list(rows)
     if len(people) < SMALL_CELL:
         return CompositionPublic(suppressed=True, basis=basis)
     countries: Counter[str] = Counter(country or "other" for country, _ in people)
     sectors: Counter[Sector] = Counter(sector for _, sector in people)
+    named = {c: n for c, n in countries.items() if c != "other"}
+    safe = all(n >= SMALL_CELL for n in named.values())
     return CompositionPublic(
         suppressed=False,
         basis=basis,
         total=len(people),
-        countries=len({country for country, _ in people if country}),
+        countries=len(named) if safe else None,
         by_sector=_fold(sectors, Sector.OTHER),
         by_country=_fold(countries, "other"),
     )
@@ -291,7 +297,7 @@ class PeopleService:
         if part_ids:
             await self.repo.replace_consents(attendance.id, part_ids)
         await directory_changed(self.db, session.dialogue_series_id, [person.id])
-        warnings = await self._double_booking(session, person, attendance)
+        warnings = await self._double_booking(access, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
     async def update_attendance(
@@ -315,7 +321,7 @@ class PeopleService:
         # A consent withdrawn, or an attendance that no longer counts, may make a published
         # text name them.
         await directory_changed(self.db, access.series.id, [person.id])
-        warnings = await self._double_booking(access.session, person, attendance)
+        warnings = await self._double_booking(access, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
     async def remove_attendance(self, access: SessionAccess, person_id: uuid.UUID) -> None:
@@ -366,13 +372,16 @@ class PeopleService:
         return set(part_ids)
 
     async def _double_booking(
-        self, session: DialogueSession, person: Person, attendance: Attendance
+        self, access: SessionAccess, person: Person, attendance: Attendance
     ) -> list[SchedulingWarning]:
-        """Warnings for overlapping sessions, anywhere, with this person on their roster.
+        """Warnings for overlapping sessions with this person (or their e-mail address) on
+        their roster, among the sessions the caller can already see: never a session of a
+        series they are not a member of, so the warning is no oracle.
 
-        A session of this series is named by its number (the caller is a member here); one
-        of another series is never described at all: the caller may not be a member there.
+        A session of this series is named by its number; one of another series the caller is
+        a member of is mentioned without details.
         """
+        session = access.session
         if attendance.status is AttendanceStatus.DECLINED:
             return []
         found = await self.repo.overlapping_bookings(
@@ -381,6 +390,8 @@ class PeopleService:
             email=person.email,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
+            user_id=access.principal.user_id,
+            is_admin=access.principal.is_admin,
         )
         warnings: list[SchedulingWarning] = []
         elsewhere = False
