@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Literal
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from app.confidentiality.folding import (
     EXPANDED_LETTERS,
@@ -313,7 +313,7 @@ class _Position:
         self.unique = len(holders) == 1 and len(self.content) >= _UNIQUE_POSITION_WORDS
 
 
-_UNIQUE_POSITION_WORDS = 4
+_UNIQUE_POSITION_WORDS = 3
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -401,6 +401,8 @@ _AFF_ABBREVIATIONS = {
     "dev": "development",
     "coop": "cooperation",
     "strat": "strategic",
+    "econ": "economic",
+    "pol": "policy",
     "reg": "regional",
     "mgmt": "management",
     "sci": "science",
@@ -410,7 +412,9 @@ _AFF_ABBREVIATIONS = {
     "lab": "laboratory",
     "labs": "laboratory",
     "laboratories": "laboratory",
-    "affairs": "affair",
+    # "the Omani foreign ministry" is the Ministry of Foreign Affairs of Oman.
+    "affairs": "",
+    "affair": "",
     "studies": "study",
     "relations": "relation",
     "mfa": "",
@@ -462,6 +466,14 @@ class _AffiliationIndex:
 
 
 _BAG_BREAK = frozenset("!?;\n\r\u2022")
+# Arabic and Persian words after a family name that make it an organisation or a place
+# ("the Haqqani network"): network, movement, family, tribe, group, district.
+_ARABIC_FIGURE_CONTEXT = frozenset(
+    fold(w) for w in ("شبكة", "شبکه", "حركة", "جنبش", "عائلة", "خانواده", "قبيلة", "جماعة", "منطقة")
+)
+# After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
+# (NPL):", "Young \u2014 the corridor ...", "Mills said:").
+_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|-[ \t])")
 
 
 def _bag_break(s: _Scan, k: int) -> bool:
@@ -498,6 +510,20 @@ def _bag_span(s: _Scan, words: list[str], i: int, aff: _Affiliation) -> tuple[in
     if size < 3 and not any(s.raws[k][:1].isupper() for k in where.values()):
         return None
     return a, b
+
+
+def _named_as_proper(s: _Scan, a: int, b: int, words: list[str]) -> bool:
+    """Whether the words of a matched affiliation are written as a proper name: most of
+    them capitalised (a capital at the start of a sentence is no evidence), or in a text
+    that shouts. "a regional studies institute in Tehran" describes; "the Tehran Institute
+    of Regional Studies" names."""
+    content = [k for k in range(a, b) if words[k]]
+    if s.shouting():
+        return True
+    caps = sum(
+        1 for k in content if s.raws[k][:1].isupper() and not (k == a and s.sentence_start(k))
+    )
+    return caps * 2 >= len(content)
 
 
 def _institution_key(name: str | None) -> tuple[str, ...]:
@@ -561,6 +587,7 @@ class Checker:
         emails: dict[str, set[str]] = {}
         affiliations: list[tuple[list[str], str]] = []
         written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
+        pairs: dict[str, list[tuple[re.Pattern[str], re.Pattern[str], str]]] = {}
         positions: dict[tuple[str, frozenset[str]], _Position] = {}
         countries: dict[str, set[str]] = {}
         roles: dict[str, set[str]] = {}
@@ -604,18 +631,25 @@ class Checker:
                     aff = aff[1:]
                 add(aff, "affiliation", pid)
                 affiliations.append((aff, pid))
+                # Institutions are called by their initials even when the directory gives
+                # none ("NPL" for the Nordic Peace Lab).
+                initials = "".join(t[0] for t in aff if _aff_word(_norm(t)) and not t[0].isdigit())
+                if len(initials) >= 3 and initials.lower() != _norm(e.affiliation_acronym or ""):
+                    add([initials.upper()], "acronym", pid)
             if e.affiliation_acronym and not public_affiliation:
                 add(_name_tokens(e.affiliation_acronym), "acronym", pid)
             # Spelling variants of family names (Hosseini/Husseini). Not of given names: too
             # many public figures share a given name spelled another way (Khalid/Khaled).
             latin_aliases = [_name_tokens(a) for a in e.aliases if not is_arabic(a)]
-            for part in itertools.chain(family, *(a[-1:] for a in latin_aliases)):
+            joined = ["".join(f) for f in family_forms if len(f) > 1]
+            for part in itertools.chain(family, joined, *(a[-1:] for a in latin_aliases)):
                 n = _norm(part)
                 if len(n) >= 4 and not _weak(n) and n not in _PARTICLES:
                     phonetic.setdefault(_phonetic(n), set()).add(pid)
                     if within(len(n)):
                         near.setdefault(n, set()).add(pid)
-            # The same names as a translator writes them in Arabic script.
+            # The same names as a translator writes them in Arabic script: each distinctive
+            # one alone, and given + family name together however short ("Paul Young").
             for part in itertools.chain(family, given, *latin_aliases):
                 n = _norm(part)
                 if n in _PARTICLES:
@@ -624,6 +658,18 @@ class Checker:
                 if found is not None:
                     skeleton, pattern = found
                     written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
+            family_last = [t for t in family if _norm(t) not in _PARTICLES][-1:]
+            for first in given[:1]:
+                gw = written_pattern(_norm(first), shortest=2)
+                for last in family_last:
+                    fw = written_pattern(_norm(last), shortest=2)
+                    if gw is not None and fw is not None:
+                        pairs.setdefault(gw[0], []).append((gw[1], fw[1], pid))
+            # A name given in Arabic script: its last word alone is the family name.
+            for alias in e.aliases:
+                tokens = _name_tokens(alias)
+                if is_arabic(alias) and len(tokens) > 1 and len(_norm(tokens[-1])) >= 3:
+                    add(tokens[-1:], "family", pid)
             if e.country:
                 countries.setdefault(e.country.upper(), set()).add(pid)
             if e.role:
@@ -658,6 +704,7 @@ class Checker:
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
         self._written = written
+        self._written_pairs = pairs
         self._acronyms = {t.tokens[0]: t for t in self._single.values() if "acronym" in t.labels}
         self._affiliations = _AffiliationIndex(affiliations)
         self._countries = {k: frozenset(v) for k, v in countries.items()}
@@ -758,7 +805,7 @@ class Checker:
         while i < n:
             norm = norms[i]
             raw = s.raws[i]
-            if len(raw) == 1 and self._acronyms:
+            if len(raw) == 1 and raw.isalpha():
                 j = self._spelled_acronym(s, i, allowed, out)
                 if j > i:
                     i = j
@@ -784,8 +831,9 @@ class Checker:
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
                 elif not raw.isascii() and is_arabic(raw):
-                    if self._arabic(s, i, allowed, out):
-                        i += 1
+                    taken = self._arabic(s, i, allowed, out)
+                    if taken:
+                        i += taken
                         continue
                 elif len(norm) >= 4:
                     ids = self._variant_ids(s, i)
@@ -805,31 +853,35 @@ class Checker:
     def _spelled_acronym(
         self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]
     ) -> int:
-        """ "B.C.S.A.", "B C S A", "B-C-S-A": single capitals that spell an acronym. Returns
-        the index after it, or ``i`` when the letters spell none."""
+        """ "B.C.S.A.", "B C S A", "B-C-S-A": single capitals that spell an acronym; and
+        "K a r i m o v a", "K.a.r.i.m.o.v.a": single letters that spell a name. Returns the
+        index after it, or ``i`` when the letters spell nothing."""
         j = i
         while (
             j < s.n
             and len(s.raws[j]) == 1
             and s.raws[j].isalpha()
-            and s.raws[j].isupper()
             and (j == i or s.gap(j).strip(" .-\u00a0") == "")
             and (j == i or len(s.gap(j)) <= 2)
         ):
             j += 1
         if j - i < 2:
             return i
-        term = self._acronyms.get("".join(s.norms[i:j]))
-        if term is None:
-            return i
+        spelled = "".join(s.norms[i:j])
+        term = self._acronyms.get(spelled)
+        if term is not None and all(r.isupper() for r in s.raws[i:j]):
+            kind: Kind = "affiliation"
+        else:
+            term = self._single.get(spelled)
+            if term is None or term.kind != "name" or term.weak or j - i < 4:
+                return i
+            kind = "name"
         if not term.ids <= allowed:
             start, end = s.starts[i], s.ends[j - 1]
             if end < len(s.text) and s.text[end] == ".":
                 end += 1
-            code = "affiliation:" + "".join(s.norms[i:j])
-            out.append(
-                Finding("block", "affiliation", start, end, s.text[start:end], term.message, code)
-            )
+            code = f"{kind}:{spelled}"
+            out.append(Finding("block", kind, start, end, s.text[start:end], term.message, code))
         return j
 
     def _ambiguous_lower_case(
@@ -857,16 +909,24 @@ class Checker:
                 )
             )
 
-    def _arabic(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> bool:
+    def _arabic(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> int:
         """A word in Arabic script: a name given in Arabic script in the directory (with or
         without an attached article or conjunction), or a Latin name as a translator writes
-        it (matched on consonants and long vowels)."""
+        it (matched on consonants and long vowels). Returns how many tokens it matched."""
+        if i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT:
+            return 0  # "the Haqqani network"
+        if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
+            pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
+            if pair:
+                if not pair <= allowed:
+                    self._emit_name(s, out, i, i + 2, "name", _MSG_SCRIPT, name=True)
+                return 2
         for variant in arabic_variants(s.norms[i])[1:]:
             term = self._single.get(variant)
             if term is not None:
                 if not term.ids <= allowed:
                     self._emit_name(s, out, i, i + 1, term.kind, term.message, name=True)
-                return True
+                return 1
         for variant in arabic_variants(s.norms[i]):
             key = arabic_key(variant)
             candidates = self._written.get(arabic_skeleton(key))
@@ -879,8 +939,18 @@ class Checker:
             if ids:
                 if not ids <= allowed:
                     self._emit_name(s, out, i, i + 1, "name", _MSG_SCRIPT, name=True)
-                return True
-        return False
+                return 1
+        return 0
+
+    def _arabic_pair(self, first: str, second: str) -> frozenset[str]:
+        """People whose given and family names these two Arabic-script words spell."""
+        found: set[str] = set()
+        for g in arabic_variants(first):
+            gk = arabic_key(g)
+            for gp, fp, pid in self._written_pairs.get(arabic_skeleton(gk), ()):
+                if gp.fullmatch(gk) and fp.fullmatch(arabic_key(second)):
+                    found.add(pid)
+        return frozenset(found)
 
     def _affiliation_bags(self, s: _Scan, allowed: frozenset[str], out: list[Finding]) -> None:
         """Affiliations whose words come in another order or form: "the Omani Ministry of
@@ -897,16 +967,13 @@ class Checker:
                 a, b = found
                 start, end = s.starts[a], s.ends[b - 1]
                 code = "affiliation:" + "-".join(sorted(aff.content))
+                if _named_as_proper(s, a, b, words):
+                    severity: Severity = "block"
+                    message = _LABEL_MESSAGES["affiliation"]
+                else:
+                    severity, message = "warn", "Describes a participant's affiliation"
                 out.append(
-                    Finding(
-                        "block",
-                        "affiliation",
-                        start,
-                        end,
-                        s.text[start:end],
-                        _LABEL_MESSAGES["affiliation"],
-                        code,
-                    )
+                    Finding(severity, "affiliation", start, end, s.text[start:end], message, code)
                 )
 
     def _email_addresses(self, text: str, allowed: frozenset[str], out: list[Finding]) -> None:
@@ -928,6 +995,8 @@ class Checker:
 
     @staticmethod
     def _disguised_words(s: _Scan, out: list[Finding]) -> None:
+        if s.text.isascii():
+            return
         for k in range(s.n):
             raw = s.raws[k]
             if not raw.isascii() and mixed_scripts(raw):
@@ -1032,8 +1101,9 @@ class Checker:
             return False  # "the Young Turks", "Hope Foundation": part of another proper noun
         if s.possessive_end(j - 1) > s.ends[j - 1]:
             return True
-        if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED:
-            # Capitals carry no information here ("May deadline"): ask for a speech verb.
+        if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED or s.title_case(i):
+            # Capitals carry no information here ("May deadline", "Deep Wells and Canals"):
+            # ask for a speech verb.
             return s.speech_follows(j)
         return True
 
@@ -1045,7 +1115,7 @@ class Checker:
         end = s.possessive_end(j - 1)
         after = text[end : end + 3].lstrip(" \t")
         before = text[max(0, s.starts[i] - 2) : s.starts[i]].rstrip(" \t")
-        if after.startswith(":") and s.sentence_start(i):
+        if s.sentence_start(i) and _LABEL.match(text, end):
             return True
         if before.endswith(("(", "[")) and after.startswith((")", "]")):
             return True
@@ -1059,7 +1129,9 @@ class Checker:
                 return True
             if s.norms[k] in ("a", "an", "the", "our", "one"):
                 for m in range(k + 1, min(k + 5, s.n)):
-                    if s.norms[m] in _PERSON_NOUNS or s.norms[m] in _ROLE_NOUNS:
+                    word = s.norms[m]
+                    singular = word[:-1] if word.endswith("s") else word
+                    if {word, singular} & (_PERSON_NOUNS | _ROLE_NOUNS.keys()):
                         return True
                     if not s.run_gap(m):
                         break
@@ -1113,7 +1185,7 @@ class Checker:
             return False
         norm = s.norms[k]
         return not (
-            _weak(norm)
+            norm in _WEAK_WORDS
             or norm in self._honorifics
             or norm in self._name_tokens
             or _phonetic(norm) in self._phonetic
@@ -1138,6 +1210,8 @@ class Checker:
             return None
         if self._glued_to_other_name(s, i, ids):
             return None
+        if i + 1 < s.n and s.norms[i + 1] in _FIGURE_CONTEXT and s.plain_gap(i + 1):
+            return None  # "the Mansour district"
         return ids
 
     def _glued_to_other_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
@@ -1154,7 +1228,7 @@ class Checker:
                 len(raw) > 1
                 and raw[0].isupper()
                 and not raw.isupper()
-                and not _weak(norm)
+                and norm not in _WEAK_WORDS  # "Islam Karimov": a given name, if a word too
                 and norm not in self._honorifics
             ):
                 return True
@@ -1171,7 +1245,7 @@ class Checker:
             for variant in deletions(norm, depth):
                 for name in self._near_index.get(variant, ()):
                     allowed = min(depth, within(len(name)))
-                    if Levenshtein.distance(norm, name, score_cutoff=allowed) <= allowed:
+                    if OSA.distance(norm, name, score_cutoff=allowed) <= allowed:
                         found |= self._near_ids[name]
             ids = frozenset(found) if found else None
         if len(self._near_cache) < 50_000:
@@ -1185,13 +1259,12 @@ class Checker:
             return False
         for pid in ids:
             for given in self._given_by_id.get(pid, ()):
-                if given == norm:
+                if given == norm or (len(given) >= 3 and _phonetic(given) == _phonetic(norm)):
                     return True
                 if len(given) < 3 or given[0] != norm[0]:
                     continue
                 if (
-                    _phonetic(given) == _phonetic(norm)
-                    or Levenshtein.distance(given, norm) <= max(1, within(len(given)))
+                    Levenshtein.distance(given, norm) <= max(1, within(len(given)))
                     or JaroWinkler.similarity(given, norm) >= 0.88
                 ):
                     return True
@@ -1400,7 +1473,7 @@ class Checker:
 class _Scan:
     """The tokens of one text, with the context tests the matchers need."""
 
-    __slots__ = ("_shout", "ends", "n", "norms", "raws", "starts", "text")
+    __slots__ = ("_shout", "_titles", "ends", "n", "norms", "raws", "starts", "text")
 
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.text = text
@@ -1410,6 +1483,7 @@ class _Scan:
         self.norms = [_norm(r) for r in self.raws]
         self.n = len(spans)
         self._shout: bool | None = None
+        self._titles: dict[int, bool] | None = None
 
     def gap(self, i: int) -> str:
         """The characters between token i-1 and token i."""
@@ -1428,6 +1502,25 @@ class _Scan:
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or any(c in _SENTENCE_BREAK for c in self.gap(i))
+
+    def title_case(self, i: int) -> bool:
+        """Whether token i is in a line written in Title Case (a heading): there, a capital
+        letter is no evidence of a name."""
+        if self._titles is None:
+            self._titles = {}
+        a = i
+        while a > 0 and not any(c in "\n\r" for c in self.gap(a)):
+            a -= 1
+        found = self._titles.get(a)
+        if found is None:
+            b = i
+            while b + 1 < self.n and not any(c in "\n\r" for c in self.gap(b + 1)):
+                b += 1
+            words = [r for r in self.raws[a : b + 1] if r.isalpha() and len(r) > 3]
+            caps = sum(1 for r in words if r[0].isupper())
+            found = len(words) >= 3 and caps * 10 >= len(words) * 8
+            self._titles[a] = found
+        return found
 
     def shouting(self) -> bool:
         if self._shout is None:
@@ -1473,7 +1566,12 @@ class _Scan:
     def capitalised_word(self, k: int) -> bool:
         """Token k looks like a proper name (capitalised, not an ordinary word)."""
         raw = self.raws[k]
-        return len(raw) > 1 and raw[0].isupper() and not raw.isupper() and not _weak(self.norms[k])
+        return (
+            len(raw) > 1
+            and raw[0].isupper()
+            and not raw.isupper()
+            and self.norms[k] not in _WEAK_WORDS
+        )
 
     def speech_follows(self, j: int) -> bool:
         k = j

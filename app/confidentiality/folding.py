@@ -332,9 +332,10 @@ def arabic_key(folded: str) -> str:
     return s.translate(_ARABIC_LATIN_LETTERS)
 
 
-def written_pattern(folded: str) -> tuple[str, re.Pattern[str]] | None:
+def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[str]] | None:
     """For a Latin name, its consonant skeleton and a pattern that the Arabic-script
-    spelling (read by :func:`arabic_key`) must match; None for names too short to tell."""
+    spelling (read by :func:`arabic_key`) must match; None for names whose skeleton is
+    shorter than ``shortest`` letters (too short to tell alone)."""
     s = folded if folded.isascii() else anyascii(folded).lower()
     s = "".join(c for c in s if c.isalpha())
     if not s:
@@ -356,7 +357,7 @@ def written_pattern(folded: str) -> tuple[str, re.Pattern[str]] | None:
     skeleton = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern)
     skeleton = re.sub(r".\?", "", skeleton)
     skeleton = _REPEAT.sub(r"\1", re.sub("[ywf]", "", skeleton))
-    if len(skeleton) < 3:
+    if len(skeleton) < shortest:
         return None
     return skeleton, re.compile(pattern)
 

@@ -51,7 +51,15 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z
 # Anything that is not plain printable ASCII (or tab and line breaks), an entity's ampersand,
 # or a hyphen at a line end: the fast path skips texts without any of these.
 _SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|&|-[ \t]*[\r\n]")
+_ASCII_LEET = re.compile(r"[A-Za-z][@$013457][A-Za-z]")
 
+# Default-ignorable characters that are not format controls (Unicode's
+# Default_Ignorable_Code_Point, less Cf): Hangul fillers, Khmer inherent vowels.
+_IGNORABLE = frozenset("\u115f\u1160\u17b4\u17b5\u3164\uffa0")
+# Digits and symbols written for look-alike letters inside a word ("K@rimova", "H0sseini").
+_LEET = {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
+_LEET_RE = re.compile(r"(?<=[^\W\d_])[@$013457](?=[^\W\d_])")
+_MAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _CHAR_CACHE: dict[str, str] = {}
 
 
@@ -61,7 +69,9 @@ def _map_char(c: str) -> str:
     if found is not None:
         return found
     category = unicodedata.category(c)
-    if category == "Cf" or _ARABIC_MARKS.match(c):
+    if category in ("Cf", "Mn", "Me") or _ARABIC_MARKS.match(c) or c in _IGNORABLE:
+        # Invisible in print: format controls, combining marks (a name's accents are folded
+        # away anyway, and a stray one would split a word), variation selectors, fillers.
         out = ""
     elif c in _HYPHENS:
         out = _HYPHENS[c]
@@ -131,7 +141,7 @@ def _decode_entities(text: str) -> tuple[str, list[int]] | None:
 
 def normalise(source: str) -> Normalised:
     """Normalise ``source`` for matching (see the module's docstring)."""
-    if _SPECIAL.search(source) is None:
+    if _SPECIAL.search(source) is None and _ASCII_LEET.search(source) is None:
         return Normalised(source, source, None)
     text = source
     base: list[int] | None = None
@@ -139,6 +149,12 @@ def normalise(source: str) -> Normalised:
         decoded = _decode_entities(text)
         if decoded is not None:
             text, base = decoded
+    mail = [m.span() for m in _MAIL.finditer(text)] if "@" in text else []
+    leet = {
+        m.start(): _LEET[m.group(0)]
+        for m in _LEET_RE.finditer(text)
+        if not any(a <= m.start() < b for a, b in mail)
+    }
     # Line-break hyphens are removed together with the line break and its indentation.
     dropped: set[int] = set()
     for m in _LINE_BREAK_HYPHEN.finditer(text):
@@ -164,6 +180,10 @@ def normalise(source: str) -> Normalised:
         if override_start is not None and c in "\n\r\u2029":
             reversed_spans.append((override_start, len(out)))
             override_start = None
+        if i in leet:
+            out.append(leet[i])
+            origin.append(src)
+            continue
         if " " <= c <= "~" or c in "\t\n\r":
             out.append(c)
             origin.append(src)
