@@ -232,7 +232,7 @@ async def list_takedowns(access: SeriesRapporteur, service: Service) -> Takedown
 @router.post(
     "/series/{series_id}/republish",
     response_model=Republished,
-    operation_id="republish_series",
+    operation_id="publish_series_again",
     summary="Republish what the guard took down",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
