@@ -47,9 +47,9 @@ from app.outbox.worker import OutboxKind, OutboxStatus, enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
 from app.series.models import DialogueSeries
-from app.series.service import SeriesAccess, SeriesService
+from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.models import SessionStatus
-from app.sessions.service import SessionAccess
+from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
 from app.webhooks.events import emit, subscription_data
 
@@ -172,8 +172,14 @@ class NewsletterService:
         return await self.repo.is_confirmed(normalise_email(email), series_id)
 
     async def public_series(self) -> list[SeriesChoice]:
-        """Every series, by title, for the subscription form."""
-        return [SeriesChoice(s.id, s.slug, s.title) for s in await self.repo.all_series()]
+        """Every listed series, by title, for the subscription form, with its title as the
+        guard admits it now (a series being revised is left out)."""
+        out = []
+        for s in await self.repo.all_series():
+            texts = await public_series_texts(self.db, s)
+            if texts is not None:
+                out.append(SeriesChoice(s.id, s.slug, texts["title"]))
+        return out
 
     # -- subscribing ----------------------------------------------------------------------
 
@@ -355,7 +361,7 @@ class NewsletterService:
         states = {s.id: s.status for s in view.series}
         choices = [
             SeriesChoice(s.id, s.slug, s.title, states.get(s.id))
-            for s in await self.repo.all_series()
+            for s in await self.repo.all_series(also=states)
         ]
         return view, choices
 
@@ -367,9 +373,9 @@ class NewsletterService:
         view, _ = await self._view(Purpose.PREFERENCES, token)
         subscriber = view.subscriber
         now = utcnow()
-        known = {s.id for s in await self.repo.all_series()}
-        wanted = set(series_ids) & known
         existing = {s.dialogue_series_id: s for s in await self.repo.subscriptions(subscriber.id)}
+        known = {s.id for s in await self.repo.all_series(also=existing)}
+        wanted = set(series_ids) & known
         record_ip = ip if self.settings.public.record_consent_ip else None
         for series_id in wanted:
             subscription = existing.get(series_id)
@@ -692,6 +698,16 @@ class NewsletterService:
             raise Conflict(
                 f"Invitations go out for scheduled sessions; this one is {session.status.value}",
                 session_status=session.status.value,
+            )
+        # Invitees are outside the series' organisers and rapporteurs: the texts the invitation
+        # and its calendar file carry pass the guard as they are now.
+        series_texts = await public_series_texts(self.db, access.series)
+        session_texts = await SessionService(self.db).public_texts(session)
+        if series_texts is None or session_texts is None:
+            raise Conflict(
+                "The session's or the series' public texts now identify someone in the "
+                "directory (they are taken down while they are revised); fix them and "
+                "republish before sending invitations"
             )
         roster = await PeopleService(self.db).session_roster(session.id)
         queued = already = without = 0
