@@ -37,6 +37,7 @@ from app.users.models import User
 from app.users.repository import UserRepository
 from app.users.schemas import UserCreate
 from app.users.service import Principal, UserService
+from app.wiring import wire
 
 DEMO_SLUG = "afghan-peace"
 ORGANISER_EMAIL = "organiser@demo.track2"
@@ -389,6 +390,9 @@ async def load_demo(db: AsyncSession, *, settings: Settings | None = None) -> No
     if exists is not None:
         return
     settings = settings or get_settings()
+    # The demo is loaded before the app is built (``track2 serve --demo``): the guard's
+    # directory source must be registered for the services it uses.
+    wire(settings)
     organiser = _principal(await _user(db, ORGANISER_EMAIL, "Demo organiser"))
     rapporteur = _principal(await _user(db, RAPPORTEUR_EMAIL, "Demo rapporteur"))
 

@@ -12,7 +12,8 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
-from app import health, housekeeping
+from app import health, housekeeping, wiring
+from app.confidentiality import gate as guard
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers, problem_responses
@@ -93,6 +94,7 @@ def _document_read_only_refusals(schema: dict[str, Any]) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
+    wiring.wire(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.list_gate = await open_list_gate(settings)
+        # The guard builds the next directory matcher in the background after a change.
+        guard.provide_sessions(app.state.sessionmaker)
         try:
             # The outbox worker runs in-process on the embedded default (see docs/outbox.md),
             # and with it the hourly housekeeping.
@@ -113,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     )
                 yield
         finally:
+            guard.provide_sessions(None)
+            await guard.settle()
             if app.state.list_gate is not None:
                 await app.state.list_gate.close()
             await engine.dispose()

@@ -1,161 +1,161 @@
-"""Quality of the non-attribution checker on the labelled corpus.
+"""Quality of the guard's matcher on labelled corpora, per class.
 
-Run with ``python -m bench.checker_quality``. Prints precision and recall per class, the rates
-on clean texts, the verdict for each target, every miss and false alarm (so that a change can
-be judged by the cases it fixes or breaks), and a markdown block for docs/performance.md.
+Run with ``python -m bench.checker_quality [CORPUS.json ...] [--misses]``. Without a path it
+reads the tuning corpora in ``tests/confidentiality/`` (``corpus.json``, the key-point
+corpus, and ``corpus_caspian.json``, the disguised-name corpus). Each corpus has a roster
+(the series directory) and items with a ``label`` (``leak``: must block; ``indirect``: must
+warn or block; ``clean``: should pass untouched), optionally a ``class``, ``format:
+"markdown"`` (checked as rendered, as newsletters are) and ``allowed_person_ids`` (consent).
+
+It prints **aggregate figures only**: per class, how many items, how many were blocked and how
+many had any finding; then the targets of issue 15 (block recall >= 0.95 for every class of
+disguised names, clean false-block <= 0.02, clean any-finding <= 0.10). ``--misses`` also
+lists the items the checker got wrong, for tuning on one's own corpus; it is refused for a
+held-out corpus (a file whose name contains "heldout"), whose texts the checker's author must
+never see.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.confidentiality.checker import Checker, Finding, RosterEntry
+from app.confidentiality.views import markdown_visible_text
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "confidentiality" / "corpus.json"
-LABELS = ("leak", "indirect", "clean")
-
-TARGETS = {
-    "block recall on leaks": (">=", 0.98),
-    "warn-or-block recall on indirect": (">=", 0.80),
-    "block rate on clean": ("<=", 0.02),
-    "any-finding rate on clean": ("<=", 0.10),
-}
+HERE = Path(__file__).resolve().parent.parent / "tests" / "confidentiality"
+DEFAULT = (HERE / "corpus.json", HERE / "corpus_caspian.json")
+BLOCK_RECALL = 0.95
+CLEAN_FALSE_BLOCK = 0.02
+CLEAN_ANY = 0.10
+_FIELDS = {f.name for f in dataclasses.fields(RosterEntry)}
 
 
 @dataclass
-class Result:
-    """Confusion counts and per-item outcomes over the corpus."""
+class ClassFigures:
+    n: int = 0
+    blocked: int = 0
+    flagged: int = 0  # any finding
+    labels: Counter[str] = field(default_factory=Counter)
 
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    totals: Counter[str] = field(default_factory=Counter)
-    misses: list[tuple[str, str, str, list[Finding]]] = field(default_factory=list)
-    held_out: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-    def predicted_total(self, label: str) -> int:
-        return sum(n for (_, pred), n in self.counts.items() if pred == label)
-
-    def precision(self, label: str) -> float:
-        total = self.predicted_total(label)
-        return self.counts[(label, label)] / total if total else 1.0
-
-    def recall(self, label: str) -> float:
-        total = self.totals[label]
-        return self.counts[(label, label)] / total if total else 1.0
-
-    def rate(self, label: str, pred: str | tuple[str, ...]) -> float:
-        preds = (pred,) if isinstance(pred, str) else pred
-        total = self.totals[label]
-        return sum(self.counts[(label, p)] for p in preds) / total if total else 0.0
-
-    def metrics(self) -> dict[str, float]:
-        return {
-            "block recall on leaks": self.rate("leak", "leak"),
-            "warn-or-block recall on indirect": self.rate("indirect", ("leak", "indirect")),
-            "block rate on clean": self.rate("clean", "leak"),
-            "any-finding rate on clean": self.rate("clean", ("leak", "indirect")),
-        }
+    def rate(self, count: int) -> float:
+        return count / self.n if self.n else 0.0
 
 
-def load_corpus(path: Path = CORPUS) -> tuple[list[RosterEntry], list[dict[str, Any]]]:
-    """Return the corpus roster and its labelled items."""
+@dataclass
+class Evaluation:
+    corpus: str
+    classes: dict[str, ClassFigures]
+    misses: list[tuple[str, str, str, list[Finding]]]
+
+    def pooled(self, label: str) -> ClassFigures:
+        out = ClassFigures()
+        for key, figures in self.classes.items():
+            if key.split("/")[0] == label:
+                out.n += figures.n
+                out.blocked += figures.blocked
+                out.flagged += figures.flagged
+        return out
+
+
+def roster_entry(raw: dict[str, Any]) -> RosterEntry:
+    values = {k: v for k, v in raw.items() if k in _FIELDS}
+    values["aliases"] = tuple(values.get("aliases") or ())
+    values["person_id"] = str(values["person_id"])
+    return RosterEntry(**values)
+
+
+def load(path: Path) -> tuple[list[RosterEntry], list[dict[str, Any]]]:
     data = json.loads(path.read_text(encoding="utf-8"))
-    roster = [
-        RosterEntry(**{**p, "aliases": tuple(p.get("aliases") or ())}) for p in data["roster"]
-    ]
-    return roster, data["items"]
+    return [roster_entry(p) for p in data["roster"]], data["items"]
 
 
 def predict(findings: list[Finding]) -> str:
-    """The class a list of findings stands for: any block is a leak, any warning indirect."""
     if any(f.severity == "block" for f in findings):
         return "leak"
     return "indirect" if findings else "clean"
 
 
-def evaluate(path: Path = CORPUS) -> Result:
-    """Run the checker over the corpus."""
-    roster, items = load_corpus(path)
+def evaluate(path: Path) -> Evaluation:
+    roster, items = load(path)
     checker = Checker(roster)
-    result = Result()
+    classes: dict[str, ClassFigures] = defaultdict(ClassFigures)
+    misses: list[tuple[str, str, str, list[Finding]]] = []
     for item in items:
-        findings = checker.check(
-            item["text"], allowed_person_ids=frozenset(item.get("allowed_person_ids") or ())
-        )
+        text = item["text"]
+        if item.get("format") == "markdown":
+            text = markdown_visible_text(text)
+        allowed = frozenset(str(p) for p in item.get("allowed_person_ids") or ())
+        findings = checker.check(text, allowed_person_ids=allowed)
         label = item["label"]
+        cls = f"{label}/{item.get('class') or label}"
+        figures = classes[cls]
+        figures.n += 1
+        figures.labels[label] += 1
         pred = predict(findings)
-        result.totals[label] += 1
-        result.counts[(label, pred)] += 1
-        if pred != label:
-            result.misses.append((label, pred, item["text"], findings))
-        if str(item.get("note", "")).startswith("held-out"):
-            result.held_out[(label, pred)] += 1
-    return result
+        figures.blocked += pred == "leak"
+        figures.flagged += pred != "clean"
+        if pred != label and not (label == "indirect" and pred == "leak"):
+            misses.append((label, pred, item["text"], findings))
+    return Evaluation(path.name, dict(sorted(classes.items())), misses)
 
 
-def verdicts(metrics: dict[str, float]) -> dict[str, bool]:
-    """Whether each quality target is met."""
-    out = {}
-    for name, (op, limit) in TARGETS.items():
-        value = metrics[name]
-        out[name] = value >= limit if op == ">=" else value <= limit
+def verdicts(ev: Evaluation) -> dict[str, tuple[float, str, bool]]:
+    out: dict[str, tuple[float, str, bool]] = {}
+    for cls, figures in ev.classes.items():
+        label = cls.split("/")[0]
+        if label == "leak":
+            value = figures.rate(figures.blocked)
+            out[f"block recall, {cls}"] = (value, f">= {BLOCK_RECALL}", value >= BLOCK_RECALL)
+    clean = ev.pooled("clean")
+    if clean.n:
+        fb = clean.rate(clean.blocked)
+        anyf = clean.rate(clean.flagged)
+        out["clean false-block"] = (fb, f"<= {CLEAN_FALSE_BLOCK}", fb <= CLEAN_FALSE_BLOCK)
+        out["clean any-finding"] = (anyf, f"<= {CLEAN_ANY}", anyf <= CLEAN_ANY)
     return out
 
 
-def markdown(result: Result) -> str:
-    """A block for docs/performance.md."""
-    metrics = result.metrics()
-    ok = verdicts(metrics)
+def markdown(ev: Evaluation) -> str:
     lines = [
-        "### Non-attribution checker: quality (`python -m bench.checker_quality`)",
+        f"Corpus `{ev.corpus}`: {sum(f.n for f in ev.classes.values())} items.",
         "",
-        f"Corpus: `tests/confidentiality/corpus.json`, {sum(result.totals.values())} labelled key "
-        f"points ({result.totals['leak']} leak, {result.totals['indirect']} indirect, "
-        f"{result.totals['clean']} clean) against a 31-person fictional roster.",
-        "",
-        "| class | n | precision | recall |",
+        "| label / class | n | blocked | any finding |",
         "|---|---:|---:|---:|",
     ]
-    for label in LABELS:
-        lines.append(
-            f"| {label} | {result.totals[label]} | {result.precision(label):.3f} "
-            f"| {result.recall(label):.3f} |"
-        )
+    for cls, f in ev.classes.items():
+        lines.append(f"| {cls} | {f.n} | {f.rate(f.blocked):.3f} | {f.rate(f.flagged):.3f} |")
     lines += ["", "| target | measured | limit | verdict |", "|---|---:|---:|---|"]
-    for name, (op, limit) in TARGETS.items():
-        verdict = "PASS" if ok[name] else "FAIL"
-        lines.append(f"| {name} | {metrics[name]:.3f} | {op} {limit:.2f} | {verdict} |")
-    held = result.held_out
-    if held:
-
-        def share(label: str, preds: tuple[str, ...]) -> str:
-            total = sum(n for (lab, _), n in held.items() if lab == label)
-            return f"{sum(held[(label, p)] for p in preds)}/{total}"
-
-        lines += [
-            "",
-            "Held-out subset (written after the first tuning pass, marked in the corpus notes): "
-            f"leaks blocked {share('leak', ('leak',))}, indirect flagged "
-            f"{share('indirect', ('leak', 'indirect'))}, clean texts with any finding "
-            f"{share('clean', ('leak', 'indirect'))}.",
-        ]
+    for name, (value, limit, ok) in verdicts(ev).items():
+        lines.append(f"| {name} | {value:.3f} | {limit} | {'PASS' if ok else 'FAIL'} |")
     return "\n".join(lines)
 
 
-def main() -> int:
-    result = evaluate()
-    print("Misses and false alarms (label -> predicted):")
-    for label, pred, text, findings in result.misses:
-        shown = ", ".join(f"{f.severity}/{f.kind}:{f.excerpt!r}" for f in findings) or "-"
-        print(f"  [{label} -> {pred}] {text}\n      findings: {shown}")
-    print()
-    print(markdown(result))
-    return 0 if all(verdicts(result.metrics()).values()) else 1
+def main(argv: list[str]) -> int:
+    show = "--misses" in argv
+    paths = [Path(a) for a in argv if not a.startswith("--")] or list(DEFAULT)
+    ok = True
+    for path in paths:
+        ev = evaluate(path)
+        if show:
+            if "heldout" in path.name:
+                print(f"{path.name}: held out; only aggregate figures are printed")
+            else:
+                print(f"Misses in {path.name} (label -> predicted):")
+                for label, pred, text, findings in ev.misses:
+                    shown = ", ".join(f"{f.severity}/{f.kind}:{f.excerpt!r}" for f in findings)
+                    print(f"  [{label} -> {pred}] {text!r}\n      findings: {shown or '-'}")
+                print()
+        print(markdown(ev))
+        print()
+        ok = ok and all(v[2] for v in verdicts(ev).values())
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -23,7 +23,11 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, get_db_session
 from app.kit.migrations import upgrade_to_head
 from app.main import create_app
+from app.wiring import wire
 from tests.factories import Factory
+
+# Services used without the app (factories, direct service tests) reach the guard too.
+wire()
 
 TEST_DATABASE_URL = os.environ.get("TRACK2_TEST_DATABASE_URL")
 

@@ -1,21 +1,31 @@
-"""Non-attribution checker for key points recorded under the Chatham House Rule.
+"""The matcher: finds anything in a text that could identify someone in a series' directory.
 
-A key point is a rapporteur's note of what was said in a session. Before it can be stored or
-approved it is checked against the session roster for anything that could identify a
-participant:
+Every text that can leave the series (key points, session and series texts, agenda, themes,
+newsletters as rendered, notes e-mailed to the public) is checked by the gate
+(:mod:`app.confidentiality.gate`) with this matcher, built from the series' whole directory:
 
-* **block** -- a roster member's name (full, family, given, alias, honorific + name,
-  possessive) or affiliation (full name or acronym), whatever the case, diacritics, hyphens
-  or spacing;
-* **warn** -- indirect identifiers: a roster member's position, a nationality attached to a
-  person noun when someone on the roster has that nationality, a role in the session ("the
-  chair") and first-person institutional quotes ("in our foreign ministry").
+* **block** -- a person's name (full, family, given, alias, honorific + name, possessive or
+  plural, a near-variant of the given name before the family name, a spelling or
+  transliteration variant of the family name, the name written in Arabic script), their
+  affiliation (full name with for/of, &/and, abbreviation and word-order variants, a country
+  adjective moved in front, or the acronym, dotted or spaced), their e-mail address, and
+  their full position when it is specific enough to be theirs alone;
+* **warn** -- indirect identifiers: a shorter or shared position, a nationality attached to a
+  person noun when someone in the directory has that nationality, a role in the session ("the
+  chair"), first-person institutional quotes ("in our foreign ministry"), a family name that
+  is also an ordinary word used in lower case as a speaker ("as young put it"), and a word
+  that mixes scripts or carries direction controls.
 
-The matcher for a roster is built once (:func:`checker_for` caches it); :meth:`Checker.check`
-tokenises the text once and looks tokens up in dictionaries, so its cost does not grow with
-the size of the roster. Findings never carry person ids or roster data: only offsets, the
-matched excerpt of the checked text, a generic message and a stable code derived from the
-excerpt.
+The text is normalised first (:mod:`app.confidentiality.normalise`: compatibility letters,
+invisible and direction controls, odd spaces, line-break hyphens, entities), and each token
+is folded (:mod:`app.confidentiality.folding`: case, diacritics, look-alike letters,
+transliteration, Arabic letter forms). Findings point into the text as given.
+
+The matcher for a directory is built once (the gate caches it per directory version);
+:meth:`Checker.check` tokenises the text once and looks tokens up in dictionaries (fuzzy
+matches through a deletion-neighbourhood index), so its cost does not grow with the size of
+the directory. Findings never carry person ids or directory data: only offsets, the matched
+excerpt of the checked text, a generic message and a stable code derived from the excerpt.
 """
 
 from __future__ import annotations
@@ -24,40 +34,58 @@ import functools
 import itertools
 import json
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Literal
 
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
+
+from app.confidentiality.folding import (
+    EXPANDED_LETTERS,
+    arabic_key,
+    arabic_skeleton,
+    arabic_variants,
+    deletions,
+    fold,
+    is_arabic,
+    is_english_word,
+    mixed_scripts,
+    phonetic,
+    within,
+    written_pattern,
+)
+from app.confidentiality.normalise import BIDI_CONTROLS, Normalised, normalise
+
 Severity = Literal["block", "warn"]
-Kind = Literal["name", "affiliation", "position", "role", "descriptor", "quote"]
+Kind = Literal["name", "affiliation", "position", "role", "descriptor", "quote", "disguise"]
 
 __all__ = ["Checker", "Finding", "RosterEntry", "checker_for"]
 
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
-    """One person on a session roster, as far as the checker needs to know them."""
+    """One person of a series' directory, as far as the checker needs to know them."""
 
     person_id: str
     given_name: str
     family_name: str
     honorific: str | None = None
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other spellings, nicknames, names in Arabic script
     position: str | None = None
     affiliation: str | None = None
     affiliation_acronym: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
     role: str | None = None  # chair|speaker|presenter|participant|rapporteur|observer
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Something in a key point that could identify a participant.
+    """Something in a text that could identify a participant.
 
-    ``code`` is derived from the matched excerpt only, so the same text checked against the
-    same roster always yields the same codes; a warning is acknowledged by its code.
+    ``code`` is derived from the matched words only, so the same text checked against the
+    same directory always yields the same codes; a warning is acknowledged by its code.
     """
 
     severity: Severity
@@ -112,64 +140,23 @@ def _vocab_map(key: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
-# Letters that NFKD does not decompose into a base letter plus combining marks.
-_SPECIAL_LETTERS = str.maketrans(
-    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "\u0131": "i", "ł": "l", "đ": "d", "ð": "d"}
-    | {"þ": "th", "ħ": "h"}
-)
-# German/Scandinavian transliteration ("Müller" is also written "Mueller"); applied to roster
-# names at build time so that the text side needs no alternatives.
-_EXPANDED_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "å": "aa"})
-
 # Words, keeping combining marks of decomposed (NFD) text inside the word: "Mu\u0308ller".
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[\u0300-\u036f]+[^\W_]*)*")
-_SPELLING = _vocab_map("spelling_synonyms")
-_NORM_CACHE: dict[str, str] = {}
-_NORM_CACHE_MAX = 100_000
-
-
-def _strip_marks(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s.translate(_SPECIAL_LETTERS))
-    return "".join(c for c in s if not unicodedata.combining(c))
-
-
-def _norm(raw: str) -> str:
-    """Fold one token: case, diacritics and British/American spelling."""
-    r = _NORM_CACHE.get(raw)
-    if r is None:
-        r = raw.lower() if raw.isascii() else _strip_marks(raw.casefold())
-        r = _SPELLING.get(r, r)
-        if len(_NORM_CACHE) < _NORM_CACHE_MAX:
-            _NORM_CACHE[raw] = r
-    return r
+_EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_norm = fold
 
 
 def _token_variants(raw: str) -> set[str]:
-    out = {_norm(raw)}
+    out = {fold(raw)}
     folded = raw.casefold()
-    expanded = folded.translate(_EXPANDED_LETTERS)
+    expanded = folded.translate(EXPANDED_LETTERS)
     if expanded != folded:
-        out.add(_norm(_strip_marks(expanded)))
+        out.add(fold(expanded))
     return out
 
 
-_PHON_DIGRAPHS = (("ph", "f"), ("kh", "k"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("sh", "s"))
-_PHON_LETTERS = str.maketrans({"q": "k", "w": "v", "o": "u", "e": "i", "y": "i", "c": "k"})
-_REPEAT_RE = re.compile(r"(.)\1+")
-_PHON_CACHE: dict[str, str] = {}
-
-
 def _phonetic(norm: str) -> str:
-    """A coarse transliteration key: Hosseini/Husseini/Hosseyni, Qureshi/Qureishi."""
-    r = _PHON_CACHE.get(norm)
-    if r is None:
-        s = norm
-        for a, b in _PHON_DIGRAPHS:
-            s = s.replace(a, b)
-        r = _REPEAT_RE.sub(r"\1", s.translate(_PHON_LETTERS))
-        if len(_PHON_CACHE) < _NORM_CACHE_MAX:
-            _PHON_CACHE[norm] = r
-    return r
+    return phonetic(norm)
 
 
 def _load_geo() -> tuple[
@@ -232,8 +219,15 @@ _ALWAYS_CAPITALISED = _MONTHS | _WEEKDAYS | {"sunday"} | _GEO_TOKENS
 _STATIC_POS_VOCAB = _POS_WORDS | _POS_MODIFIERS | _POS_JOINERS | frozenset(_POS_SYNONYMS)
 _WEAK_WORDS = _COMMON | _GEO_TOKENS | _HONORIFICS | _PERSON_NOUNS | _PARTICLES
 
+
+def _weak(norm: str) -> bool:
+    """An ordinary word (or a word that is no evidence of a name): a roster name spelled
+    like one needs more evidence than its spelling ("Mills", "Young", "Rose")."""
+    return norm in _WEAK_WORDS or len(norm) <= 2 or is_english_word(norm)
+
+
 # Characters allowed between the tokens of one name ("al-Rashid", "O'Brien", "M. R.").
-_NAME_JOIN = frozenset(" \t\u00a0-\u2010\u2011\u2012\u2013'\u2019.")
+_NAME_JOIN = frozenset(" \t\n\r\u00a0-\u2010\u2011\u2012\u2013'\u2019.")
 _HYPHENS = frozenset("-\u2010\u2011")
 _APOSTROPHES = frozenset("'\u2019")
 # A token after one of these starts a sentence, a bullet or a parenthesis.
@@ -254,7 +248,9 @@ _LABEL_MESSAGES = {
 }
 _MSG_NAME = "Matches a participant's name"
 _MSG_VARIANT = "Resembles a participant's name (spelling variant)"
+_MSG_SCRIPT = "Matches a participant's name written in another script"
 _MSG_POSITION = "Matches a participant's position"
+_MSG_FULL_POSITION = "Matches a participant's full position, which only they hold"
 _MSG_DESCRIPTOR = "Describes a person by a nationality that a participant has"
 _MSG_ROLE = "Refers to a participant by their role in the session"
 _MSG_QUOTE = "First-person reference to an institution may identify the speaker"
@@ -289,25 +285,35 @@ class _Term:
         self.single_name = len(self.tokens) == 1 and bool(name_labels) and "alias" not in shown
         if self.acronym:
             # Short acronyms collide with words and other acronyms ("dim", "IIS"): capitals only.
-            self.weak = len(self.tokens[0]) <= 3 or self.tokens[0] in _WEAK_WORDS
+            self.weak = len(self.tokens[0]) <= 3 or _weak(self.tokens[0])
         elif self.kind == "affiliation" and len(self.tokens) > 1:
             self.weak = False  # "Nordic Mediation Centre" is specific as a phrase
         elif len(self.tokens) == 1:
-            self.weak = self.tokens[0] in _WEAK_WORDS or len(self.tokens[0]) <= 2
+            self.weak = _weak(self.tokens[0])
         else:
-            self.weak = all(t in _WEAK_WORDS or len(t) <= 2 for t in self.tokens)
+            self.weak = all(_weak(t) for t in self.tokens)
 
 
 class _Position:
     """One distinct position text, with the roster people holding it grouped by country."""
 
-    __slots__ = ("by_country", "content", "need", "ranks")
+    __slots__ = ("by_country", "content", "need", "ranks", "unique")
 
     def __init__(self, content: frozenset[str], ranks: frozenset[str]) -> None:
         self.content = content
         self.ranks = ranks
         self.need = min(3, len(content))
         self.by_country: dict[str, set[str]] = {}
+        self.unique = False
+
+    def finish(self) -> None:
+        # A long position held by one person is as good as their name ("the Special Envoy for
+        # Regional Dialogue and Maritime Security"); a short or shared one only narrows down.
+        holders = set().union(*self.by_country.values())
+        self.unique = len(holders) == 1 and len(self.content) >= _UNIQUE_POSITION_WORDS
+
+
+_UNIQUE_POSITION_WORDS = 3
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -361,13 +367,204 @@ def _single_geo(norm: str, raw: str) -> tuple[str, ...] | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Affiliations as bags of words.
+
+_AFF_STOP = frozenset(
+    {"the", "of", "for", "and", "on", "in", "at", "to", "de", "du", "des", "la", "le", "et", "a"}
+)
+# Abbreviations organisers and rapporteurs use for the words of institutions' names.
+_AFF_ABBREVIATIONS = {
+    "inst": "institute",
+    "instit": "institute",
+    "intl": "international",
+    "int": "international",
+    "internat": "international",
+    "ctr": "center",
+    "cntr": "center",
+    "cen": "center",
+    "univ": "university",
+    "uni": "university",
+    "dept": "department",
+    "natl": "national",
+    "nat": "national",
+    "assn": "association",
+    "assoc": "association",
+    "acad": "academy",
+    "soc": "society",
+    "govt": "government",
+    "min": "ministry",
+    "fdn": "foundation",
+    "fndn": "foundation",
+    "found": "foundation",
+    "res": "research",
+    "stud": "study",
+    "dev": "development",
+    "coop": "cooperation",
+    "strat": "strategic",
+    "econ": "economic",
+    "pol": "policy",
+    "reg": "regional",
+    "mgmt": "management",
+    "sci": "science",
+    "corp": "corporation",
+    "org": "organization",
+    "cttee": "committee",
+    "lab": "laboratory",
+    "labs": "laboratory",
+    "laboratories": "laboratory",
+    # "the Omani foreign ministry" is the Ministry of Foreign Affairs of Oman.
+    "affairs": "",
+    "affair": "",
+    "studies": "study",
+    "relations": "relation",
+    "mfa": "",
+}
+_ABBREVIATED = frozenset(_AFF_ABBREVIATIONS)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _aff_word(norm: str) -> str:
+    """A word of an institution's name as it is compared: abbreviations spelled out,
+    singular, a country name or adjective as its country code; '' for a joining word."""
+    w = _AFF_ABBREVIATIONS.get(norm, norm)
+    if not w or w in _AFF_STOP:
+        return ""
+    for toks, codes, _ in _GEO.get(w, ()):
+        if len(toks) == 1:
+            return "cc:" + codes[0]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class _Affiliation:
+    content: frozenset[str]
+    ids: frozenset[str]
+
+
+class _AffiliationIndex:
+    """Each affiliation of two or more words, under its rarest word."""
+
+    def __init__(self, entries: Iterable[tuple[list[str], str]]) -> None:
+        grouped: dict[frozenset[str], set[str]] = {}
+        for raws, pid in entries:
+            content = frozenset(w for w in (_aff_word(_norm(r)) for r in raws) if w)
+            if len(content) >= 2:
+                grouped.setdefault(content, set()).add(pid)
+        frequency: dict[str, int] = {}
+        for content in grouped:
+            for w in content:
+                frequency[w] = frequency.get(w, 0) + 1
+        self.by_anchor: dict[str, list[_Affiliation]] = {}
+        for content, ids in grouped.items():
+            words = [w for w in content if not w.startswith("cc:")] or list(content)
+            anchor = min(words, key=lambda w: (frequency[w], w in _COMMON, -len(w), w))
+            self.by_anchor.setdefault(anchor, []).append(_Affiliation(content, frozenset(ids)))
+
+
+_BAG_BREAK = frozenset("!?;\n\r\u2022")
+# Arabic and Persian words after a family name that make it an organisation or a place
+# ("the Haqqani network"): network, movement, family, tribe, group, district.
+_ARABIC_FIGURE_CONTEXT = frozenset(
+    fold(w) for w in ("شبكة", "شبکه", "حركة", "جنبش", "عائلة", "خانواده", "قبيلة", "جماعة", "منطقة")
+)
+# After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
+# (NPL):", "Young \u2014 the corridor ...", "Mills said:").
+_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|-[ \t])")
+
+
+def _bag_break(s: _Scan, k: int) -> bool:
+    """Whether a sentence ends between tokens k-1 and k (an abbreviation's dot does not)."""
+    gap = s.gap(k)
+    if any(c in _BAG_BREAK for c in gap):
+        return True
+    if "." in gap:
+        prev = s.norms[k - 1]
+        return not (prev in _ABBREVIATED or len(s.raws[k - 1]) == 1)
+    return False
+
+
+def _bag_span(s: _Scan, words: list[str], i: int, aff: _Affiliation) -> tuple[int, int] | None:
+    """The tokens around ``i`` that hold every word of ``aff`` within one phrase, if any."""
+    size = len(aff.content)
+    reach = size + 3
+    lo = i
+    while lo > 0 and i - lo < reach and not _bag_break(s, lo):
+        lo -= 1
+    hi = i + 1
+    while hi < s.n and hi - i <= reach and not _bag_break(s, hi):
+        hi += 1
+    where: dict[str, int] = {}
+    for k in range(lo, hi):
+        w = words[k]
+        if w in aff.content and (w not in where or abs(k - i) < abs(where[w] - i)):
+            where[w] = k
+    if len(where) < size:
+        return None
+    a, b = min(where.values()), max(where.values()) + 1
+    if b - a > 2 * size + 2:
+        return None
+    if size < 3 and not any(s.raws[k][:1].isupper() for k in where.values()):
+        return None
+    return a, b
+
+
+def _named_as_proper(s: _Scan, a: int, b: int, words: list[str]) -> bool:
+    """Whether the words of a matched affiliation are written as a proper name: most of
+    them capitalised (a capital at the start of a sentence is no evidence), or in a text
+    that shouts. "a regional studies institute in Tehran" describes; "the Tehran Institute
+    of Regional Studies" names."""
+    content = [k for k in range(a, b) if words[k]]
+    if s.shouting():
+        return True
+    caps = sum(
+        1 for k in content if s.raws[k][:1].isupper() and not (k == a and s.sentence_start(k))
+    )
+    return caps * 2 >= len(content)
+
+
+def _institution_key(name: str | None) -> tuple[str, ...]:
+    words = [_aff_word(_norm(t)) for t in _TOKEN_RE.findall(name or "")]
+    return tuple(w for w in words if w)
+
+
+def _in_source(norm: Normalised, found: list[Finding], extra: list[Finding]) -> list[Finding]:
+    """Findings located in the source text, one per place and kind, in text order."""
+    seen: set[tuple[int, int, str, str]] = set()
+    out: list[Finding] = []
+    for f in found:
+        if norm.origin is not None:
+            a, b = norm.source_span(f.start, f.end)
+            f = replace(f, start=a, end=b, excerpt=norm.source[a:b])
+        key = (f.start, f.end, f.severity, f.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    for f in extra:
+        key = (f.start, f.end, f.severity, f.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    out.sort(key=lambda f: (f.start, f.end, f.kind))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 
 
 class Checker:
     """Non-attribution checker for one roster; build once, call :meth:`check` many times."""
 
-    def __init__(self, roster: Sequence[RosterEntry]) -> None:
+    def __init__(
+        self, roster: Sequence[RosterEntry], *, public_institutions: Sequence[str] = ()
+    ) -> None:
+        """``public_institutions``: names the public texts carry by design (the series'
+        organiser and partners); a participant affiliated with one is not identified by it."""
         terms: dict[tuple[str, ...], _Term] = {}
+        public = {_institution_key(name) for name in public_institutions}
         self._all_ids = frozenset(e.person_id for e in roster)
         self._honorifics = set(_HONORIFICS)
 
@@ -385,6 +582,12 @@ class Checker:
                 add(["".join(raw_tokens)], label, pid)
 
         phonetic: dict[str, set[str]] = {}
+        near: dict[str, set[str]] = {}
+        given_by_id: dict[str, set[str]] = {}
+        emails: dict[str, set[str]] = {}
+        affiliations: list[tuple[list[str], str]] = []
+        written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
+        pairs: dict[str, list[tuple[re.Pattern[str], re.Pattern[str], str]]] = {}
         positions: dict[tuple[str, frozenset[str]], _Position] = {}
         countries: dict[str, set[str]] = {}
         roles: dict[str, set[str]] = {}
@@ -407,27 +610,66 @@ class Checker:
             if len(family) > 1:
                 # "bin Jassim al-Kuwari": each distinctive part is used on its own too.
                 for part in family:
-                    if len(part) > 2 and _norm(part) not in _WEAK_WORDS:
+                    if len(part) > 2 and not _weak(_norm(part)):
                         add([part], "family", pid)
             for g in given_forms:
                 add(g, "given", pid)
+            given_by_id[pid] = {_norm(t) for g in given_forms for t in g}
             for alias in e.aliases:
-                add(_name_tokens(alias), "alias", pid)
+                tokens = _name_tokens(alias)
+                add(tokens, "alias", pid)
+                if tokens and not is_arabic(alias):
+                    given_by_id[pid].add(_norm(tokens[0]))
+            if e.email:
+                emails.setdefault(e.email.strip().lower(), set()).add(pid)
             if e.honorific:
                 self._honorifics.update(_norm(t) for t in _name_tokens(e.honorific) if len(t) > 1)
-            if e.affiliation:
+            public_affiliation = bool(e.affiliation) and _institution_key(e.affiliation) in public
+            if e.affiliation and not public_affiliation:
                 aff = _name_tokens(e.affiliation)
                 if aff and _norm(aff[0]) == "the":
                     aff = aff[1:]
                 add(aff, "affiliation", pid)
-            if e.affiliation_acronym:
+                affiliations.append((aff, pid))
+                # Institutions are called by their initials even when the directory gives
+                # none ("NPL" for the Nordic Peace Lab).
+                initials = "".join(t[0] for t in aff if _aff_word(_norm(t)) and not t[0].isdigit())
+                if len(initials) >= 3 and initials.lower() != _norm(e.affiliation_acronym or ""):
+                    add([initials.upper()], "acronym", pid)
+            if e.affiliation_acronym and not public_affiliation:
                 add(_name_tokens(e.affiliation_acronym), "acronym", pid)
             # Spelling variants of family names (Hosseini/Husseini). Not of given names: too
             # many public figures share a given name spelled another way (Khalid/Khaled).
-            for part in itertools.chain(family, *(_name_tokens(a)[-1:] for a in e.aliases)):
+            latin_aliases = [_name_tokens(a) for a in e.aliases if not is_arabic(a)]
+            joined = ["".join(f) for f in family_forms if len(f) > 1]
+            for part in itertools.chain(family, joined, *(a[-1:] for a in latin_aliases)):
                 n = _norm(part)
-                if len(n) >= 4 and n not in _WEAK_WORDS and n not in _PARTICLES:
+                if len(n) >= 4 and not _weak(n) and n not in _PARTICLES:
                     phonetic.setdefault(_phonetic(n), set()).add(pid)
+                    if within(len(n)):
+                        near.setdefault(n, set()).add(pid)
+            # The same names as a translator writes them in Arabic script: each distinctive
+            # one alone, and given + family name together however short ("Paul Young").
+            for part in itertools.chain(family, given, *latin_aliases):
+                n = _norm(part)
+                if n in _PARTICLES:
+                    continue
+                found = written_pattern(n)
+                if found is not None:
+                    skeleton, pattern = found
+                    written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
+            family_last = [t for t in family if _norm(t) not in _PARTICLES][-1:]
+            for first in given[:1]:
+                gw = written_pattern(_norm(first), shortest=2)
+                for last in family_last:
+                    fw = written_pattern(_norm(last), shortest=2)
+                    if gw is not None and fw is not None:
+                        pairs.setdefault(gw[0], []).append((gw[1], fw[1], pid))
+            # A name given in Arabic script: its last word alone is the family name.
+            for alias in e.aliases:
+                tokens = _name_tokens(alias)
+                if is_arabic(alias) and len(tokens) > 1 and len(_norm(tokens[-1])) >= 3:
+                    add(tokens[-1:], "family", pid)
             if e.country:
                 countries.setdefault(e.country.upper(), set()).add(pid)
             if e.role:
@@ -451,10 +693,25 @@ class Checker:
                 lst.sort(key=lambda t: -len(t.tokens))
         self._name_tokens = frozenset(t for key in terms for t in key)
         self._phonetic = {k: frozenset(v) for k, v in phonetic.items()}
+        self._near_ids = {k: frozenset(v) for k, v in near.items()}
+        # Deletion neighbourhoods of the family names (and their transliteration keys): a
+        # word's own deletions meet a name's within the allowed distance, in a few lookups.
+        self._near_index: dict[str, set[str]] = {}
+        for name in self._near_ids:
+            for variant in deletions(name, within(len(name))):
+                self._near_index.setdefault(variant, set()).add(name)
+        self._near_cache: dict[str, frozenset[str] | None] = {}
+        self._given_by_id = given_by_id
+        self._emails = {k: frozenset(v) for k, v in emails.items()}
+        self._written = written
+        self._written_pairs = pairs
+        self._acronyms = {t.tokens[0]: t for t in self._single.values() if "acronym" in t.labels}
+        self._affiliations = _AffiliationIndex(affiliations)
         self._countries = {k: frozenset(v) for k, v in countries.items()}
         self._roles = {k: frozenset(v) for k, v in roles.items()}
         self._positions: dict[str, list[_Position]] = {}
         for (head, _), pos in positions.items():
+            pos.finish()
             self._positions.setdefault(head, []).append(pos)
         self._pos_vocab = frozenset(pos_vocab)
 
@@ -501,25 +758,41 @@ class Checker:
     def check(
         self, text: str, *, allowed_person_ids: Collection[str] = frozenset()
     ) -> list[Finding]:
-        """Return the findings for ``text``, sorted by start offset.
+        """Return the findings for ``text``, sorted by start offset (offsets into ``text``).
 
         ``allowed_person_ids`` are people who consented to be named (on-record part): a match
-        is dropped only if every roster person it could refer to is allowed.
+        is dropped only if every person it could refer to is allowed.
         """
         allowed = (
             allowed_person_ids
             if isinstance(allowed_person_ids, frozenset)
             else frozenset(allowed_person_ids)
         )
-        spans = [m.span() for m in _TOKEN_RE.finditer(text)]
-        if not spans:
-            return []
-        scan = _Scan(text, spans)
+        norm = normalise(text)
         out: list[Finding] = []
-        self._names(scan, allowed, out)
-        self._indirect(scan, allowed, out)
-        out.sort(key=lambda f: (f.start, f.end, f.kind))
-        return out
+        scan = self._scan(norm.text)
+        if scan is not None:
+            self._names(scan, allowed, out)
+            self._affiliation_bags(scan, allowed, out)
+            self._indirect(scan, allowed, out)
+            self._disguised_words(scan, out)
+        if "@" in norm.text and self._emails:
+            self._email_addresses(norm.text, allowed, out)
+        for a, b in norm.reversed_spans:
+            # A right-to-left override shows this span backwards: read it as it is shown.
+            shown = self._scan(norm.text[a:b][::-1])
+            if shown is None:
+                continue
+            found: list[Finding] = []
+            self._names(shown, allowed, found)
+            self._affiliation_bags(shown, allowed, found)
+            out.extend(replace(f, start=b - f.end, end=b - f.start) for f in found)
+        return _in_source(norm, out, self._control_findings(norm))
+
+    @staticmethod
+    def _scan(text: str) -> _Scan | None:
+        spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+        return _Scan(text, spans) if spans else None
 
     # -- names and affiliations ---------------------------------------------------------------
 
@@ -531,6 +804,12 @@ class Checker:
         i = 0
         while i < n:
             norm = norms[i]
+            raw = s.raws[i]
+            if len(raw) == 1 and raw.isalpha():
+                j = self._spelled_acronym(s, i, allowed, out)
+                if j > i:
+                    i = j
+                    continue
             matched: tuple[_Term, int] | None = None
             by_second = multi.get(norm)
             cands = by_second.get(norms[i + 1]) if by_second is not None and i + 1 < n else None
@@ -549,7 +828,14 @@ class Checker:
                 if term1 is not None:
                     if self._accept(s, term1, i, i + 1):
                         matched = (term1, i + 1)
-                elif len(norm) >= 4 and self._phonetic:
+                    elif term1.single_name and term1.weak:
+                        self._ambiguous_lower_case(s, term1, i, allowed, out)
+                elif not raw.isascii() and is_arabic(raw):
+                    taken = self._arabic(s, i, allowed, out)
+                    if taken:
+                        i += taken
+                        continue
+                elif len(norm) >= 4:
                     ids = self._variant_ids(s, i)
                     if ids is not None:
                         if not ids <= allowed:
@@ -563,6 +849,199 @@ class Checker:
             if not term.ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _spelled_acronym(
+        self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]
+    ) -> int:
+        """ "B.C.S.A.", "B C S A", "B-C-S-A": single capitals that spell an acronym; and
+        "K a r i m o v a", "K.a.r.i.m.o.v.a": single letters that spell a name. Returns the
+        index after it, or ``i`` when the letters spell nothing."""
+        j = i
+        while (
+            j < s.n
+            and len(s.raws[j]) == 1
+            and s.raws[j].isalpha()
+            and (j == i or s.gap(j).strip(" .-\u00a0") == "")
+            and (j == i or len(s.gap(j)) <= 2)
+        ):
+            j += 1
+        if j - i < 2:
+            return i
+        spelled = "".join(s.norms[i:j])
+        term = self._acronyms.get(spelled)
+        if term is not None and all(r.isupper() for r in s.raws[i:j]):
+            kind: Kind = "affiliation"
+        else:
+            term = self._single.get(spelled)
+            if term is None or term.kind != "name" or term.weak or j - i < 4:
+                return i
+            kind = "name"
+        if not term.ids <= allowed:
+            start, end = s.starts[i], s.ends[j - 1]
+            if end < len(s.text) and s.text[end] == ".":
+                end += 1
+            code = f"{kind}:{spelled}"
+            out.append(Finding("block", kind, start, end, s.text[start:end], term.message, code))
+        return j
+
+    def _ambiguous_lower_case(
+        self, s: _Scan, term: _Term, i: int, allowed: frozenset[str], out: list[Finding]
+    ) -> None:
+        """ "as young put it": an ordinary word where a speaker would stand. Not a block (the
+        old mills, prices rose), but worth a second look."""
+        raw = s.raws[i]
+        if not raw.islower() or term.ids <= allowed:
+            return
+        before = s.norms[i - 1] if i > 0 and s.run_gap(i) else ""
+        if s.speech_follows(i + 1) or (
+            before in ("as", "per", "to") and i + 2 < s.n and s.norms[i + 1] == "put"
+        ):
+            start, end = s.starts[i], s.ends[i]
+            out.append(
+                Finding(
+                    "warn",
+                    "name",
+                    start,
+                    end,
+                    s.text[start:end],
+                    "Spelled like a participant's family name, where a speaker would stand",
+                    "name:" + s.norms[i],
+                )
+            )
+
+    def _arabic(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> int:
+        """A word in Arabic script: a name given in Arabic script in the directory (with or
+        without an attached article or conjunction), or a Latin name as a translator writes
+        it (matched on consonants and long vowels). Returns how many tokens it matched."""
+        if i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT:
+            return 0  # "the Haqqani network"
+        if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
+            pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
+            if pair:
+                if not pair <= allowed:
+                    self._emit_name(s, out, i, i + 2, "name", _MSG_SCRIPT, name=True)
+                return 2
+        for variant in arabic_variants(s.norms[i])[1:]:
+            term = self._single.get(variant)
+            if term is not None:
+                if not term.ids <= allowed:
+                    self._emit_name(s, out, i, i + 1, term.kind, term.message, name=True)
+                return 1
+        for variant in arabic_variants(s.norms[i]):
+            key = arabic_key(variant)
+            candidates = self._written.get(arabic_skeleton(key))
+            if not candidates:
+                continue
+            ids: set[str] = set()
+            for pattern, pids in candidates:
+                if pattern.fullmatch(key):
+                    ids |= pids
+            if ids:
+                if not ids <= allowed:
+                    self._emit_name(s, out, i, i + 1, "name", _MSG_SCRIPT, name=True)
+                return 1
+        return 0
+
+    def _arabic_pair(self, first: str, second: str) -> frozenset[str]:
+        """People whose given and family names these two Arabic-script words spell."""
+        found: set[str] = set()
+        for g in arabic_variants(first):
+            gk = arabic_key(g)
+            for gp, fp, pid in self._written_pairs.get(arabic_skeleton(gk), ()):
+                if gp.fullmatch(gk) and fp.fullmatch(arabic_key(second)):
+                    found.add(pid)
+        return frozenset(found)
+
+    def _affiliation_bags(self, s: _Scan, allowed: frozenset[str], out: list[Finding]) -> None:
+        """Affiliations whose words come in another order or form: "the Omani Ministry of
+        Foreign Affairs", "Institute of Regional Studies, Tehran", "Intl. Inst. for ..."."""
+        index = self._affiliations
+        if not index.by_anchor:
+            return
+        words = [_aff_word(n) for n in s.norms]
+        for i, w in enumerate(words):
+            for aff in index.by_anchor.get(w, ()):
+                found = _bag_span(s, words, i, aff)
+                if found is None or aff.ids <= allowed:
+                    continue
+                a, b = found
+                start, end = s.starts[a], s.ends[b - 1]
+                code = "affiliation:" + "-".join(sorted(aff.content))
+                if _named_as_proper(s, a, b, words):
+                    severity: Severity = "block"
+                    message = _LABEL_MESSAGES["affiliation"]
+                else:
+                    severity, message = "warn", "Describes a participant's affiliation"
+                out.append(
+                    Finding(severity, "affiliation", start, end, s.text[start:end], message, code)
+                )
+
+    def _email_addresses(self, text: str, allowed: frozenset[str], out: list[Finding]) -> None:
+        for m in _EMAIL_RE.finditer(text):
+            ids = self._emails.get(m.group(0).strip(".").lower())
+            if ids is not None and not ids <= allowed:
+                start, end = m.span()
+                out.append(
+                    Finding(
+                        "block",
+                        "name",
+                        start,
+                        end,
+                        text[start:end],
+                        "Matches a participant's e-mail address",
+                        "email:" + m.group(0).lower(),
+                    )
+                )
+
+    @staticmethod
+    def _disguised_words(s: _Scan, out: list[Finding]) -> None:
+        if s.text.isascii():
+            return
+        for k in range(s.n):
+            raw = s.raws[k]
+            if not raw.isascii() and mixed_scripts(raw):
+                start, end = s.starts[k], s.ends[k]
+                out.append(
+                    Finding(
+                        "warn",
+                        "disguise",
+                        start,
+                        end,
+                        raw,
+                        "Mixes letters of different scripts (look-alike letters)",
+                        "disguise:mixed-script:" + s.norms[k],
+                    )
+                )
+
+    @staticmethod
+    def _control_findings(norm: Normalised) -> list[Finding]:
+        """Direction controls inside a word, and overrides anywhere (in source offsets)."""
+        text = norm.source
+        out: list[Finding] = []
+        for at in norm.controls:
+            c = text[at]
+            a = at
+            while a > 0 and (text[a - 1].isalnum() or text[a - 1] in BIDI_CONTROLS):
+                a -= 1
+            b = at + 1
+            while b < len(text) and (text[b].isalnum() or text[b] in BIDI_CONTROLS):
+                b += 1
+            inside = a < at and b > at + 1
+            if not inside and c not in "\u202d\u202e":
+                continue
+            word = "".join(ch for ch in text[a:b] if ch not in BIDI_CONTROLS)
+            out.append(
+                Finding(
+                    "warn",
+                    "disguise",
+                    a,
+                    b,
+                    text[a:b],
+                    "Carries invisible direction controls that change how it is shown",
+                    "disguise:direction:" + fold(word or "-"),
+                )
+            )
+        return out
 
     @staticmethod
     def _multi_fits(s: _Scan, tokens: tuple[str, ...], i: int) -> bool:
@@ -604,7 +1083,13 @@ class Checker:
         if h < i and (raw[:1].isupper() or s.raws[h][:1].isupper()):
             return True  # "Dr Ng", but not "the foreign secretary said"
         if j - i > 1:
-            return all(r[:1].isupper() and not r.isupper() for r in s.raws[i:j])
+            return all(
+                r[:1].isupper() and not r.isupper()
+                for r, n in zip(s.raws[i:j], s.norms[i:j], strict=True)
+                if n not in _PARTICLES
+            )
+        if term.single_name and len(raw) > 2 and self._note_format(s, i, j):
+            return True
         if not raw[:1].isupper() or (len(raw) > 1 and raw.isupper()):
             return False
         norm = s.norms[i]
@@ -616,10 +1101,41 @@ class Checker:
             return False  # "the Young Turks", "Hope Foundation": part of another proper noun
         if s.possessive_end(j - 1) > s.ends[j - 1]:
             return True
-        if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED:
-            # Capitals carry no information here ("May deadline"): ask for a speech verb.
+        if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED or s.title_case(i):
+            # Capitals carry no information here ("May deadline", "Deep Wells and Canals"):
+            # ask for a speech verb.
             return s.speech_follows(j)
         return True
+
+    @staticmethod
+    def _note_format(s: _Scan, i: int, j: int) -> bool:
+        """How notes name a speaker, whatever the case: "Young: ...", "(Young)",
+        "Young, a presenter, noted ...", "YOUNG said"."""
+        text = s.text
+        end = s.possessive_end(j - 1)
+        after = text[end : end + 3].lstrip(" \t")
+        before = text[max(0, s.starts[i] - 2) : s.starts[i]].rstrip(" \t")
+        if s.sentence_start(i) and _LABEL.match(text, end):
+            return True
+        if before.endswith(("(", "[")) and after.startswith((")", "]")):
+            return True
+        raw = s.raws[i]
+        if len(raw) > 1 and raw.isupper() and (s.speech_follows(j) or after.startswith(":")):
+            return True
+        if after.startswith(",") and j < s.n:
+            # An apposition that describes a person: "Young, a presenter, noted".
+            k = j
+            if s.norms[k] == "who":
+                return True
+            if s.norms[k] in ("a", "an", "the", "our", "one"):
+                for m in range(k + 1, min(k + 5, s.n)):
+                    word = s.norms[m]
+                    singular = word[:-1] if word.endswith("s") else word
+                    if {word, singular} & (_PERSON_NOUNS | _ROLE_NOUNS.keys()):
+                        return True
+                    if not s.run_gap(m):
+                        break
+        return False
 
     def _proper_continuation(self, s: _Scan, k: int) -> bool:
         raw = s.raws[k]
@@ -644,7 +1160,11 @@ class Checker:
         return k >= 0 and (k < i - 1 or s.plain_gap(k + 1)) and self._name_like(s, k)
 
     def _same_person_nearby(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
-        """True for "Farida Noor Rahimi": another part of the same person's name is in the run."""
+        """True for "Farida Noor Rahimi": another part of the same person's name is in the run,
+        and for "Leila Karimova": what precedes the family name is a near-variant of the
+        person's given name."""
+        if i > 0 and s.plain_gap(i) and self._given_variant(s.norms[i - 1], ids):
+            return True
         for step in (-1, 1):
             k = i
             for _ in range(3):
@@ -672,14 +1192,83 @@ class Checker:
         )
 
     def _variant_ids(self, s: _Scan, i: int) -> frozenset[str] | None:
+        """People whose family name token ``i`` misspells, transliterates otherwise, or puts
+        in the plural or possessive without an apostrophe; None for none."""
         raw = s.raws[i]
         norm = s.norms[i]
-        if not raw[:1].isupper() or norm in _WEAK_WORDS:
+        upper = raw[:1].isupper()
+        if _weak(norm) or norm in self._honorifics or (not upper and len(norm) < 6):
             return None
-        ids = self._phonetic.get(_phonetic(norm))
-        if ids is None or self._other_persons_name(s, i):
+        ids = self._near(norm, phonetic_key=upper)
+        if ids is None and norm.endswith("s"):
+            for stem in (norm[:-1], norm[:-2]) if norm.endswith("es") else (norm[:-1],):
+                term = self._single.get(stem)
+                if term is not None and term.kind == "name" and not term.weak:
+                    ids = term.ids
+                    break
+        if ids is None:
             return None
+        if self._glued_to_other_name(s, i, ids):
+            return None
+        if i + 1 < s.n and s.norms[i + 1] in _FIGURE_CONTEXT and s.plain_gap(i + 1):
+            return None  # "the Mansour district"
         return ids
+
+    def _glued_to_other_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """Whether token i is one word of a capitalised name that is not this person's
+        ("Shah Mahmood Qureshi" is not Tariq Mehmood): a variant needs to stand alone."""
+        if self._same_person_nearby(s, i, ids):
+            return False
+        for k in (i - 1, i + 1):
+            if not 0 <= k < s.n or not s.plain_gap(max(k, i)):
+                continue
+            raw = s.raws[k]
+            norm = s.norms[k]
+            if (
+                len(raw) > 1
+                and raw[0].isupper()
+                and not raw.isupper()
+                and norm not in _WEAK_WORDS  # "Islam Karimov": a given name, if a word too
+                and norm not in self._honorifics
+            ):
+                return True
+        return self._other_persons_name(s, i)
+
+    def _near(self, norm: str, *, phonetic_key: bool) -> frozenset[str] | None:
+        key = norm if phonetic_key else "\x00" + norm
+        if key in self._near_cache:
+            return self._near_cache[key]
+        ids = self._phonetic.get(_phonetic(norm)) if phonetic_key else None
+        depth = within(len(norm))
+        if ids is None and depth:
+            found: set[str] = set()
+            for variant in deletions(norm, depth):
+                for name in self._near_index.get(variant, ()):
+                    allowed = min(depth, within(len(name)))
+                    if OSA.distance(norm, name, score_cutoff=allowed) <= allowed:
+                        found |= self._near_ids[name]
+            ids = frozenset(found) if found else None
+        if len(self._near_cache) < 50_000:
+            self._near_cache[key] = ids
+        return ids
+
+    def _given_variant(self, norm: str, ids: frozenset[str]) -> bool:
+        """Whether ``norm`` is a participant's given name or a near-variant of it (Leyla,
+        Leila, Laila)."""
+        if len(norm) < 3:
+            return False
+        for pid in ids:
+            for given in self._given_by_id.get(pid, ()):
+                if given == norm or (len(given) >= 3 and _phonetic(given) == _phonetic(norm)):
+                    return True
+                if len(given) < 3 or given[0] != norm[0]:
+                    continue
+                if (
+                    Levenshtein.distance(given, norm) <= max(1, within(len(given)))
+                    or JaroWinkler.similarity(given, norm) >= 0.88
+                ):
+                    return True
+        return False
 
     def _emit_name(
         self, s: _Scan, out: list[Finding], i: int, j: int, kind: Kind, message: str, *, name: bool
@@ -731,6 +1320,7 @@ class Checker:
         if not heads:
             return
         matched: set[str] = set()
+        full: set[str] = set()
         for h in heads:
             head = _POS_SYNONYMS.get(norms[h], norms[h])
             pre, nationality = _position_content(zip(s.raws[a:h], norms[a:h], strict=True))
@@ -748,6 +1338,8 @@ class Checker:
                         continue
                     if overlap + (cc in nationality) >= pos.need:
                         matched |= ids
+                        if pos.unique and overlap == len(pos.content):
+                            full |= ids
         if not matched or matched <= allowed:
             return
         while a < b and norms[a] in _POS_JOINERS:
@@ -755,7 +1347,10 @@ class Checker:
         while b > a and norms[b - 1] in _POS_JOINERS:
             b -= 1
         if a < b:
-            self._emit(s, out, "position", a, b, _MSG_POSITION)
+            if full and not full <= allowed:
+                self._emit(s, out, "position", a, b, _MSG_FULL_POSITION, severity="block")
+            else:
+                self._emit(s, out, "position", a, b, _MSG_POSITION)
 
     def _descriptor(self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]) -> None:
         raws = s.raws
@@ -856,20 +1451,29 @@ class Checker:
             self._emit(s, out, "quote", a, b, _MSG_QUOTE)
 
     @staticmethod
-    def _emit(s: _Scan, out: list[Finding], kind: Kind, a: int, b: int, message: str) -> None:
+    def _emit(
+        s: _Scan,
+        out: list[Finding],
+        kind: Kind,
+        a: int,
+        b: int,
+        message: str,
+        *,
+        severity: Severity = "warn",
+    ) -> None:
         start = s.starts[a]
         end = s.ends[b - 1]
         words = s.norms[a:b]
         while len(words) > 1 and words[0] in _ARTICLES:
             words = words[1:]
         code = kind + ":" + "-".join(words)
-        out.append(Finding("warn", kind, start, end, s.text[start:end], message, code))
+        out.append(Finding(severity, kind, start, end, s.text[start:end], message, code))
 
 
 class _Scan:
     """The tokens of one text, with the context tests the matchers need."""
 
-    __slots__ = ("_shout", "ends", "n", "norms", "raws", "starts", "text")
+    __slots__ = ("_shout", "_titles", "ends", "n", "norms", "raws", "starts", "text")
 
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.text = text
@@ -879,6 +1483,7 @@ class _Scan:
         self.norms = [_norm(r) for r in self.raws]
         self.n = len(spans)
         self._shout: bool | None = None
+        self._titles: dict[int, bool] | None = None
 
     def gap(self, i: int) -> str:
         """The characters between token i-1 and token i."""
@@ -897,6 +1502,25 @@ class _Scan:
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or any(c in _SENTENCE_BREAK for c in self.gap(i))
+
+    def title_case(self, i: int) -> bool:
+        """Whether token i is in a line written in Title Case (a heading): there, a capital
+        letter is no evidence of a name."""
+        if self._titles is None:
+            self._titles = {}
+        a = i
+        while a > 0 and not any(c in "\n\r" for c in self.gap(a)):
+            a -= 1
+        found = self._titles.get(a)
+        if found is None:
+            b = i
+            while b + 1 < self.n and not any(c in "\n\r" for c in self.gap(b + 1)):
+                b += 1
+            words = [r for r in self.raws[a : b + 1] if r.isalpha() and len(r) > 3]
+            caps = sum(1 for r in words if r[0].isupper())
+            found = len(words) >= 3 and caps * 10 >= len(words) * 8
+            self._titles[a] = found
+        return found
 
     def shouting(self) -> bool:
         if self._shout is None:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     delete,
     func,
     select,
-    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +34,6 @@ from app.key_points.models import (
 from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
-from app.people.models import Attendance, Person
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import AgendaPart, DialogueSession
 from app.users.models import ApiToken, User
@@ -43,18 +41,15 @@ from app.users.models import ApiToken, User
 
 class RecordingGate(NamedTuple):
     """What recording a point asks of the database before it writes, in one row: the token
-    and its user, the session with its series and the caller's role there (None when the
-    session does not exist), the roster's fingerprint and the session's last position."""
+    and its user, the session with its series (whose ``directory_version`` keys the guard's
+    matcher) and the caller's role there (None when the session does not exist), and the
+    session's last position."""
 
     token: ApiToken
     user: User
     session: DialogueSession | None
     series: DialogueSeries | None
     role: MemberRole | None
-    roster_count: int
-    attendance_at: datetime | None
-    person_at: datetime | None
-    part_at: datetime | None
     last_position: int
 
 
@@ -113,27 +108,14 @@ class KeyPointRepository:
     async def recording_gate(self, token_hash: str, session_id: uuid.UUID) -> RecordingGate | None:
         """One statement for everything recording a point reads before it writes (None: no
         such token). Only on SQLite, where the request's BEGIN IMMEDIATE already holds the
-        database's write lock, so the position and roster read here stay current until the
-        commit; PostgreSQL locks the session row first (``for_write``) and reads after it.
-
-        The roster columns are those of ``PeopleRepository.roster_fingerprint`` (a test holds
-        the two fingerprints equal)."""
+        database's write lock, so the position and directory version read here stay current
+        until the commit; PostgreSQL locks the session row first (``for_write``) and reads
+        after it."""
         params = {"token_hash": token_hash, "session_id": session_id}
         row = (await self.session.execute(_recording_gate(), params)).first()
         if row is None:
             return None
-        return RecordingGate(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            int(row[5]),
-            _as_time(row[6]),
-            _as_time(row[7]),
-            _as_time(row[8]),
-            int(row[9]),
-        )
+        return RecordingGate(row[0], row[1], row[2], row[3], row[4], int(row[5]))
 
     async def last_position(self, session_id: uuid.UUID) -> int:
         stmt = select(func.coalesce(func.max(KeyPoint.position), 0)).where(
@@ -202,6 +184,22 @@ class KeyPointRepository:
             AuditEvent.action.in_(("key_point.created", "key_point.text_edited")),
         )
         return {row for row in (await self.session.execute(stmt)).scalars() if row is not None}
+
+    async def creator_and_approval(self, key_point_id: uuid.UUID) -> tuple[uuid.UUID | None, bool]:
+        """Who created the point, and whether any revision of it was ever approved."""
+        stmt = select(AuditEvent.action, AuditEvent.app_user_id).where(
+            AuditEvent.subject_type == "key_point",
+            AuditEvent.subject_id == key_point_id,
+            AuditEvent.action.in_(("key_point.created", "key_point.approved")),
+        )
+        creator: uuid.UUID | None = None
+        approved = False
+        for action, user_id in (await self.session.execute(stmt)).all():
+            if action == "key_point.created":
+                creator = user_id
+            else:
+                approved = True
+        return creator, approved
 
     async def history(self, key_point_id: uuid.UUID) -> Sequence[tuple[AuditEvent, str | None]]:
         stmt = (
@@ -304,22 +302,6 @@ def _recording_gate() -> Select[Any]:
     statement keeps its cache key, so only its parameters change per request."""
     token_hash = bindparam("token_hash", type_=String())
     session_id = bindparam("session_id", type_=Uuid())
-    roster = (
-        select(
-            func.count(Attendance.id).label("n"),
-            func.max(Attendance.updated_at).label("attendance_at"),
-            func.max(Person.updated_at).label("person_at"),
-        )
-        .select_from(Attendance)
-        .join(Person, Person.id == Attendance.person_id)
-        .where(Attendance.dialogue_session_id == session_id)
-        .subquery()
-    )
-    latest_part = (
-        select(func.max(AgendaPart.updated_at))
-        .where(AgendaPart.dialogue_session_id == session_id)
-        .scalar_subquery()
-    )
     last_position = (
         select(func.coalesce(func.max(KeyPoint.position), 0))
         .where(KeyPoint.dialogue_session_id == session_id)
@@ -332,15 +314,10 @@ def _recording_gate() -> Select[Any]:
             DialogueSession,
             DialogueSeries,
             SeriesMember.role,
-            roster.c.n,
-            roster.c.attendance_at,
-            roster.c.person_at,
-            latest_part,
             last_position,
         )
         .select_from(ApiToken)
         .join(User, User.id == ApiToken.app_user_id)
-        .join(roster, true())
         .outerjoin(DialogueSession, DialogueSession.id == session_id)
         .outerjoin(DialogueSeries, DialogueSeries.id == DialogueSession.dialogue_series_id)
         .outerjoin(

@@ -459,7 +459,7 @@ async def get_theme(
     operation_id="update_theme",
     summary="Rename or move a theme",
     responses=problem_responses(
-        401, 403, 404, 412, 422, extra=etag.documented(200, _THEME_EXAMPLE)
+        401, 403, 404, 409, 412, 422, extra=etag.documented(200, _THEME_EXAMPLE)
     ),
 )
 async def update_theme(

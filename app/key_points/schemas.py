@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.key_points.models import KeyPointStatus
 from app.kit.types import NoNul
 
@@ -34,7 +35,12 @@ class Finding(BaseModel):
     """One thing the non-attribution checker found in a text."""
 
     severity: Literal["block", "warn"]
-    kind: Literal["name", "affiliation", "position", "role", "descriptor", "quote"]
+    kind: Literal[
+        "name", "affiliation", "position", "role", "descriptor", "quote", "disguise", "regime"
+    ] = Field(
+        description="`disguise`: a word that mixes scripts or carries direction controls; "
+        "`regime`: a point of a part that is off the record (publication only)."
+    )
     start: int
     end: int
     excerpt: str
@@ -168,6 +174,8 @@ class ThemeCreate(BaseModel):
     label: ThemeLabel
     position: int | None = Field(default=None, ge=1, le=1000)
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
 
 class ThemeUpdate(BaseModel):
     """Changes to a theme."""
@@ -176,6 +184,8 @@ class ThemeUpdate(BaseModel):
 
     label: ThemeLabel | None = None
     position: int | None = Field(default=None, ge=1, le=1000)
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class ThemeRead(BaseModel):

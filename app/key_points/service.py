@@ -6,18 +6,23 @@ Who wrote or approved a point is recorded in the audit trail only (never on the 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
-from app.confidentiality.checker import Checker, Finding, RosterEntry, checker_for
+from app.confidentiality.checker import Finding
+from app.confidentiality.gate import (
+    AttributionBlocked,
+    Directory,
+    Gate,
+    Text,
+    UnacknowledgedWarnings,
+)
 from app.errors import (
     Conflict,
     DomainError,
@@ -50,8 +55,7 @@ from app.key_points.schemas import (
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
 from app.kit.ordering import place
-from app.people.models import AttendanceStatus
-from app.people.service import PeopleService, RosterMember
+from app.people.service import PeopleService
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
@@ -67,7 +71,6 @@ from app.users.service import (
 )
 
 NOT_FOUND = "No such key point"
-NAMEABLE = frozenset({AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED})
 # A closed session's record is final; a cancelled one never took place.
 NO_RECORDING = frozenset({SessionStatus.CLOSED, SessionStatus.CANCELLED})
 
@@ -79,14 +82,6 @@ _REVIEW_EVENTS = {
 }
 
 
-class AttributionBlocked(DomainError):
-    """The text names or points at a participant; nothing was stored."""
-
-    status = 422
-    slug = "attribution-blocked"
-    title = "The text would identify a participant"
-
-
 class OffRecord(DomainError):
     """Nothing may be recorded from an off-the-record part."""
 
@@ -95,74 +90,12 @@ class OffRecord(DomainError):
     title = "This part is off the record"
 
 
-class UnacknowledgedWarnings(DomainError):
-    """Approval needs every warning acknowledged (or the text changed)."""
-
-    status = 409
-    slug = "unacknowledged-warnings"
-    title = "Warnings must be acknowledged before approval"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionChecker:
-    """The matcher for one version of a session's roster, and who consented where."""
-
-    checker: Checker
-    consent: Mapping[uuid.UUID, frozenset[str]]
-
-
 @dataclass(frozen=True, slots=True)
 class RecordingFacts:
     """What recording a point reads before it writes, when the access query answered it."""
 
-    roster_version: str
+    directory_version: int
     last_position: int
-
-
-def roster_version_of(
-    count: int,
-    attendance_at: datetime | None,
-    person_at: datetime | None,
-    part_at: datetime | None,
-) -> str:
-    """The fingerprint ``PeopleService.roster_version`` makes of the same four values."""
-    stamps = "|".join(
-        t.isoformat() if t is not None else "-" for t in (attendance_at, person_at, part_at)
-    )
-    return f"{count}-{hashlib.sha256(stamps.encode()).hexdigest()[:16]}"
-
-
-_CHECKERS: OrderedDict[tuple[uuid.UUID, str], SessionChecker] = OrderedDict()
-_CHECKER_CACHE_SIZE = 256
-
-
-def _build_session_checker(roster: Sequence[RosterMember]) -> SessionChecker:
-    entries = tuple(
-        RosterEntry(
-            person_id=str(m.person.id),
-            given_name=m.person.given_name,
-            family_name=m.person.family_name,
-            honorific=m.person.honorific,
-            aliases=tuple(m.person.aliases),
-            position=m.person.position,
-            affiliation=m.person.affiliation,
-            affiliation_acronym=m.person.affiliation_acronym,
-            country=m.person.country,
-            role=m.attendance.role.value,
-        )
-        for m in roster
-    )
-    consent: dict[uuid.UUID, set[str]] = {}
-    for member in roster:
-        # Only someone who came (or confirmed before the session was held) may be named.
-        if member.attendance.status not in NAMEABLE:
-            continue
-        for part_id in member.on_record_part_ids:
-            consent.setdefault(part_id, set()).add(str(member.person.id))
-    return SessionChecker(
-        checker=checker_for(entries),
-        consent={part: frozenset(ids) for part, ids in consent.items()},
-    )
 
 
 def finding_dicts(findings: Sequence[Finding]) -> list[dict[str, Any]]:
@@ -200,23 +133,12 @@ class KeyPointService:
 
     # -- the checker ----------------------------------------------------------------------
 
-    async def session_checker(
-        self, session_id: uuid.UUID, roster_version: str | None = None
-    ) -> SessionChecker:
-        """The roster matcher for the session, rebuilt only when the roster changed (pass the
-        roster's version if this request already read it)."""
-        if roster_version is None:
-            roster_version = await self.people.roster_version(session_id)
-        key = (session_id, roster_version)
-        cached = _CHECKERS.get(key)
-        if cached is not None:
-            _CHECKERS.move_to_end(key)
-            return cached
-        built = _build_session_checker(await self.people.session_roster(session_id))
-        _CHECKERS[key] = built
-        while len(_CHECKERS) > _CHECKER_CACHE_SIZE:
-            _CHECKERS.popitem(last=False)
-        return built
+    async def directory(
+        self, session: DialogueSession, directory_version: int | None = None
+    ) -> Directory:
+        """The guard's matcher for the session's series (the whole directory), built once
+        per directory version (pass the version if this request already read it)."""
+        return await Gate(self.db).directory(session.dialogue_series_id, directory_version)
 
     async def _part(self, session: DialogueSession, part_id: uuid.UUID | None) -> AgendaPart | None:
         if part_id is None:
@@ -231,9 +153,10 @@ class KeyPointService:
         session: DialogueSession,
         part: AgendaPart | None,
         text: str,
-        roster_version: str | None = None,
+        directory_version: int | None = None,
     ) -> list[Finding]:
-        """Run the checker under the regime of the part (or the session's default)."""
+        """Run the checker against the series' whole directory under the regime of the part
+        (or the session's default): consent to be named counts only in its on-record part."""
         regime = part.regime if part is not None else session.default_regime
         if regime is DisclosureRegime.OFF_RECORD:
             raise OffRecord(
@@ -241,15 +164,16 @@ class KeyPointService:
                 if part is not None
                 else "The session is off the record by default; choose an agenda part"
             )
-        matcher = await self.session_checker(session.id, roster_version)
+        directory = await self.directory(session, directory_version)
         allowed: frozenset[str] = frozenset()
         if part is not None and regime is DisclosureRegime.ON_RECORD:
-            allowed = matcher.consent.get(part.id, frozenset())
-        return matcher.checker.check(text, allowed_person_ids=allowed)
+            allowed = directory.snapshot.allowed([part.id])
+        return directory.checker.check(text, allowed_person_ids=allowed)
 
     async def dry_run(
         self, access: SessionAccess, text: str, part_id: uuid.UUID | None
     ) -> list[Finding]:
+        """The findings for a text as if it were recorded now in the part (nothing stored)."""
         part = await self._part(access.session, part_id)
         return await self.check_text(access.session, part, text)
 
@@ -265,6 +189,7 @@ class KeyPointService:
                     {"location": "body", "field": "text", "reason": f.message, "code": f.code}
                     for f in blocks
                 ],
+                fields=[{"field": "text", "findings": finding_dicts(blocks)}],
             )
         return [f for f in findings if f.severity == "warn"]
 
@@ -293,7 +218,7 @@ class KeyPointService:
         ``get_principal`` and ``SessionRapporteur`` do (401, then 404 outside the caller's
         series), for recording a point.
 
-        On SQLite one statement also reads the roster's version and the last position (the
+        On SQLite one statement also reads the directory's version and the last position (the
         request holds the write lock since its BEGIN IMMEDIATE). PostgreSQL takes the usual
         path: authentication, then the session row locked before anything is read from it,
         and the facts are read after the lock."""
@@ -323,10 +248,7 @@ class KeyPointService:
             session=gate.session,
             series_access=SeriesAccess(series=gate.series, role=gate.role, principal=principal),
         )
-        version = roster_version_of(
-            gate.roster_count, gate.attendance_at, gate.person_at, gate.part_at
-        )
-        return access, RecordingFacts(version, gate.last_position)
+        return access, RecordingFacts(gate.series.directory_version, gate.last_position)
 
     def _ensure_recordable(self, session: DialogueSession) -> None:
         if session.status in NO_RECORDING:
@@ -353,10 +275,8 @@ class KeyPointService:
         session = access.session
         self._ensure_recordable(session)
         part = await self._part(session, data.part_id)
-        roster_version = facts.roster_version if facts is not None else None
-        warnings = self._refuse_blocks(
-            await self.check_text(session, part, data.text, roster_version)
-        )
+        version = facts.directory_version if facts is not None else None
+        warnings = self._refuse_blocks(await self.check_text(session, part, data.text, version))
         theme_ids = await self._theme_ids(session.dialogue_series_id, data.themes)
         # Appending (the usual case) needs only the last position, not every point.
         points = (
@@ -442,10 +362,12 @@ class KeyPointService:
             themes = sorted(set(data.themes))
             await self._audit(access, point, "key_point.themes_changed", {"themes": themes})
         if data.acknowledged_warnings is not None:
-            codes = self._resolve_acknowledgements(point, data.acknowledged_warnings)
-            point.acknowledged_warnings = sorted(set(point.acknowledged_warnings) | codes)
-            await self._audit(
-                access, point, "key_point.warnings_acknowledged", {"codes": sorted(codes)}
+            # Four eyes: the approving organiser acknowledges warnings, in the approval, having
+            # seen them; an author's (or anyone's) acknowledgement on an edit does not count.
+            raise Forbidden(
+                "Warnings are acknowledged by the approving organiser, who did not write or "
+                "edit the point, in the approval itself: POST /api/v1/key-points/{id}/review "
+                'with {"action": "approve", "acknowledge": [codes]}'
             )
         if data.position is not None and data.position != point.position:
             others = [p for p in await self.repo.points_of_session(session.id) if p.id != point.id]
@@ -455,12 +377,20 @@ class KeyPointService:
         return point, themes, findings
 
     async def delete(self, access: SessionAccess, point: KeyPoint) -> None:
-        """Organisers delete any point; a rapporteur only an unapproved one they wrote."""
+        """Organisers delete any point; a rapporteur only one they created that was never
+        approved (editing someone's approved point back to draft does not make it theirs)."""
         self._ensure_recordable(access.session)
         if not access.series_access.can_manage:
-            authors = await self.repo.authors(point.id)
-            if point.status is KeyPointStatus.APPROVED or access.principal.user_id not in authors:
-                raise Forbidden("Only organisers, or the author of an unapproved point, delete it")
+            creator, ever_approved = await self.repo.creator_and_approval(point.id)
+            if (
+                point.status is KeyPointStatus.APPROVED
+                or ever_approved
+                or creator != access.principal.user_id
+            ):
+                raise Forbidden(
+                    "Only organisers, or the rapporteur who created a point never approved, "
+                    "delete it"
+                )
         await self._audit(access, point, "key_point.deleted", {"text": point.text})
         session_id = point.dialogue_session_id
         await self.repo.delete(point)
@@ -508,10 +438,10 @@ class KeyPointService:
         part = await self._part(access.session, point.agenda_part_id)
         # The roster may have changed since the point was written: check again.
         warnings = self._refuse_blocks(await self.check_text(access.session, part, point.text))
-        current = {f.code for f in warnings}
         point.warnings = finding_dicts(warnings)
-        acknowledged = set(point.acknowledged_warnings) & current
-        acknowledged |= self._resolve_acknowledgements(point, data.acknowledge)
+        # Only what the approver acknowledges now counts: nothing carried over from an
+        # earlier edit, and the approver is never an author or editor (checked above).
+        acknowledged = self._resolve_acknowledgements(point, data.acknowledge)
         point.acknowledged_warnings = sorted(acknowledged)
         pending = [f for f in warnings if f.code not in acknowledged]
         if pending:
@@ -609,6 +539,12 @@ class KeyPointService:
 
     async def add_theme(self, access: SeriesAccess, data: ThemeCreate) -> Theme:
         access.require_manage()
+        await Gate(self.db).clear(
+            access.series.id,
+            [Text("slug", data.slug), Text("label", data.label)],
+            acknowledged=data.acknowledge_warnings,
+            what="The theme's label or slug (public in reports)",
+        )
         themes = list(await self.repo.themes(access.series.id))
         if any(t.slug == data.slug for t in themes):
             raise Conflict("The series already has a theme with this slug", field="slug")
@@ -639,6 +575,12 @@ class KeyPointService:
     async def update_theme(self, access: SeriesAccess, theme: Theme, data: ThemeUpdate) -> Theme:
         access.require_manage()
         if data.label is not None:
+            await Gate(self.db).clear(
+                access.series.id,
+                [Text("label", data.label)],
+                acknowledged=data.acknowledge_warnings,
+                what="The theme's label (public in reports)",
+            )
             theme.label = data.label
         if data.position is not None:
             others = [t for t in await self.repo.themes(access.series.id) if t.id != theme.id]

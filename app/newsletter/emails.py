@@ -20,6 +20,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from app.confidentiality.gate import ClearedDocument
 from app.kit.clock import as_utc, utcnow
 from app.outbox.mail import Attachment, email_payload, render_email
 from app.series.models import DialogueSeries
@@ -142,8 +143,11 @@ class IssueMailer:
     when they subscribed; a name that could break a header line is left out.
     """
 
-    def __init__(self, rendered: RenderedIssue) -> None:
-        self.rendered = rendered
+    def __init__(self, cleared: ClearedDocument[RenderedIssue]) -> None:
+        # Only an issue the guard passed, as rendered, is sent to subscribers.
+        if not isinstance(cleared, ClearedDocument) or not isinstance(cleared.value, RenderedIssue):
+            raise TypeError("an issue must pass the guard before it is sent")
+        self.rendered = cleared.value
         self._checked = False
 
     def copy_for(

@@ -46,8 +46,14 @@ class NewsletterRepository:
         stmt = select(DialogueSeries).where(DialogueSeries.slug.in_(sorted(slugs)))
         return list((await self.session.execute(stmt.order_by(DialogueSeries.title))).scalars())
 
-    async def all_series(self) -> list[DialogueSeries]:
-        stmt = select(DialogueSeries).order_by(DialogueSeries.title, DialogueSeries.id)
+    async def all_series(self, also: Collection[uuid.UUID] = ()) -> list[DialogueSeries]:
+        """Listed series (published at least once, not taken down), and any in ``also``
+        (a subscriber's own): an unlisted series is in no public form."""
+        listed = DialogueSeries.listed_at.is_not(None) & DialogueSeries.taken_down_at.is_(None)
+        if also:
+            listed = listed | DialogueSeries.id.in_(list(also))
+        stmt = select(DialogueSeries).where(listed)
+        stmt = stmt.order_by(DialogueSeries.title, DialogueSeries.id)
         return list((await self.session.execute(stmt)).scalars())
 
     # -- subscribers ----------------------------------------------------------------------

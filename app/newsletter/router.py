@@ -99,7 +99,7 @@ def _example(status_code: int) -> dict[int | str, dict[str, Any]]:
     response_model=NewsletterRead,
     operation_id="create_newsletter",
     summary="Compose a newsletter issue",
-    responses=problem_responses(401, 403, 404, 422, extra=_example(201)),
+    responses=problem_responses(401, 403, 404, 409, 422, extra=_example(201)),
 )
 async def create_newsletter(
     data: NewsletterCreate, access: SeriesOrganiser, db: DbSession, settings: AppSettings

@@ -16,6 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import NoNul, ShortText, Slug, Title
 
 # The wording a subscriber agrees to. It is shown next to the consent checkbox and on the
@@ -109,6 +110,8 @@ class NewsletterCreate(BaseModel):
         description="A published summary of this series that the issue announces; the "
         "e-mail links its public page.",
     )
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class NewsletterProgress(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import ClearedDocument, Gate, Text
 from app.config import Settings, get_settings
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
@@ -46,9 +47,9 @@ from app.outbox.worker import OutboxKind, OutboxStatus, enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
 from app.series.models import DialogueSeries
-from app.series.service import SeriesAccess, SeriesService
+from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.models import SessionStatus
-from app.sessions.service import SessionAccess
+from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
 from app.webhooks.events import emit, subscription_data
 
@@ -79,14 +80,6 @@ def newsletter_prefix(issue_id: uuid.UUID) -> str:
 def invitation_dedupe_key(session_id: uuid.UUID, person_id: uuid.UUID, sequence: int) -> str:
     """One invitation per (session, person, calendar version)."""
     return f"invitation:{session_id}:{person_id}:{sequence}"
-
-
-class NewsletterTextRefused(DomainError):
-    """A new issue's subject or body would identify a participant; nothing was stored."""
-
-    status = 422
-    slug = "attribution-blocked"
-    title = "The text would identify a participant"
 
 
 class NewsletterBlocked(DomainError):
@@ -179,8 +172,14 @@ class NewsletterService:
         return await self.repo.is_confirmed(normalise_email(email), series_id)
 
     async def public_series(self) -> list[SeriesChoice]:
-        """Every series, by title, for the subscription form."""
-        return [SeriesChoice(s.id, s.slug, s.title) for s in await self.repo.all_series()]
+        """Every listed series, by title, for the subscription form, with its title as the
+        guard admits it now (a series being revised is left out)."""
+        out = []
+        for s in await self.repo.all_series():
+            texts = await public_series_texts(self.db, s)
+            if texts is not None:
+                out.append(SeriesChoice(s.id, s.slug, texts["title"]))
+        return out
 
     # -- subscribing ----------------------------------------------------------------------
 
@@ -362,7 +361,7 @@ class NewsletterService:
         states = {s.id: s.status for s in view.series}
         choices = [
             SeriesChoice(s.id, s.slug, s.title, states.get(s.id))
-            for s in await self.repo.all_series()
+            for s in await self.repo.all_series(also=states)
         ]
         return view, choices
 
@@ -374,9 +373,9 @@ class NewsletterService:
         view, _ = await self._view(Purpose.PREFERENCES, token)
         subscriber = view.subscriber
         now = utcnow()
-        known = {s.id for s in await self.repo.all_series()}
-        wanted = set(series_ids) & known
         existing = {s.dialogue_series_id: s for s in await self.repo.subscriptions(subscriber.id)}
+        known = {s.id for s in await self.repo.all_series(also=existing)}
+        wanted = set(series_ids) & known
         record_ip = ip if self.settings.public.record_consent_ip else None
         for series_id in wanted:
             subscription = existing.get(series_id)
@@ -536,18 +535,12 @@ class NewsletterService:
         access.require_manage()
         if data.report_id is not None:
             await self._require_public_summary(access.series.id, data.report_id)
-        blocked = await self._attribution_blocks(
-            access.series.id, subject=data.subject, body_markdown=data.body_markdown
+        await Gate(self.db).clear(
+            access.series.id,
+            issue_texts(data.subject, data.body_markdown),
+            acknowledged=data.acknowledge_warnings,
+            what="The issue (as subscribers will read it)",
         )
-        if blocked:
-            from app.key_points.public_texts import field_errors
-
-            raise NewsletterTextRefused(
-                "The issue would identify someone on the series' roster; rephrase it without "
-                "names, affiliations or acronyms (people named on record may be named)",
-                fields=blocked,
-                errors=field_errors(blocked),
-            )
         issue = NewsletterIssue(
             dialogue_series_id=access.series.id,
             subject=data.subject,
@@ -575,25 +568,19 @@ class NewsletterService:
         )
         return _issue_read(issue, progress)
 
-    async def _attribution_blocks(self, series_id: uuid.UUID, **texts: str) -> list[dict[str, Any]]:
-        """``[{field, findings}]`` for each text that would identify someone in the series."""
-        # Imported here: the key points domain builds on this one (an import cycle).
-        from app.key_points.public_texts import series_text_blocks
-
-        return await series_text_blocks(self.db, series_id, texts)
-
     async def _require_public_summary(self, series_id: uuid.UUID, report_id: uuid.UUID) -> None:
         """An issue may announce a published summary of its own series, nothing else: a
         detailed report is never public, and another series' report is none of its
         subscribers' business (and its existence none of this organiser's)."""
         # Imported here: the reports domain sends through this one (a cycle at import time).
+        from app.confidentiality.gate import BeingRevised
         from app.reports.service import ReportService, ReportWithdrawn
 
         try:
-            version = await ReportService(self.db, self.settings).public_summary(report_id)
-        except (NotFound, ReportWithdrawn):
-            version = None
-        found = version is not None and version.dialogue_series_id == series_id
+            cleared = await ReportService(self.db, self.settings).public_summary(report_id)
+        except (NotFound, ReportWithdrawn, BeingRevised):
+            cleared = None
+        found = cleared is not None and cleared.value.dialogue_series_id == series_id
         if not found:
             raise InvalidRequest.single(
                 "report_id", "must be a published summary of this series", "body"
@@ -637,17 +624,23 @@ class NewsletterService:
         access.series_access.require_manage()
         issue = access.issue
         if issue.sent_at is None:
-            # The roster may have grown since the issue was written: check again.
-            blocked = await self._attribution_blocks(
+            # The directory may have grown since the issue was written: check again, what
+            # subscribers will get (the rendered subject, text and HTML).
+            rendered = self._render(access)
+            texts = rendered_texts(rendered)
+            gate = Gate(self.db)
+            cleared = await gate.admit_document(
                 issue.dialogue_series_id,
-                subject=issue.subject,
-                body_markdown=issue.body_markdown,
+                rendered,
+                lambda: _ready(texts),
+                key=("newsletter", issue.id, rendered.subject, rendered.text, rendered.html),
             )
-            if blocked:
+            if cleared is None:
+                review = await gate.review(issue.dialogue_series_id, texts)
                 raise NewsletterBlocked(
-                    "The issue now identifies someone on the series' roster; compose a "
+                    "The issue now identifies someone in the series' directory; compose a "
                     "corrected issue (nothing was sent)",
-                    fields=blocked,
+                    fields=review.as_fields("block"),
                 )
             recipients = await self.repo.confirmed_recipients(issue.dialogue_series_id)
             now = utcnow()
@@ -655,17 +648,18 @@ class NewsletterService:
                 issue.id, access.series_access.principal.user_id, now, len(recipients)
             )
             if claimed:
-                await self._queue_issue(access, recipients, now)
+                await self._queue_issue(access, cleared, recipients, now)
             await self.db.refresh(issue)
         return await self.read_issue(issue)
 
     async def _queue_issue(
         self,
         access: IssueAccess,
+        cleared: ClearedDocument[emails.RenderedIssue],
         recipients: Sequence[tuple[uuid.UUID, str, str | None]],
         now: Any,
     ) -> None:
-        mailer = emails.IssueMailer(self._render(access))
+        mailer = emails.IssueMailer(cleared)
         series_id = access.series.id
         rows: list[dict[str, Any]] = []
         for subscriber_id, email, name in recipients:
@@ -705,6 +699,16 @@ class NewsletterService:
                 f"Invitations go out for scheduled sessions; this one is {session.status.value}",
                 session_status=session.status.value,
             )
+        # Invitees are outside the series' organisers and rapporteurs: the texts the invitation
+        # and its calendar file carry pass the guard as they are now.
+        series_texts = await public_series_texts(self.db, access.series)
+        session_texts = await SessionService(self.db).public_texts(session)
+        if series_texts is None or session_texts is None:
+            raise Conflict(
+                "The session's or the series' public texts now identify someone in the "
+                "directory (they are taken down while they are revised); fix them and "
+                "republish before sending invitations"
+            )
         roster = await PeopleService(self.db).session_roster(session.id)
         queued = already = without = 0
         for member in roster:
@@ -733,6 +737,28 @@ class NewsletterService:
             else:
                 queued += 1
         return InvitationsQueued(queued=queued, already_queued=already, without_email=without)
+
+
+async def _ready(texts: list[Text]) -> list[Text]:
+    return texts
+
+
+def issue_texts(subject: str, body_markdown: str) -> list[Text]:
+    """An issue's texts as the guard reads them: the body as rendered, and consent to be
+    named only in a paragraph tied to its on-record part."""
+    return [
+        Text("subject", subject, tied=True),
+        Text("body_markdown", body_markdown, markdown=True, tied=True),
+    ]
+
+
+def rendered_texts(rendered: emails.RenderedIssue) -> list[Text]:
+    """What every subscriber receives: the subject line, the text part and the HTML part."""
+    return [
+        Text("subject", rendered.subject, tied=True),
+        Text("text", rendered.text, tied=True),
+        Text("html", rendered.html, html=True, tied=True),
+    ]
 
 
 def _iso(value: Any) -> str | None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, cast, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, func, insert, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, lock_parent
@@ -14,7 +14,7 @@ from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
 from app.people.models import Attendance, AttendanceStatus, OnRecordConsent, Person, Sector
-from app.series.models import DialogueSeries, DisclosureRegime
+from app.series.models import DialogueSeries, DisclosureRegime, SeriesMember
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
@@ -190,13 +190,22 @@ class PeopleRepository:
         email: str | None,
         starts_at: datetime,
         ends_at: datetime,
+        user_id: uuid.UUID,
+        is_admin: bool,
     ) -> Sequence[tuple[uuid.UUID, uuid.UUID, int]]:
-        """Other sessions, anywhere in the installation, overlapping [starts_at, ends_at)
-        whose roster holds this person or anyone with the same e-mail address.
+        """Other sessions overlapping [starts_at, ends_at) whose roster holds this person or
+        anyone with the same e-mail address, among the sessions the caller can already see
+        (series they are a member of; every series for an administrator): a roster elsewhere
+        is never an oracle for whether and when an address attended a confidential session.
 
         Cancelled sessions and declined attendance do not count. Returns (session id, series
-        id, number) rows; what the caller may learn of them is the service's decision.
+        id, number) rows.
         """
+        visible: ColumnElement[bool] = true()
+        if not is_admin:
+            visible = DialogueSession.dialogue_series_id.in_(
+                select(SeriesMember.dialogue_series_id).where(SeriesMember.app_user_id == user_id)
+            )
         same_person: ColumnElement[bool] = Attendance.person_id == person_id
         if email:
             same_person = or_(same_person, func.lower(Person.email) == email.lower())
@@ -211,6 +220,7 @@ class PeopleRepository:
                 DialogueSession.ends_at > starts_at,
                 Attendance.status != AttendanceStatus.DECLINED,
                 same_person,
+                visible,
             )
             .distinct()
             .order_by(DialogueSession.id)
@@ -291,30 +301,6 @@ class PeopleRepository:
             .where(Attendance.dialogue_session_id == session_id, Attendance.status.in_(statuses))
         )
         return [(r[0], r[1]) for r in (await self.session.execute(stmt)).all()]
-
-    async def roster_fingerprint(
-        self, session_id: uuid.UUID
-    ) -> tuple[int, datetime | None, datetime | None, datetime | None]:
-        """How many are on the roster, and the latest change to an attendance (consents stamp
-        it), a person on it, and the session's agenda parts (regimes), in one row."""
-        latest_part = (
-            select(func.max(AgendaPart.updated_at))
-            .where(AgendaPart.dialogue_session_id == session_id)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(
-                func.count(Attendance.id),
-                func.max(Attendance.updated_at),
-                func.max(Person.updated_at),
-                latest_part,
-            )
-            .select_from(Attendance)
-            .join(Person, Person.id == Attendance.person_id)
-            .where(Attendance.dialogue_session_id == session_id)
-        )
-        row = (await self.session.execute(stmt)).one()
-        return int(row[0]), _as_time(row[1]), _as_time(row[2]), _as_time(row[3])
 
 
 def _as_time(value: datetime | str | None) -> datetime | None:

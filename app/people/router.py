@@ -33,10 +33,9 @@ from app.people.schemas import (
     PersonWritten,
 )
 from app.people.service import ATTENDANCE_NOT_FOUND, PeopleService, attendance_read, person_read
-from app.reports import recheck
 from app.series.deps import SeriesOrganiser, SeriesRapporteur
 from app.sessions.deps import SessionOrganiser, SessionRapporteur
-from app.sessions.service import SessionAccess
+from app.sessions.service import SessionAccess, takedown_warnings
 
 router = APIRouter(tags=["people"])
 
@@ -166,7 +165,7 @@ async def list_people(
 @router.post(
     "/series/{series_id}/people",
     status_code=status.HTTP_201_CREATED,
-    response_model=PersonRead,
+    response_model=PersonWritten,
     operation_id="create_person",
     summary="Add a person",
     responses=problem_responses(
@@ -178,10 +177,17 @@ async def create_person(data: PersonCreate, access: SeriesOrganiser, db: DbSessi
 
     `country` is an ISO 3166-1 alpha-2 code; the e-mail address, if given, is stored in lower
     case and must be unique within the series (409 otherwise). The answer carries the
-    person's `ETag`.
+    person's `ETag` (of the representation without warnings).
+
+    Everything public in the series is checked against the whole directory: whatever the
+    newcomer's names, aliases, affiliation, acronym, e-mail or position now make identify
+    them is taken down at once (410 "being revised"), listed in `warnings`
+    (`published_text_taken_down`), and the organisers are e-mailed.
     """
     person = await PeopleService(db).create_person(access, data)
-    return etag.etag_response(person_read(person), status_code=201)
+    item = person_read(person)
+    written = PersonWritten(**item.model_dump(), warnings=takedown_warnings(db))
+    return etag.etag_response(written, etag=etag.etag_of(item), status_code=201)
 
 
 @router.post(
@@ -265,15 +271,14 @@ async def update_person(
     optional field. With `If-Match`, only if the person is unchanged since that `ETag` (412
     otherwise); the answer carries the new `ETag` (of the representation without warnings).
 
-    A new name, alias or affiliation can make a report already published for one of the
-    person's sessions identify them: each such version is listed in `warnings`
-    (`published_report_names_participant`) and the series' organisers are e-mailed. The
-    version stays published until an organiser withdraws it."""
+    A new name, alias or affiliation can make something published in the series identify
+    them: it is taken down at once (its public addresses answer 410 "being revised"),
+    listed in `warnings` (`published_text_taken_down`), and the series' organisers are
+    e-mailed; republish after the fix with `POST /api/v1/series/{series_id}/republish`."""
     etag.check_if_match(if_match, person_read(access.person))
     service = PeopleService(db)
     person = await service.update_person(access, data)
-    sessions = await service.sessions_of_person(person.id)
-    warnings = await recheck.warn(db, settings, await recheck.unsafe_versions(db, sessions))
+    warnings = takedown_warnings(db)
     item = person_read(person)
     written = PersonWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item))
@@ -338,14 +343,12 @@ async def add_attendance(
     describing a session of another series. The answer carries the attendance's `ETag` (of
     the representation without warnings).
 
-    A report already published for the session that now identifies someone on its roster
-    is listed in `warnings` (`published_report_names_participant`), and the series'
-    organisers are e-mailed; it stays published until an organiser withdraws it.
+    Anything published in the series that the change makes identify someone is taken down
+    at once and listed in `warnings` (`published_text_taken_down`); the series' organisers
+    are e-mailed.
     """
     item, warnings = await PeopleService(db).add_attendance(access, data)
-    warnings += await recheck.warn(
-        db, settings, await recheck.unsafe_versions(db, [access.session.id])
-    )
+    warnings += takedown_warnings(db)
     written = AttendanceWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item), status_code=201)
 
@@ -396,14 +399,12 @@ async def update_attendance(
     """Change a role, a status, or the on-record consents, which a given
     `on_record_part_ids` replaces (organisers only). With `If-Match`, only if the attendance
     is unchanged since that `ETag` (412 otherwise); the answer carries the new `ETag` (of the
-    representation without warnings). A withdrawn consent can make a published report name
-    the person: see `warnings`, as for adding an attendance."""
+    representation without warnings). A withdrawn consent can make something published name
+    the person: it is taken down at once; see `warnings`, as for adding an attendance."""
     if if_match is not None:
         etag.check_if_match(if_match, await _current_attendance(db, access, person_id))
     item, warnings = await PeopleService(db).update_attendance(access, person_id, data)
-    warnings += await recheck.warn(
-        db, settings, await recheck.unsafe_versions(db, [access.session.id])
-    )
+    warnings += takedown_warnings(db)
     written = AttendanceWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item))
 

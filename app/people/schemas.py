@@ -297,7 +297,10 @@ class CompositionPublic(BaseModel):
     )
     total: GroupCount | None = None
     countries: int | None = Field(
-        default=None, ge=0, description="Number of distinct countries among those counted."
+        default=None,
+        ge=0,
+        description="Number of distinct countries among those counted; null when some "
+        "country has fewer than 3 people (the count would let its size be worked out).",
     )
     by_sector: dict[Sector, GroupCount] | None = Field(
         default=None, description="Sectors with fewer than 3 people are counted under 'other'."

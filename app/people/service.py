@@ -7,7 +7,6 @@ pure function :func:`compose` with small-cell suppression.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -16,6 +15,7 @@ from typing import Literal, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.recheck import directory_changed
 from app.errors import Conflict, FieldError, InvalidRequest, NotFound
 from app.kit.clock import utcnow
 from app.kit.pagination import PageParams
@@ -35,7 +35,7 @@ from app.people.schemas import (
 )
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
-from app.sessions.models import DialogueSession, SessionStatus
+from app.sessions.models import SessionStatus
 from app.sessions.schemas import SchedulingWarning
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
@@ -139,20 +139,26 @@ def compose(
     """The aggregate composition of the people counted, with small-cell suppression.
 
     ``rows`` are (country, sector) pairs, one per person counted. Fewer than SMALL_CELL people:
-    nothing is shown but ``suppressed``. Otherwise the total, the number of distinct countries,
-    and counts by sector and by country in which every shown group holds at least SMALL_CELL
-    people (smaller groups, and people without a country, are counted under "other").
+    nothing is shown but ``suppressed``. Otherwise the total, counts by sector and by country in
+    which every shown group holds at least SMALL_CELL people (smaller groups, and people
+    without a country, are counted under "other"), and the number of distinct countries only
+    when no country has fewer than SMALL_CELL people: "7 participants from seven countries"
+    says each country has one, and with the folded counts any number of countries that hides
+    small ones lets their sizes be worked out (``k`` countries of 1 or 2 people sharing ``n``
+    in "other" are ``n - k`` pairs and ``2k - n`` singles).
     """
     people = list(rows)
     if len(people) < SMALL_CELL:
         return CompositionPublic(suppressed=True, basis=basis)
     countries: Counter[str] = Counter(country or "other" for country, _ in people)
     sectors: Counter[Sector] = Counter(sector for _, sector in people)
+    named = {c: n for c, n in countries.items() if c != "other"}
+    safe = all(n >= SMALL_CELL for n in named.values())
     return CompositionPublic(
         suppressed=False,
         basis=basis,
         total=len(people),
-        countries=len({country for country, _ in people if country}),
+        countries=len(named) if safe else None,
         by_sector=_fold(sectors, Sector.OTHER),
         by_country=_fold(countries, "other"),
     )
@@ -196,6 +202,7 @@ class PeopleService:
             raise Conflict(EMAIL_TAKEN, field="email")
         person = _new_person(access.series.id, data)
         await self.repo.add_people([person])
+        await directory_changed(self.db, access.series.id, [person.id])
         return person
 
     async def update_person(self, access: PersonAccess, data: PersonUpdate) -> Person:
@@ -211,6 +218,7 @@ class PeopleService:
         for key, value in changes.items():
             setattr(person, key, list(value) if key == "aliases" else value)
         await self.db.flush()
+        await directory_changed(self.db, person.dialogue_series_id, [person.id])
         return person
 
     async def delete_person(self, access: PersonAccess) -> None:
@@ -225,6 +233,8 @@ class PeopleService:
                 "This person is on the roster of a held or closed session; that record is kept"
             )
         await self.repo.delete_person(access.person)
+        # Someone gone names no one new; the next matcher is built after the commit.
+        await directory_changed(self.db, access.person.dialogue_series_id, [])
 
     async def import_people(self, access: SeriesAccess, rows: Sequence[ImportRow]) -> list[Person]:
         """Store every row or none (organisers only). The rows are already valid people; an
@@ -248,6 +258,7 @@ class PeopleService:
             )
         people = [_new_person(access.series.id, r.person) for r in rows]
         await self.repo.add_people(people)
+        await directory_changed(self.db, access.series.id, [p.id for p in people])
         return people
 
     # -- attendance -----------------------------------------------------------------------
@@ -285,7 +296,8 @@ class PeopleService:
         )
         if part_ids:
             await self.repo.replace_consents(attendance.id, part_ids)
-        warnings = await self._double_booking(session, person, attendance)
+        await directory_changed(self.db, session.dialogue_series_id, [person.id])
+        warnings = await self._double_booking(access, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
     async def update_attendance(
@@ -306,7 +318,10 @@ class PeopleService:
             if key in changes:
                 setattr(attendance, key, changes[key])
         await self.db.flush()
-        warnings = await self._double_booking(access.session, person, attendance)
+        # A consent withdrawn, or an attendance that no longer counts, may make a published
+        # text name them.
+        await directory_changed(self.db, access.series.id, [person.id])
+        warnings = await self._double_booking(access, person, attendance)
         return attendance_read(attendance, person, part_ids), warnings
 
     async def remove_attendance(self, access: SessionAccess, person_id: uuid.UUID) -> None:
@@ -320,6 +335,7 @@ class PeopleService:
                 session_status=access.session.status.value,
             )
         await self.repo.delete_attendance(attendance)
+        await directory_changed(self.db, access.series.id, [person_id])
 
     async def _attendance(
         self, session_id: uuid.UUID, person_id: uuid.UUID
@@ -356,13 +372,16 @@ class PeopleService:
         return set(part_ids)
 
     async def _double_booking(
-        self, session: DialogueSession, person: Person, attendance: Attendance
+        self, access: SessionAccess, person: Person, attendance: Attendance
     ) -> list[SchedulingWarning]:
-        """Warnings for overlapping sessions, anywhere, with this person on their roster.
+        """Warnings for overlapping sessions with this person (or their e-mail address) on
+        their roster, among the sessions the caller can already see: never a session of a
+        series they are not a member of, so the warning is no oracle.
 
-        A session of this series is named by its number (the caller is a member here); one
-        of another series is never described at all: the caller may not be a member there.
+        A session of this series is named by its number; one of another series the caller is
+        a member of is mentioned without details.
         """
+        session = access.session
         if attendance.status is AttendanceStatus.DECLINED:
             return []
         found = await self.repo.overlapping_bookings(
@@ -371,6 +390,8 @@ class PeopleService:
             email=person.email,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
+            user_id=access.principal.user_id,
+            is_admin=access.principal.is_admin,
         )
         warnings: list[SchedulingWarning] = []
         elsewhere = False
@@ -437,17 +458,6 @@ class PeopleService:
             series_id, (AttendanceStatus.CONFIRMED, AttendanceStatus.ATTENDED)
         )
         return people, named
-
-    async def roster_version(self, session_id: uuid.UUID) -> str:
-        """A fingerprint of everything :meth:`session_roster` returns: it changes when an
-        attendance or a person on the roster changes (consent changes stamp the attendance),
-        when someone joins or leaves, and when an agenda part (its regime) changes. One
-        aggregate row, whatever the roster's size: the checker asks on every write."""
-        count, attendance_at, person_at, part_at = await self.repo.roster_fingerprint(session_id)
-        stamps = "|".join(
-            t.isoformat() if t is not None else "-" for t in (attendance_at, person_at, part_at)
-        )
-        return f"{count}-{hashlib.sha256(stamps.encode()).hexdigest()[:16]}"
 
 
 def _new_person(series_id: uuid.UUID, data: PersonCreate) -> Person:

@@ -77,6 +77,9 @@ class ReportVersion(IdMixin, Base):
     withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="SET NULL")
     )
+    # Taken down by the guard: a change to the directory made it name someone. Public
+    # addresses answer 410 "being revised" until an organiser republishes (migration 0031).
+    taken_down_at: Mapped[datetime | None]
 
     @property
     def session_id(self) -> uuid.UUID:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from app.confidentiality.gate import BeingRevised
 from app.db import DbSession
 from app.errors import NotFound
 from app.kit.ratelimit import RateLimited, client_ip
@@ -59,11 +60,32 @@ _LINK_PROBLEMS: dict[str, tuple[str, str]] = {
         "The organisers of the series have withdrawn this version of the report. You can ask "
         "for the report again below.",
     ),
+    "revised": (
+        "This report is being revised",
+        "The organisers of the series are revising this report. You can ask for it again "
+        "below once a new version is published.",
+    ),
     "invalid": (
         "This link does not work",
         "The link is incomplete or has been changed. You can ask for the report again below.",
     ),
 }
+
+
+def _being_revised() -> HTMLResponse:
+    """What the public sees of something the guard took down: that it is being revised,
+    never why."""
+    return _page(
+        "message.html",
+        {
+            "heading": "Being revised",
+            "text": "This page is being revised by the organisers of the series. Please come "
+            "back later.",
+            "is_error": True,
+            "form": None,
+        },
+        status_code=410,
+    )
 
 
 def _not_found() -> HTMLResponse:
@@ -112,14 +134,20 @@ async def series_page(
         series = await service.public_series(slug.lower()[:80])
     except NotFound:
         return _not_found()
+    except BeingRevised:
+        return _being_revised()
     summarised = next((s for s in reversed(series.sessions) if s.summary), None)
     latest = summarised.summary if summarised is not None else None
     body = None
     if session is None and summarised is not None:
         session = summarised.number
     if latest is not None:
-        version = await service.public_summary(latest.report_id)
-        body = render_html_fragment(session_report_from_json(version.content))
+        try:
+            cleared = await service.public_summary(latest.report_id)
+        except BeingRevised:
+            latest = None
+        else:
+            body = render_html_fragment(session_report_from_json(cleared.value.content))
     return _page(
         "series.html",
         {"s": series, "latest": latest, "body": body, "form": _form(series, session)},
@@ -209,7 +237,7 @@ async def download(
                 "is_error": True,
                 "form": _form(series, known[1] if known else None),
             },
-            status_code=410 if exc.reason in ("expired", "withdrawn") else 400,
+            status_code=410 if exc.reason in ("expired", "withdrawn", "revised") else 400,
         )
     rendered = await render(delivered.report, fmt, marking=delivered.marking, stamp=delivered.stamp)
     report = delivered.report
@@ -238,9 +266,11 @@ async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLRe
         return _not_found()
     service = _service(request, db)
     try:
-        version = await service.public_summary(rid)
+        cleared = await service.public_summary(rid)
     except NotFound:
         return _not_found()
+    except BeingRevised:
+        return _being_revised()
     except ReportWithdrawn:
         return _page(
             "message.html",
@@ -252,8 +282,12 @@ async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLRe
             },
             status_code=410,
         )
+    version = cleared.value
     report = session_report_from_json(version.content)
-    series = await service.public_series_of(version)
+    try:
+        series = await service.public_series_of(version)
+    except BeingRevised:
+        return _being_revised()
     return _page(
         "report.html",
         {

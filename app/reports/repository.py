@@ -121,7 +121,8 @@ class ReportRepository:
         self, session_id: uuid.UUID, kind: ReportKind, *, usable: bool = False
     ) -> ReportVersion | None:
         """The newest version of this kind; ``usable``: the newest one, unless it was
-        withdrawn (then None: an earlier version is never put forward in its place)."""
+        withdrawn or taken down by the guard (then None: an earlier version is never put
+        forward in its place)."""
         stmt = (
             select(ReportVersion)
             .where(ReportVersion.dialogue_session_id == session_id, ReportVersion.kind == kind)
@@ -129,7 +130,11 @@ class ReportRepository:
             .limit(1)
         )
         version = (await self.session.execute(stmt)).scalar_one_or_none()
-        if usable and version is not None and version.withdrawn_at is not None:
+        if (
+            usable
+            and version is not None
+            and (version.withdrawn_at is not None or version.taken_down_at is not None)
+        ):
             return None
         return version
 
@@ -156,6 +161,45 @@ class ReportRepository:
             .order_by(ReportVersion.kind, ReportVersion.number)
         )
         return (await self.session.execute(stmt)).scalars().all()
+
+    async def in_force_of_series(self, series_id: uuid.UUID) -> Sequence[ReportVersion]:
+        """The series' versions that are public (or delivered) now: neither withdrawn nor
+        taken down."""
+        stmt = (
+            select(ReportVersion)
+            .where(
+                ReportVersion.dialogue_series_id == series_id,
+                ReportVersion.withdrawn_at.is_(None),
+                ReportVersion.taken_down_at.is_(None),
+            )
+            .order_by(ReportVersion.dialogue_session_id, ReportVersion.kind, ReportVersion.number)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def taken_down(self, series_id: uuid.UUID) -> Sequence[ReportVersion]:
+        """The series' versions the guard took down and no one republished or withdrew."""
+        stmt = (
+            select(ReportVersion)
+            .where(
+                ReportVersion.dialogue_series_id == series_id,
+                ReportVersion.taken_down_at.is_not(None),
+                ReportVersion.withdrawn_at.is_(None),
+            )
+            .order_by(ReportVersion.dialogue_session_id, ReportVersion.kind, ReportVersion.number)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def version_with_directory(
+        self, report_id: uuid.UUID
+    ) -> tuple[ReportVersion, int] | None:
+        """A version and its series' directory version, in one statement (public reads)."""
+        stmt = (
+            select(ReportVersion, DialogueSeries.directory_version)
+            .join(DialogueSeries, DialogueSeries.id == ReportVersion.dialogue_series_id)
+            .where(ReportVersion.id == report_id)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (row[0], int(row[1]))
 
     async def in_force(self, session_id: uuid.UUID) -> Sequence[ReportVersion]:
         """The session's versions not withdrawn, of both kinds."""
@@ -205,7 +249,8 @@ class ReportRepository:
                 .group_by(ReportVersion.dialogue_session_id)
                 .subquery()
             )
-            # The newest summary, unless it was withdrawn: never an earlier one instead.
+            # The newest summary, unless it was withdrawn or taken down: never an earlier one
+            # instead.
             stmt = (
                 select(
                     ReportVersion.dialogue_session_id,
@@ -219,7 +264,7 @@ class ReportRepository:
                     & (newest.c.n == ReportVersion.number)
                     & (ReportVersion.kind == ReportKind.SUMMARY),
                 )
-                .where(ReportVersion.withdrawn_at.is_(None))
+                .where(ReportVersion.withdrawn_at.is_(None), ReportVersion.taken_down_at.is_(None))
             )
             for sid, rid, number, published_at in await self.session.execute(stmt):
                 out[sid] = (rid, number, published_at)
@@ -232,7 +277,15 @@ class ReportRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def list_series(self, params: PageParams) -> tuple[list[DialogueSeries], str | None]:
-        stmt = apply_keyset(select(DialogueSeries), [DialogueSeries.id], [uuid.UUID], params)
+        """Listed series (published at least once), unless taken down."""
+        stmt = apply_keyset(
+            select(DialogueSeries).where(
+                DialogueSeries.listed_at.is_not(None), DialogueSeries.taken_down_at.is_(None)
+            ),
+            [DialogueSeries.id],
+            [uuid.UUID],
+            params,
+        )
         rows = (await self.session.execute(stmt)).scalars().all()
         return split_page(rows, params, lambda s: (s.id,))
 
@@ -248,6 +301,7 @@ class ReportRepository:
                 DialogueSession.dialogue_series_id.in_(list(series_ids)),
                 DialogueSession.status.in_(statuses),
                 DialogueSession.public_since.is_not(None),
+                DialogueSession.taken_down_at.is_(None),
             )
             .order_by(DialogueSession.dialogue_series_id, DialogueSession.number)
         )

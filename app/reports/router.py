@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import BaseModel
 
 from app.db import DbSession
 from app.errors import problem_responses
@@ -30,7 +31,9 @@ from app.reports.schemas import (
     ReportRequestCreate,
     ReportRequestRead,
     ReportVersionRead,
+    Republished,
     RequestDecision,
+    TakedownsRead,
     Withdrawal,
     WithdrawRequest,
 )
@@ -212,6 +215,38 @@ async def publish_report(
 
 
 @router.get(
+    "/series/{series_id}/takedowns",
+    response_model=TakedownsRead,
+    operation_id="list_takedowns",
+    summary="What the guard took down in a series",
+    responses=problem_responses(401, 404, 422),
+)
+async def list_takedowns(access: SeriesRapporteur, service: Service) -> TakedownsRead:
+    """Everything of the series the guard took down because a change to the directory (a
+    person, an attendance, a consent, a part's regime) made it identify someone: the
+    series' texts, a public session's title and context, published report versions. Each
+    with the findings it has now; an empty `fields` means it can be republished (members)."""
+    return await service.takedowns(access)
+
+
+@router.post(
+    "/series/{series_id}/republish",
+    response_model=Republished,
+    operation_id="publish_series_again",
+    summary="Republish what the guard took down",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def republish_series(access: SeriesRapporteur, service: Service) -> Republished:
+    """One action after the fix (organisers): everything taken down that passes the guard
+    now is put back as it was (webhooks `report.republished`, `session.updated`,
+    `series.updated`; calendars get the event back), and a report version whose content
+    still names someone is replaced by a new version published from the current records.
+    If anything would still identify someone, nothing changes (409 `republish-blocked`,
+    with the `items` still to fix)."""
+    return await service.republish(access)
+
+
+@router.get(
     "/sessions/{session_id}/reports",
     response_model=list[ReportVersionRead],
     operation_id="list_report_versions",
@@ -317,12 +352,13 @@ async def decide_report_request(
     summary="Series and their published summaries",
     responses=problem_responses(422),
 )
-async def list_public_series(service: Service, page: PageQuery) -> Page[PublicSeries]:
-    """Every series with its scheduled, held and closed sessions (public fields only: no
-    venue, no meeting link, no one's name) and the latest published summary of each. No
-    token needed."""
+async def list_public_series(service: Service, page: PageQuery) -> Response:
+    """Every listed series (one that has published at least once) with its scheduled, held
+    and closed sessions (public fields only: no venue, no meeting link, no one's name) and
+    the latest published summary of each. Texts are those the guard admits now; a series or
+    session being revised is left out. No token needed."""
     items, cursor = await service.public_series_list(page)
-    return Page(items=items, next_cursor=cursor)
+    return _public_json(Page(items=items, next_cursor=cursor))
 
 
 @public_router.get(
@@ -332,15 +368,23 @@ async def list_public_series(service: Service, page: PageQuery) -> Page[PublicSe
     summary="Get a series and its published summaries",
     responses=problem_responses(
         404,
+        410,
         422,
         extra={200: {"content": {"application/json": {"example": examples.PUBLIC_SERIES}}}},
     ),
 )
 async def get_public_series(
     slug: Annotated[str, Path(max_length=80)], service: Service
-) -> PublicSeries:
-    """One series by its slug, as `GET /public/series` shows it. No token needed."""
-    return await service.public_series(slug.lower())
+) -> Response:
+    """One series by its slug, as `GET /public/series` shows it (410 `being-revised` while
+    the guard has it taken down). No token needed."""
+    return _public_json(await service.public_series(slug.lower()))
+
+
+def _public_json(body: BaseModel) -> Response:
+    # Serialised once, here: a public projection holds texts only the guard can make, so it
+    # is never rebuilt from plain strings on the way out.
+    return Response(body.model_dump_json().encode(), media_type="application/json")
 
 
 @public_router.get(
@@ -354,11 +398,12 @@ async def get_public_report(
     report_id: uuid.UUID, request: Request, service: Service, format: FormatQuery = None
 ) -> Response:
     """A published public summary in any format. Detailed reports are never public: their
-    ids answer 404 here exactly like unknown ids; a withdrawn summary answers 410. No token
-    needed."""
+    ids answer 404 here exactly like unknown ids; a withdrawn summary answers 410
+    `report-withdrawn`, and one the guard took down (or that would name someone now) 410
+    `being-revised`, without saying why. No token needed."""
     fmt = choose_format(format, request.headers.get("accept"))
-    version = await service.public_summary(report_id)
-    return await _version_document(request, version, fmt, cache="public, max-age=300")
+    cleared = await service.public_summary(report_id)
+    return await _version_document(request, cleared.value, fmt, cache="public, max-age=300")
 
 
 async def _even_timing() -> AsyncIterator[None]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from app.confidentiality.gate import ClearedText
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import NoNul
 from app.reports.models import PendingReason, ReportKind, RequestStatus
 
@@ -93,10 +95,11 @@ class PublicReportRef(BaseModel):
 
 
 class PublicSession(BaseModel):
-    """A session as the public may know it: no venue, no meeting link, no roster."""
+    """A session as the public may know it: no venue, no meeting link, no roster. Its texts
+    are those the guard admitted against the series' directory as it is now."""
 
     number: int
-    title: str
+    title: ClearedText
     date: str = Field(description="ISO date in the series' time zone.")
     date_long: str = Field(examples=["29 June 2020"])
     starts_at: datetime
@@ -107,14 +110,15 @@ class PublicSession(BaseModel):
 
 
 class PublicSeries(BaseModel):
-    """A series and its public sessions with their latest published summaries."""
+    """A series and its public sessions with their latest published summaries. Every text
+    passed the guard against the series' directory as it is now."""
 
-    slug: str
-    title: str
-    description: str
-    organiser: str
-    partners: list[str]
-    strapline: str
+    slug: ClearedText
+    title: ClearedText
+    description: ClearedText
+    organiser: ClearedText
+    partners: list[ClearedText]
+    strapline: ClearedText
     timezone: str
     url: str = Field(description="The series' public page.")
     subscribe_url: str
@@ -185,3 +189,31 @@ class RequestDecision(BaseModel):
     note: Note | None = Field(
         default=None, description="Included in the decline e-mail; kept with the request."
     )
+    acknowledge_warnings: AcknowledgeWarnings = []
+
+
+class TakenDownRead(BaseModel):
+    """Something public the guard took down, and what it finds in it now (members only)."""
+
+    kind: Literal["series", "session", "report"]
+    id: uuid.UUID
+    label: str = Field(examples=["version 2 of the public summary of session 3"])
+    taken_down_at: datetime
+    fields: list[dict[str, Any]] = Field(
+        description="Where it would still identify someone (`field` with the checker's "
+        "`findings`); empty once the fix is made and it can be republished."
+    )
+
+
+class TakedownsRead(BaseModel):
+    """Everything of a series that is taken down while it is revised."""
+
+    items: list[TakenDownRead]
+
+
+class Republished(BaseModel):
+    """What republishing put back: items released as they were, and new report versions
+    published in place of versions whose content still named someone."""
+
+    released: list[TakenDownRead]
+    published: list[ReportVersionRead]

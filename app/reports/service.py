@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
 from app.confidentiality.checker import Finding
+from app.confidentiality.gate import BeingRevised, ClearedDocument, Directory, Gate, Text
 from app.config import Settings
 from app.errors import Conflict, DomainError, NotFound
-from app.key_points.service import KeyPointService, SessionChecker
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
@@ -40,6 +40,7 @@ from app.reports.builder import (
     build_digest,
     build_session_report,
 )
+from app.reports.guard import Down, admitted_report, taken_down_items
 from app.reports.links import BadDownloadLink, DownloadLinks
 from app.reports.model import (
     SeriesDigest,
@@ -65,16 +66,25 @@ from app.reports.schemas import (
     ReportRequestCreate,
     ReportRequestRead,
     ReportVersionRead,
+    Republished,
     RequestDecision,
+    TakedownsRead,
+    TakenDownRead,
 )
 from app.reports.text import local_date, long_date
 from app.series.models import DialogueSeries, DisclosureRegime, ReportRequestPolicy
-from app.series.service import SeriesAccess, SeriesService
+from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.calendar import ordinal_word
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
-from app.webhooks.events import emit, report_data, report_request_data
+from app.webhooks.events import (
+    emit,
+    report_data,
+    report_request_data,
+    series_data,
+    session_data,
+)
 
 REPORT_NOT_FOUND = "No such report"
 REQUEST_NOT_FOUND = "No such report request"
@@ -98,6 +108,14 @@ class PublicationBlocked(DomainError):
     status = 409
     slug = "report-attribution-blocked"
     title = "The report would identify a participant"
+
+
+class RepublishBlocked(DomainError):
+    """Something taken down would still identify someone; nothing was republished."""
+
+    status = 409
+    slug = "republish-blocked"
+    title = "Still identifies someone; nothing was republished"
 
 
 class ReportWithdrawn(DomainError):
@@ -189,7 +207,6 @@ class ReportService:
         self.repo = ReportRepository(db)
         self.sessions = SessionService(db)
         self.people = PeopleService(db)
-        self.key_points = KeyPointService(db)
         self.audit = AuditService(db)
 
     @property
@@ -302,7 +319,7 @@ class ReportService:
     ) -> None:
         """Re-run the non-attribution checker over every approved point (and the session's
         own texts) against the current roster; any block finding refuses publication."""
-        matcher = await self.key_points.session_checker(session.id)
+        matcher = await Gate(self.db).directory(session.dialogue_series_id)
         by_id = {p.id: p for p in parts}
         blocked: list[dict[str, Any]] = []
         for point in points:
@@ -338,10 +355,10 @@ class ReportService:
             )
 
     @staticmethod
-    def _blocks(matcher: SessionChecker, part: AgendaPart | None, text: str) -> list[Any]:
+    def _blocks(matcher: Directory, part: AgendaPart | None, text: str) -> list[Any]:
         allowed: frozenset[str] = frozenset()
         if part is not None and part.regime is DisclosureRegime.ON_RECORD:
-            allowed = matcher.consent.get(part.id, frozenset())
+            allowed = matcher.snapshot.allowed([part.id])
         findings: list[Finding] = matcher.checker.check(text, allowed_person_ids=allowed)
         return [f.as_dict() for f in findings if f.severity == "block"]
 
@@ -400,6 +417,14 @@ class ReportService:
                 "sha256": digest,
             },
         )
+        if series.listed_at is None:
+            # The first publication lists the series: public listings and integrations
+            # hear of it now.
+            series.listed_at = utcnow()
+            await self.db.flush()
+            cleared = await public_series_texts(self.db, series)
+            if cleared is not None:
+                await emit(self.db, "series.created", series.id, series_data(series, cleared))
         await emit(self.db, "report.published", series.id, report_data(version))
         if kind is ReportKind.DETAILED:
             for request in await self.repo.waiting_for_detailed(session.id):
@@ -484,33 +509,151 @@ class ReportService:
             await emit(self.db, "report.withdrawn", each.dialogue_series_id, report_data(each))
         return taken
 
+    # -- taken down, and back -------------------------------------------------------------
+
+    async def takedowns(self, access: SeriesAccess) -> TakedownsRead:
+        """What the guard took down in the series, with what it finds in each now."""
+        items = await taken_down_items(self.db, access.series)
+        return TakedownsRead(items=[_down_read(d) for d in items])
+
+    async def republish(self, access: SeriesAccess) -> Republished:
+        """Put back everything the guard took down, in one action (organisers), once the
+        fix is made: the series' and sessions' texts and report versions that pass the
+        directory now are released as they were; a report version whose content still names
+        someone is replaced by a new version published from the current records (which
+        passes the publication gate, or nothing happens). All or nothing: if anything would
+        still identify someone, nothing is republished (409 ``republish-blocked``)."""
+        access.require_manage()
+        series = access.series
+        items = await taken_down_items(self.db, series)
+        problems = [_down_read(d).model_dump(mode="json") for d in items if d.fields]
+        released: list[TakenDownRead] = []
+        published: list[ReportVersionRead] = []
+        now = utcnow()
+        replace = {d.id for d in items if d.kind == "report" and d.fields}
+        problems = [p for p in problems if p["kind"] != "report"]
+        for d in items:
+            if d.kind == "series" and not d.fields:
+                series.taken_down_at = None
+                released.append(_down_read(d))
+            elif d.kind == "session" and not d.fields:
+                session = await self.db.get(DialogueSession, d.id)
+                assert session is not None
+                session.taken_down_at = None
+                session.calendar_sequence += 1
+                released.append(_down_read(d))
+            elif d.kind == "report" and d.id not in replace:
+                version = await self.db.get(ReportVersion, d.id)
+                assert version is not None
+                version.taken_down_at = None
+                released.append(_down_read(d))
+        await self.db.flush()
+        for d in items:
+            if d.kind != "report" or d.id not in replace:
+                continue
+            old = await self.db.get(ReportVersion, d.id)
+            assert old is not None
+            session = await self.db.get(DialogueSession, old.dialogue_session_id)
+            assert session is not None
+            try:
+                new = await self.publish(
+                    SessionAccess(session=session, series_access=access),
+                    old.kind,
+                    f"Republished after version {old.number} was taken down for revision",
+                )
+            except (PublicationBlocked, ReportNotPublishable, ReportUnchanged) as exc:
+                problems.append(_down_read(d).model_dump(mode="json") | {"publication": exc.detail})
+                continue
+            old.withdrawn_at = now
+            old.withdrawn_reason = f"Replaced by version {new.number} after a takedown"
+            old.withdrawn_by_id = access.principal.user_id
+            published.append(self.version_read(new))
+        if problems:
+            raise RepublishBlocked(
+                f"{len(problems)} item(s) would still identify someone in the series' "
+                "directory; fix them (see `items`) and republish",
+                items=problems,
+            )
+        await self.db.flush()
+        await self._announce_republished(series, released)
+        await self.audit.record(
+            action="publication.republished",
+            subject_type="series",
+            subject_id=series.id,
+            series_id=series.id,
+            user_id=access.principal.user_id,
+            data={
+                "released": [r.model_dump(mode="json") for r in released],
+                "published": [str(p.id) for p in published],
+            },
+        )
+        return Republished(released=released, published=published)
+
+    async def _announce_republished(
+        self, series: DialogueSeries, released: Sequence[TakenDownRead]
+    ) -> None:
+        for item in released:
+            if item.kind == "report":
+                version = await self.db.get(ReportVersion, item.id)
+                if version is not None:
+                    await emit(self.db, "report.republished", series.id, report_data(version))
+            elif item.kind == "session":
+                session = await self.db.get(DialogueSession, item.id)
+                if session is None:
+                    continue
+                texts = await self.sessions.public_texts(session)
+                if texts is not None:
+                    data = session_data(session, texts)
+                    await emit(self.db, "session.updated", series.id, data)
+            elif item.kind == "series" and series.listed_at is not None:
+                cleared = await public_series_texts(self.db, series)
+                if cleared is not None:
+                    await emit(self.db, "series.updated", series.id, series_data(series, cleared))
+
     # -- public reading -------------------------------------------------------------------
 
-    async def public_summary(self, report_id: uuid.UUID) -> ReportVersion:
-        """A published summary; detailed versions are never public (404, like no version);
-        a withdrawn summary is gone (410)."""
-        version = await self.repo.get_version(report_id)
-        if version is None or version.kind is not ReportKind.SUMMARY:
+    async def public_summary(self, report_id: uuid.UUID) -> ClearedDocument[ReportVersion]:
+        """A published summary, as the guard admits it against the series' directory now;
+        detailed versions are never public (404, like no version); a withdrawn summary is
+        gone (410 ``report-withdrawn``); one taken down, or that would name someone now, is
+        being revised (410 ``being-revised``)."""
+        found = await self.repo.version_with_directory(report_id)
+        if found is None or found[0].kind is not ReportKind.SUMMARY:
             raise NotFound(REPORT_NOT_FOUND)
+        version, directory_version = found
         if version.withdrawn_at is not None:
             raise ReportWithdrawn("The organisers withdrew this summary")
-        return version
+        cleared = None
+        if version.taken_down_at is None:
+            cleared = await admitted_report(self.db, version, directory_version)
+        if cleared is None:
+            raise BeingRevised("This summary is being revised; please come back later")
+        return cleared
 
-    def _public_series(
+    async def _public_series(
         self,
         series: DialogueSeries,
         sessions: Sequence[DialogueSession],
         summaries: dict[uuid.UUID, tuple[uuid.UUID, int, datetime]],
-    ) -> PublicSeries:
+    ) -> PublicSeries | None:
+        """The series' public projection, with only the texts the guard admits now: None
+        when the series' own texts are taken down or name someone; a session whose title
+        does is left out."""
+        texts = await public_series_texts(self.db, series)
+        if texts is None:
+            return None
         base = self.base_url
         out: list[PublicSession] = []
         for s in sessions:
+            session_texts = await self.sessions.public_texts(s, series.directory_version)
+            if session_texts is None:
+                continue
             day = local_date(s.starts_at, series.timezone)
             ref = summaries.get(s.id)
             out.append(
                 PublicSession(
                     number=s.number,
-                    title=s.title,
+                    title=session_texts["title"],
                     date=day.isoformat(),
                     date_long=long_date(day),
                     starts_at=as_utc(s.starts_at),
@@ -532,41 +675,54 @@ class ReportService:
                 )
             )
         return PublicSeries(
-            slug=series.slug,
-            title=series.title,
-            description=series.description,
-            organiser=series.organiser,
-            partners=list(series.partners),
-            strapline=series.strapline,
+            slug=texts["slug"],
+            title=texts["title"],
+            description=texts["description"],
+            organiser=texts["organiser"],
+            partners=[texts[f"partners.{i}"] for i in range(len(series.partners))],
+            strapline=texts["strapline"],
             timezone=series.timezone,
             url=f"{base}/series/{series.slug}",
             subscribe_url=f"{base}/subscribe?series={series.slug}",
             sessions=out,
         )
 
-    async def _with_sessions(self, series_list: Sequence[DialogueSeries]) -> list[PublicSeries]:
+    async def _with_sessions(
+        self, series_list: Sequence[DialogueSeries]
+    ) -> list[PublicSeries | None]:
         sessions = await self.repo.public_sessions([s.id for s in series_list], PUBLIC_STATUSES)
         ids = [s.id for group in sessions.values() for s in group]
         summaries = await self.repo.latest_summaries(ids)
-        return [self._public_series(s, sessions.get(s.id, []), summaries) for s in series_list]
+        return [
+            await self._public_series(s, sessions.get(s.id, []), summaries) for s in series_list
+        ]
 
     async def public_series_list(self, params: PageParams) -> tuple[list[PublicSeries], str | None]:
         """Every series with its public sessions and their latest summaries (3 statements)."""
         rows, cursor = await self.repo.list_series(params)
-        return await self._with_sessions(rows), cursor
+        # A series being revised is left out of the listing, as an unlisted one is.
+        return [p for p in await self._with_sessions(rows) if p is not None], cursor
 
     async def public_series(self, slug: str) -> PublicSeries:
+        """A series by its slug (listed or not: its address is its own), or 410 while it
+        is being revised."""
         series = await self.repo.series_by_slug(slug)
         if series is None:
             raise NotFound("No such series")
-        return (await self._with_sessions([series]))[0]
+        found = (await self._with_sessions([series]))[0]
+        if found is None:
+            raise BeingRevised("This series' public page is being revised")
+        return found
 
     async def public_series_of(self, version: ReportVersion) -> PublicSeries:
         """The series of a version as it is now (its slug may have changed since)."""
         series = await self.db.get(DialogueSeries, version.dialogue_series_id)
         if series is None:
             raise NotFound("No such series")
-        return (await self._with_sessions([series]))[0]
+        found = (await self._with_sessions([series]))[0]
+        if found is None:
+            raise BeingRevised("This series' public page is being revised")
+        return found
 
     # -- report requests ------------------------------------------------------------------
 
@@ -684,6 +840,14 @@ class ReportService:
         session = await self.db.get(DialogueSession, request.dialogue_session_id)
         assert session is not None  # foreign key
         series = access.series
+        if data.decision == "decline" and data.note:
+            # The note goes to the requester, outside the series.
+            await Gate(self.db).clear(
+                series.id,
+                [Text("note", data.note)],
+                acknowledged=data.acknowledge_warnings,
+                what="The decline note (e-mailed to the requester)",
+            )
         request.decided_by_id = principal.user_id
         request.decided_at = utcnow()
         request.note = data.note
@@ -782,6 +946,9 @@ class ReportService:
             raise BadDownloadLink("invalid")
         if version.withdrawn_at is not None:
             raise BadDownloadLink("withdrawn", request.id)
+        # A requester is outside the series: the detailed report passes the guard too.
+        if version.taken_down_at is not None or await admitted_report(self.db, version) is None:
+            raise BadDownloadLink("revised", request.id)
         report = session_report_from_json(version.content)
         tz = report.series.timezone
         today = long_date(local_date(utcnow(), tz))
@@ -814,3 +981,13 @@ class ReportService:
         if series is None:
             return None
         return series, await self.repo.session_number(request.dialogue_session_id)
+
+
+def _down_read(d: Down) -> TakenDownRead:
+    return TakenDownRead(
+        kind=d.kind,  # type: ignore[arg-type]  # series|session|report by construction
+        id=d.id,
+        label=d.label,
+        taken_down_at=as_utc(d.taken_down_at),
+        fields=d.fields,
+    )

@@ -62,6 +62,14 @@ class DialogueSeries(IdMixin, TimestampMixin, Base):
     report_request_policy: Mapped[ReportRequestPolicy] = mapped_column(
         str_enum(ReportRequestPolicy, "report_request_policy"), default=ReportRequestPolicy.REVIEW
     )
+    # Bumped by database triggers whenever anything the guard's matcher reads changes (people,
+    # attendance, consent, part regimes; migration 0030). Never written by the application.
+    directory_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Taken down by the guard: one of its public texts now names someone (migration 0031).
+    taken_down_at: Mapped[datetime | None]
+    # Unlisted until its first publication: public listings and ``series.created`` webhooks
+    # leave it out until then (migration 0032).
+    listed_at: Mapped[datetime | None]
 
     members: Mapped[list[SeriesMember]] = relationship(
         back_populates="series", lazy="raise", cascade="all, delete-orphan", passive_deletes=True

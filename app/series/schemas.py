@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import LongText, NoNul, ShortText, Slug, TimeZoneName, Title
 from app.series.models import DisclosureRegime, MemberRole, ReportRequestPolicy
 
@@ -94,6 +95,8 @@ class SeriesCreate(BaseModel):
     closing: Closing = ""
     report_request_policy: RequestPolicy = ReportRequestPolicy.REVIEW
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
 
 class SeriesUpdate(BaseModel):
     """Changes to a series; absent fields stay as they are."""
@@ -112,6 +115,8 @@ class SeriesUpdate(BaseModel):
     dateline: Dateline | None = None
     closing: Closing | None = None
     report_request_policy: RequestPolicy | None = None
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class SeriesRead(BaseModel):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import Cleared, Gate, Text
 from app.errors import Conflict, Forbidden, NotFound
 from app.key_points.themes import seed_default_themes
 from app.kit.pagination import PageParams
@@ -103,19 +104,36 @@ class SeriesService:
             )
         )
         await seed_default_themes(self.repo.session, series.id)
-        await emit(self.repo.session, "series.created", series.id, series_data(series))
+        # Unlisted until its first publication: integrations hear of it then
+        # (``series.created`` from ReportService.publish), not now.
         return series
 
     async def update_series(self, access: SeriesAccess, data: SeriesUpdate) -> DialogueSeries:
         access.require_manage()
         series = access.series
         changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        acknowledged = changes.pop("acknowledge_warnings", [])
         if "slug" in changes and await self.repo.slug_taken(changes["slug"], excluding=series.id):
             raise Conflict("Another series already uses this slug", field="slug")
+        texts = series_texts(changes)
+        if texts:
+            await Gate(self.repo.session).clear(
+                series.id,
+                texts,
+                acknowledged=acknowledged,
+                what="The series' public texts (its pages, feeds, reports and newsletters)",
+            )
         for key, value in changes.items():
             setattr(series, key, value)
         await self.repo.session.flush()
-        await emit(self.repo.session, "series.updated", series.id, series_data(series))
+        # The database bumps the version when the organiser or partners change.
+        await self.repo.session.refresh(series, ["directory_version"])
+        if series.listed_at is not None and series.taken_down_at is None:
+            cleared = await public_series_texts(self.repo.session, series)
+            if cleared is not None:
+                await emit(
+                    self.repo.session, "series.updated", series.id, series_data(series, cleared)
+                )
         return series
 
     async def delete_series(self, access: SeriesAccess) -> None:
@@ -162,6 +180,47 @@ class SeriesService:
     async def _keep_an_organiser(self, series_id: uuid.UUID) -> None:
         if await self.repo.count_organisers(series_id) <= 1:
             raise Conflict("A series needs at least one organiser; appoint another one first")
+
+
+PUBLIC_TEXTS = (
+    "title",
+    "slug",
+    "description",
+    "organiser",
+    "strapline",
+    "title_prefix",
+    "dateline",
+    "closing",
+)
+
+
+def series_text_list(series: DialogueSeries) -> list[Text]:
+    """Every public text of a series, each key present (empty or not)."""
+    texts = [Text(key, getattr(series, key) or "") for key in PUBLIC_TEXTS]
+    texts += [Text(f"partners.{i}", p) for i, p in enumerate(series.partners)]
+    return texts
+
+
+async def public_series_texts(
+    db: AsyncSession, series: DialogueSeries
+) -> dict[str, Cleared] | None:
+    """The series' public texts as the guard admits them now: None while the series is
+    taken down or one of them names someone in its directory."""
+    if series.taken_down_at is not None:
+        return None
+    return await Gate(db).admit(
+        series.id, series_text_list(series), version=series.directory_version
+    )
+
+
+def series_texts(values: dict[str, object]) -> list[Text]:
+    """The public-bound texts among a series' fields (partners one by one)."""
+    # A slug's hyphens separate words for the matcher as spaces do ("leyla-karimova").
+    texts = [Text(key, str(values[key])) for key in PUBLIC_TEXTS if values.get(key)]
+    partners = values.get("partners")
+    if isinstance(partners, list):
+        texts += [Text(f"partners.{i}", str(p)) for i, p in enumerate(partners)]
+    return texts
 
 
 def _member_read(member: SeriesMember, email: str, display_name: str) -> MemberRead:

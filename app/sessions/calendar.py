@@ -8,12 +8,13 @@ roster and checks that no roster string (and no venue or meeting link) appears.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from app.confidentiality.gate import Cleared
 from app.kit.clock import as_utc
 from app.series.models import DialogueSeries
 from app.sessions.models import DialogueSession, SessionStatus
@@ -69,30 +70,45 @@ def event_uid(session: DialogueSession, base_url: str) -> str:
     return f"session-{session.id}@{host}"
 
 
-def _description(series: DialogueSeries, session: DialogueSession) -> str:
+def _description(
+    series: Mapping[str, Cleared], session: DialogueSession, texts: Mapping[str, Cleared]
+) -> str:
     lines = [
         f"The {ordinal_word(session.number)} session of the series "
-        f"{series.title}, organised by {series.organiser}."
+        f"{series['title']}, organised by {series['organiser']}."
     ]
-    if session.context.strip():
-        lines += ["", session.context.strip()]
+    if texts["context"].strip():
+        lines += ["", texts["context"].strip()]
     if session.status is SessionStatus.POSTPONED:
         lines += ["", "This session has been postponed; a new date will follow."]
     lines += ["", "Held under the Chatham House Rule."]
     return "\n".join(lines)
 
 
+def _require_cleared(texts: Mapping[str, str], keys: Iterable[str]) -> None:
+    for key in keys:
+        if not isinstance(texts.get(key), Cleared):
+            raise TypeError(f"calendar text {key!r} must pass the guard first")
+
+
 def render_calendar(
-    series: DialogueSeries, sessions: Iterable[DialogueSession], base_url: str
+    series: DialogueSeries,
+    series_texts: Mapping[str, Cleared],
+    sessions: Iterable[tuple[DialogueSession, Mapping[str, Cleared]]],
+    base_url: str,
 ) -> bytes:
-    """An iCalendar document for the given sessions of one series."""
+    """An iCalendar document for the given sessions of one series, from their texts as the
+    guard cleared them (``title`` and ``organiser`` of the series, ``title`` and ``context``
+    of each session)."""
+    _require_cleared(series_texts, ("title", "organiser"))
     cal = Calendar()
     cal.add("prodid", "-//Track2//Track 2 dialogues//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", series.title)
+    cal.add("x-wr-calname", series_texts["title"])
     cal.add("x-wr-timezone", series.timezone)
-    for session in sessions:
+    for session, texts in sessions:
+        _require_cleared(texts, ("title", "context"))
         status = _ICS_STATUS.get(session.status)
         if status is None:  # drafts never reach a calendar
             continue
@@ -103,8 +119,8 @@ def render_calendar(
         event.add("last-modified", as_utc(session.updated_at))
         event.add("created", as_utc(session.created_at))
         event.add("sequence", session.calendar_sequence)
-        event.add("summary", f"{series.title}: {session.title}")
-        event.add("description", _description(series, session))
+        event.add("summary", f"{series_texts['title']}: {texts['title']}")
+        event.add("description", _description(series_texts, session, texts))
         event.add("dtstart", as_utc(session.starts_at).astimezone(zone))
         event.add("dtend", as_utc(session.ends_at).astimezone(zone))
         event.add("status", status)

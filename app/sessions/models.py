@@ -80,6 +80,9 @@ class DialogueSession(IdMixin, TimestampMixin, Base):
     # (calendars, the public series, webhooks). Null: a draft, or a draft cancelled before it
     # was ever scheduled, which nobody outside the series ever sees.
     public_since: Mapped[datetime | None]
+    # Taken down by the guard: its title or context now names someone. Its calendar answers
+    # 410 "being revised" and public listings leave it out until it is republished.
+    taken_down_at: Mapped[datetime | None]
     # Bumped (in SQL, atomically) by every change to the session's key points, so their
     # serialised list can be cached by version across requests and processes.
     key_points_version: Mapped[int] = mapped_column(default=0, server_default="0")

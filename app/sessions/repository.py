@@ -135,6 +135,17 @@ class SessionRepository:
         part = (await self.session.execute(stmt)).scalar_one_or_none()
         return None if part is None else (part, part.dialogue_session_id)
 
+    async def consenting_people(self, part_id: uuid.UUID) -> list[uuid.UUID]:
+        """Who consented to be named in one agenda part (the guard re-checks for them)."""
+        from app.people.models import Attendance, OnRecordConsent  # the roster's tables
+
+        stmt = (
+            select(Attendance.person_id)
+            .join(OnRecordConsent, OnRecordConsent.attendance_id == Attendance.id)
+            .where(OnRecordConsent.agenda_part_id == part_id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def drop_consents(self, part_id: uuid.UUID) -> None:
         """Forget every on-record consent given for one agenda part."""
         from app.people.models import OnRecordConsent  # the roster's table, read-only use here

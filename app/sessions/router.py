@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
+from app.confidentiality.gate import BeingRevised
 from app.config import AppSettings
 from app.db import DbSession
 from app.errors import problem_responses
@@ -16,6 +17,7 @@ from app.kit.pagination import Page, PageQuery
 from app.kit.types import TimeZoneName
 from app.security import CurrentPrincipal
 from app.series.deps import SeriesRapporteur
+from app.series.service import public_series_texts
 from app.sessions.calendar import CALENDAR_MEDIA_TYPE, render_calendar
 from app.sessions.deps import SessionOrganiser, SessionRapporteur
 from app.sessions.schemas import (
@@ -29,7 +31,7 @@ from app.sessions.schemas import (
     SessionWritten,
     StatusChange,
 )
-from app.sessions.service import SessionService, session_read
+from app.sessions.service import SessionService, session_read, takedown_warnings
 
 router = APIRouter(tags=["sessions"])
 public_router = APIRouter(tags=["calendars"])
@@ -267,7 +269,7 @@ async def list_parts(access: SessionRapporteur, db: DbSession) -> list[PartRead]
     response_model=PartRead,
     operation_id="add_agenda_part",
     summary="Add an agenda part",
-    responses=problem_responses(401, 403, 404, 422, extra=etag.documented(201, _PART_EXAMPLE)),
+    responses=problem_responses(401, 403, 404, 409, 422, extra=etag.documented(201, _PART_EXAMPLE)),
 )
 async def add_part(data: PartCreateBody, access: SessionOrganiser, db: DbSession) -> Response:
     """Add a part (organisers only): appended, or inserted at `position`. Its regime
@@ -301,7 +303,13 @@ async def get_part(
     operation_id="update_agenda_part",
     summary="Update or move an agenda part",
     responses=problem_responses(
-        401, 403, 404, 412, 422, extra=etag.documented(200, _PART_EXAMPLE | {"warnings": []})
+        401,
+        403,
+        404,
+        409,
+        412,
+        422,
+        extra=etag.documented(200, _PART_EXAMPLE | {"warnings": []}),
     ),
 )
 async def update_part(
@@ -317,20 +325,17 @@ async def update_part(
     since that `ETag` (412 otherwise); the answer carries the new `ETag` (of the
     representation without warnings).
 
-    A part taken off the record withdraws the consents to be named in it: a report already
-    published for the session that names someone there is listed in `warnings`
-    (`published_report_names_participant`) and the series' organisers are e-mailed; it
-    stays published until an organiser withdraws it."""
-    from app.reports import recheck
-
+    A part taken off the record withdraws the consents to be named in it: anything
+    published that names someone there, or holds a point of a part now off the record, is
+    taken down at once (410 "being revised"), listed in `warnings`
+    (`published_text_taken_down`), and the series' organisers are e-mailed; republish it
+    after the fix with `POST /api/v1/series/{series_id}/republish`."""
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
     access.series_access.require_manage()
     etag.check_if_match(if_match, PartRead.model_validate(part))
     part = await service.update_part(access, part, data)
-    warnings = await recheck.warn(
-        db, settings, await recheck.unsafe_versions(db, [access.session.id])
-    )
+    warnings = takedown_warnings(db)
     item = PartRead.model_validate(part)
     written = PartWritten(**item.model_dump(), warnings=warnings)
     return etag.etag_response(written, etag=etag.etag_of(item))
@@ -354,23 +359,20 @@ async def delete_part(
     """Remove a part (organisers only); the remaining parts close up. With `If-Match`, only
     if the part is unchanged since that `ETag` (412 otherwise).
 
-    The consents to be named in the part go with it: if a report already published for the
-    session names someone there, the series' organisers are e-mailed (see
-    `published_report_names_participant` on the other agenda writes)."""
-    from app.reports import recheck
-
+    The consents to be named in the part go with it: anything published that named someone
+    there is taken down at once and the series' organisers are e-mailed (see
+    `published_text_taken_down` on the other agenda writes)."""
     service = SessionService(db)
     part, access = await service.get_part(principal, part_id)
     access.series_access.require_manage()
     etag.check_if_match(if_match, PartRead.model_validate(part))
     await service.delete_part(access, part)
-    await recheck.warn(db, settings, await recheck.unsafe_versions(db, [access.session.id]))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 _ICS_RESPONSES = {
     200: {"content": {CALENDAR_MEDIA_TYPE: {}}, "description": "An iCalendar document"},
-} | problem_responses(404, 422)
+} | problem_responses(404, 410, 422)
 
 
 @public_router.get(
@@ -384,8 +386,13 @@ async def get_session_calendar(session_id: uuid.UUID, request: Request, db: DbSe
     """An iCalendar file for one session, without a token, for any session that is not a
     draft. It names no one: no participant, speaker, affiliation, role, venue or meeting link,
     only the series and session titles, the time with its zone, and the public context."""
-    session, series = await SessionService(db).public_session(session_id)
-    body = render_calendar(series, [session], request.app.state.settings.base_url)
+    service = SessionService(db)
+    session, series = await service.public_session(session_id)
+    series_texts = await public_series_texts(db, series)
+    texts = await service.public_texts(session, series.directory_version)
+    if series_texts is None or texts is None:
+        raise BeingRevised("This session's calendar entry is being revised")
+    body = render_calendar(series, series_texts, [(session, texts)], _base(request))
     return _ics(body, f"session-{session.number}.ics")
 
 
@@ -401,9 +408,22 @@ async def get_series_calendar(series_id: uuid.UUID, request: Request, db: DbSess
     appear as cancelled so calendars remove them). Names no one, like the session file."""
     service = SessionService(db)
     series = await service.public_series(series_id)
-    sessions = await service.public_sessions(series.id)
-    body = render_calendar(series, sessions, request.app.state.settings.base_url)
+    series_texts = await public_series_texts(db, series)
+    if series_texts is None:
+        raise BeingRevised("This series' calendar is being revised")
+    events = []
+    for session in await service.public_sessions(series.id):
+        # A session being revised leaves the feed: calendar clients remove the event.
+        texts = await service.public_texts(session, series.directory_version)
+        if texts is not None:
+            events.append((session, texts))
+    body = render_calendar(series, series_texts, events, _base(request))
     return _ics(body, f"{series.slug}.ics")
+
+
+def _base(request: Request) -> str:
+    base: str = request.app.state.settings.base_url
+    return base
 
 
 def _ics(body: bytes, filename: str) -> Response:

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import LongText, NoNul, TimeZoneName
 from app.series.models import DisclosureRegime
 from app.sessions.models import PartKind, SessionFormat, SessionStatus
@@ -83,6 +84,8 @@ class SessionCreate(BaseModel):
         default=None, description="Regime for points outside any part; defaults to the series'."
     )
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
         problem = check_times(self.starts_at, self.ends_at)
@@ -105,6 +108,8 @@ class SessionUpdate(BaseModel):
     venue: Venue | None = None
     meeting_url: MeetingUrl | None = None
     default_regime: DisclosureRegime | None = None
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class StatusChange(BaseModel):
@@ -132,19 +137,18 @@ class ZonedTimes(BaseModel):
 class SchedulingWarning(BaseModel):
     """Something the organiser may want to know; the change was made anyway."""
 
-    code: Literal["session_overlap", "person_double_booked", "published_report_names_participant"]
+    code: Literal["session_overlap", "person_double_booked", "published_text_taken_down"]
     message: str
     session_id: uuid.UUID | None = None
     number: int | None = None
     report_id: uuid.UUID | None = Field(
         default=None,
-        description="published_report_names_participant: the version in force that now "
-        "identifies someone on the session's roster.",
+        description="published_text_taken_down: the report version the guard took down.",
     )
     findings: list[dict[str, Any]] | None = Field(
         default=None,
-        description="published_report_names_participant: where, as a publication attempt "
-        "would report it (`number` of a point or `field`, with the checker's `findings`).",
+        description="published_text_taken_down: where the text now names someone (`field`, "
+        "with the checker's `findings`); for the series' members only.",
     )
 
 
@@ -194,6 +198,8 @@ class PartCreate(BaseModel):
     )
     position: int | None = Field(default=None, ge=1, le=1000)
 
+    acknowledge_warnings: AcknowledgeWarnings = []
+
 
 class PartUpdate(BaseModel):
     """Changes to an agenda part; a new position reorders the others."""
@@ -205,6 +211,8 @@ class PartUpdate(BaseModel):
     topic: Topic | None = None
     regime: DisclosureRegime | None = None
     position: int | None = Field(default=None, ge=1, le=1000)
+
+    acknowledge_warnings: AcknowledgeWarnings = []
 
 
 class PartRead(BaseModel):

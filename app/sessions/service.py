@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditService
+from app.confidentiality.gate import Cleared, Gate, Text, field_errors
+from app.confidentiality.recheck import directory_changed, taken_down_in
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ordering import place
@@ -55,15 +57,6 @@ class SessionTextBlocked(DomainError):
     status = 409
     slug = "session-attribution-blocked"
     title = "The session's public texts would identify a participant"
-
-
-class PublicTextRefused(DomainError):
-    """A public session's new title or context would identify a participant; nothing
-    changed (the same problem type as a key point that names someone)."""
-
-    status = 422
-    slug = "attribution-blocked"
-    title = "The text would identify a participant"
 
 
 NEEDS_REASON = frozenset({SessionStatus.POSTPONED, SessionStatus.CANCELLED})
@@ -143,6 +136,26 @@ def session_read(session: DialogueSession, tz: str | None = None) -> SessionRead
     )
 
 
+def takedown_warnings(db: AsyncSession) -> list[SchedulingWarning]:
+    """A warning for each public item this transaction's change made the guard take down."""
+    out = []
+    for taken in taken_down_in(db):
+        item = taken.item
+        out.append(
+            SchedulingWarning(
+                code="published_text_taken_down",
+                message=f"{item.label[:1].upper()}{item.label[1:]} now names someone in the "
+                "series' directory and was taken down: its public addresses answer 410 "
+                "'being revised', and the organisers were e-mailed. Fix the text (or the "
+                f"directory), then republish: POST /api/v1/series/{taken.series_id}/republish.",
+                session_id=item.id if item.kind == "session" else None,
+                report_id=item.id if item.kind == "report" else None,
+                findings=list(taken.as_dict()["fields"]),
+            )
+        )
+    return out
+
+
 class SessionService:
     """Scheduling sessions, moving them through their lifecycle, and their agenda parts."""
 
@@ -178,6 +191,12 @@ class SessionService:
         """Create a draft session numbered after the series' last one."""
         access.require_manage()
         series = access.series
+        await Gate(self.repo.session).clear(
+            series.id,
+            [Text("title", data.title), Text("context", data.context)],
+            acknowledged=data.acknowledge_warnings,
+            what="The session's title or context (public in calendars and reports)",
+        )
         session = DialogueSession(
             dialogue_series_id=series.id,
             number=await self.repo.next_number(series.id),
@@ -203,21 +222,17 @@ class SessionService:
         access.series_access.require_manage()
         session = access.session
         changes = data.model_dump(exclude_unset=True)
-        public_texts = {
-            k: v for k, v in changes.items() if k in ("title", "context") and v is not None
-        }
-        if public_texts and session.public_since is not None:
-            # Imported here: the key points domain builds on this one (an import cycle).
-            from app.key_points.public_texts import field_errors, session_text_blocks
-
-            blocked = await session_text_blocks(self.repo.session, session.id, public_texts)
-            if blocked:
-                raise PublicTextRefused(
-                    "The session is public: its title and context appear in calendars and "
-                    "the public series, and would identify a participant; rephrase them",
-                    fields=blocked,
-                    errors=field_errors(blocked),
-                )
+        acknowledged = changes.pop("acknowledge_warnings", [])
+        texts = [
+            Text(k, v) for k, v in changes.items() if k in ("title", "context") and v is not None
+        ]
+        if texts:
+            await Gate(self.repo.session).clear(
+                session.dialogue_series_id,
+                texts,
+                acknowledged=acknowledged,
+                what="The session's title or context (public in calendars and reports)",
+            )
         for nullable in ("venue", "meeting_url"):
             if nullable in changes and changes[nullable] is not None:
                 changes[nullable] = str(changes[nullable])
@@ -246,12 +261,14 @@ class SessionService:
             warnings = await self._overlap_warnings(session)
         await self.repo.session.flush()
         if session.public_since is not None:
-            await emit(
-                self.repo.session,
-                "session.updated",
-                session.dialogue_series_id,
-                session_data(session),
-            )
+            cleared = await self.public_texts(session)
+            if cleared is not None:
+                await emit(
+                    self.repo.session,
+                    "session.updated",
+                    session.dialogue_series_id,
+                    session_data(session, cleared),
+                )
         return session, warnings
 
     async def change_status(self, access: SessionAccess, data: StatusChange) -> DialogueSession:
@@ -273,17 +290,19 @@ class SessionService:
         # Only scheduling makes a session public; a draft cancelled before that stays private.
         becoming_public = session.public_since is None and data.status is SessionStatus.SCHEDULED
         if becoming_public:
-            from app.key_points.public_texts import session_text_blocks
-
-            blocked = await session_text_blocks(
-                self.repo.session, session.id, {"title": session.title, "context": session.context}
+            # The directory may have grown since the texts were written: check again.
+            review = await Gate(self.repo.session).review(
+                session.dialogue_series_id,
+                [Text("title", session.title), Text("context", session.context)],
             )
+            blocked = review.blocks()
             if blocked:
                 raise SessionTextBlocked(
                     "Scheduling makes the session's title and context public (calendars, the "
-                    "public series, webhooks), and they would identify a participant on its "
-                    "roster; rephrase them first",
-                    fields=blocked,
+                    "public series, webhooks), and they would identify someone in the series' "
+                    "directory; rephrase them first",
+                    fields=review.as_fields("block"),
+                    errors=field_errors(blocked),
                 )
         session.status = data.status
         session.status_reason = data.reason
@@ -300,10 +319,12 @@ class SessionService:
         )
         await self.repo.session.flush()
         series_id = session.dialogue_series_id
-        if becoming_public:
-            await emit(self.repo.session, "session.created", series_id, session_data(session))
-        if session.public_since is not None:
-            event = session_data(session, previous_status=previous.value)
+        cleared = await self.public_texts(session) if session.public_since is not None else None
+        if cleared is not None:
+            if becoming_public:
+                event = session_data(session, cleared)
+                await emit(self.repo.session, "session.created", series_id, event)
+            event = session_data(session, cleared, previous_status=previous.value)
             await emit(self.repo.session, "session.status_changed", series_id, event)
         return session
 
@@ -322,6 +343,19 @@ class SessionService:
         ]
 
     # -- public ---------------------------------------------------------------------------
+
+    async def public_texts(
+        self, session: DialogueSession, version: int | None = None
+    ) -> dict[str, Cleared] | None:
+        """The session's public texts as the guard admits them now: None while it is taken
+        down or one of them names someone in the series' directory."""
+        if session.taken_down_at is not None:
+            return None
+        return await Gate(self.repo.session).admit(
+            session.dialogue_series_id,
+            [Text("title", session.title), Text("context", session.context)],
+            version=version,
+        )
 
     async def public_session(self, session_id: uuid.UUID) -> tuple[DialogueSession, DialogueSeries]:
         """A session that may appear in public calendars (never a draft); 404 otherwise."""
@@ -359,6 +393,12 @@ class SessionService:
 
     async def add_part(self, access: SessionAccess, data: PartCreate) -> AgendaPart:
         session = access.session
+        await Gate(self.repo.session).clear(
+            session.dialogue_series_id,
+            [Text("title", data.title), Text("topic", data.topic or "")],
+            acknowledged=data.acknowledge_warnings,
+            what="The agenda part's title or topic (public in reports)",
+        )
         parts = list(await self.repo.parts(session.id))
         part = AgendaPart(
             dialogue_session_id=session.id,
@@ -377,6 +417,21 @@ class SessionService:
         self, access: SessionAccess, part: AgendaPart, data: PartUpdate
     ) -> AgendaPart:
         changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+        acknowledged = changes.pop("acknowledge_warnings", [])
+        # An on-record part's title may name the people who consented to be named in it.
+        on_record = changes.get("regime", part.regime) is DisclosureRegime.ON_RECORD
+        texts = [
+            Text(k, changes[k], parts=frozenset({part.id}) if on_record else frozenset())
+            for k in ("title", "topic")
+            if k in changes
+        ]
+        if texts:
+            await Gate(self.repo.session).clear(
+                access.series.id,
+                texts,
+                acknowledged=acknowledged,
+                what="The agenda part's title or topic (public in reports)",
+            )
         new_regime = changes.get("regime")
         if new_regime is not None and new_regime != part.regime:
             await self._change_regime(access, part, new_regime)
@@ -392,7 +447,10 @@ class SessionService:
     async def delete_part(self, access: SessionAccess, part: AgendaPart) -> None:
         access.series_access.require_manage()
         session_id = part.dialogue_session_id
+        consenting = await self.repo.consenting_people(part.id)
         await self.repo.delete_part(part)
+        # Published texts may have named them under this part's consent.
+        await directory_changed(self.repo.session, access.series.id, consenting)
         place(list(await self.repo.parts(session_id)), None, None)
         await self.repo.session.flush()
 
@@ -406,9 +464,15 @@ class SessionService:
             user_id=access.principal.user_id,
             data={"from": part.regime.value, "to": str(regime)},
         )
+        consenting: list[uuid.UUID] = []
         if regime != DisclosureRegime.ON_RECORD:
             # Consent to be named was given for this part on record; if the part leaves the
             # record, the consent goes too, so putting it back on record names no one until
             # people consent again.
+            consenting = await self.repo.consenting_people(part.id)
             await self.repo.drop_consents(part.id)
         part.regime = regime  # type: ignore[assignment]
+        await self.repo.session.flush()
+        # What was published may have named them under this part's consent, or came from a
+        # part that is now off the record.
+        await directory_changed(self.repo.session, access.series.id, consenting, regimes=True)

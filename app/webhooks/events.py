@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.confidentiality.gate import Cleared
 from app.kit.clock import as_utc, utcnow
 from app.kit.ids import uuid7
 from app.outbox.worker import enqueue
@@ -33,6 +35,10 @@ EVENT_TYPES: Final = (
     "session.status_changed",
     "report.published",
     "report.withdrawn",
+    "series.taken_down",
+    "session.taken_down",
+    "report.taken_down",
+    "report.republished",
     "subscription.confirmed",
     "subscription.unsubscribed",
     "report_request.created",
@@ -48,30 +54,47 @@ def _iso(value: datetime) -> str:
     return as_utc(value).isoformat().replace("+00:00", "Z")
 
 
-def series_data(series: DialogueSeries) -> dict[str, Any]:
-    """A series' public face."""
+def _cleared(texts: Mapping[str, str], key: str) -> Cleared:
+    value = texts[key]
+    if not isinstance(value, Cleared):
+        raise TypeError(f"webhook text {key!r} must pass the guard first")
+    return value
+
+
+def series_data(series: DialogueSeries, texts: Mapping[str, str]) -> dict[str, Any]:
+    """A series' public face, from its texts as the guard cleared them (``title``, ``slug``,
+    ``organiser``, ``partners.N``)."""
     return {
         "id": str(series.id),
-        "slug": series.slug,
-        "title": series.title,
-        "organiser": series.organiser,
-        "partners": list(series.partners),
+        "slug": _cleared(texts, "slug"),
+        "title": _cleared(texts, "title"),
+        "organiser": _cleared(texts, "organiser"),
+        "partners": [_cleared(texts, f"partners.{i}") for i in range(len(series.partners))],
     }
 
 
-def session_data(session: DialogueSession, **extra: Any) -> dict[str, Any]:
-    """A session as a public calendar may show it: no venue, no meeting link, no roster."""
+def session_data(
+    session: DialogueSession, texts: Mapping[str, str], **extra: Any
+) -> dict[str, Any]:
+    """A session as a public calendar may show it (no venue, no meeting link, no roster),
+    with its title as the guard cleared it."""
     return {
         "id": str(session.id),
         "series_id": str(session.dialogue_series_id),
         "number": session.number,
-        "title": session.title,
+        "title": _cleared(texts, "title"),
         "status": session.status.value,
         "starts_at": _iso(session.starts_at),
         "ends_at": _iso(session.ends_at),
         "timezone": session.timezone,
         **extra,
     }
+
+
+def taken_down_data(kind: str, item_id: uuid.UUID, **ids: Any) -> dict[str, Any]:
+    """Something public was taken down while it is revised: which one, never why (the text
+    that named someone is not repeated)."""
+    return {"id": str(item_id), "kind": kind, **{k: str(v) for k, v in ids.items()}}
 
 
 def report_data(version: ReportVersion) -> dict[str, Any]:

@@ -8,6 +8,7 @@ No timing here: speed is measured by ``python -m bench.checker_speed``.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from app.confidentiality.checker import Checker, RosterEntry
+from bench.checker_quality import evaluate, verdicts
 
 CORPUS = Path(__file__).with_name("corpus.json")
 
@@ -80,3 +82,58 @@ def test_block_rate_on_clean(outcomes: list[tuple[str, str]]) -> None:
 
 def test_any_finding_rate_on_clean(outcomes: list[tuple[str, str]]) -> None:
     assert _rate(outcomes, "clean", {"leak", "indirect"}) <= 0.10
+
+
+# -- per class, on the disguised-name corpus and the held-out one ---------------------------------
+
+HERE = Path(__file__).parent
+HELD_OUT = Path(os.environ.get("TRACK2_HELDOUT_CORPUS") or HERE / "heldout.json")
+CORPORA = [HERE / "corpus.json", HERE / "corpus_caspian.json"]
+
+
+def _targets(path: Path) -> dict[str, tuple[float, bool]]:
+    """Aggregate figures only (a held-out corpus's texts are never shown, not even when an
+    assertion fails: only class names and rates are compared)."""
+    return {name: (value, ok) for name, (value, _, ok) in verdicts(evaluate(path)).items()}
+
+
+@pytest.mark.parametrize("path", CORPORA, ids=lambda p: p.name)
+def test_every_class_meets_its_target_on_the_tuning_corpora(path: Path) -> None:
+    failed = sorted(name for name, (_, ok) in _targets(path).items() if not ok)
+    assert failed == []
+
+
+def test_the_disguised_name_corpus_has_every_class() -> None:
+    data = json.loads((HERE / "corpus_caspian.json").read_text(encoding="utf-8"))
+    classes = Counter(item["class"] for item in data["items"])
+    expected = {
+        "invisible",
+        "lookalike",
+        "compatibility",
+        "bidi",
+        "linebreak",
+        "misspelling",
+        "transliteration",
+        "note-format",
+        "acronym",
+        "affiliation",
+        "position",
+        "other-session",
+        "email",
+        "markdown",
+        "arabic",
+        "clean",
+    }
+    assert expected <= set(classes)
+    assert sum(classes.values()) >= 300
+
+
+@pytest.mark.skipif(not HELD_OUT.exists(), reason="the held-out corpus is not in this tree")
+@pytest.mark.xfail(
+    reason="issue 15's targets on the held-out corpus are not all met yet; the measured "
+    "figures per class are in docs/performance.md",
+    strict=False,
+)
+def test_the_held_out_corpus_meets_the_targets() -> None:
+    failed = sorted(name for name, (_, ok) in _targets(HELD_OUT).items() if not ok)
+    assert failed == []

@@ -1,7 +1,7 @@
 """Recording a point authenticates and resolves the caller's access in its own access query
-(one statement on SQLite, with the roster's version and the last position): it answers in the
-same order as every other route (401, then 422 for the path, then 404) and reads the same
-roster fingerprint as the people domain."""
+(one statement on SQLite, with the directory's version and the last position): it answers in
+the same order as every other route (401, then 422 for the path, then 404) and reads the same
+directory version as the guard's directory source."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.key_points.repository import KeyPointRepository
-from app.key_points.service import roster_version_of
+from app.people.directory import PeopleDirectory
 from app.people.models import Person
-from app.people.service import PeopleService
 from app.users.service import hash_token
 from tests.factories import Factory
 from tests.key_points.conftest import Dialogue, add_person
@@ -27,19 +26,19 @@ def url(session_id: object) -> str:
     return f"/api/v1/sessions/{session_id}/key-points"
 
 
-async def test_the_access_query_reads_the_peoples_roster_fingerprint(
+async def test_the_access_query_reads_the_directory_version_the_guard_keys_on(
     db: AsyncSession, dialogue: Dialogue
 ) -> None:
     repo = KeyPointRepository(db)
-    people = PeopleService(db)
+    source = PeopleDirectory()
 
-    async def both() -> tuple[str, str]:
+    async def both() -> tuple[int, int | None]:
         gate = await repo.recording_gate(hash_token(dialogue.rapporteur.token), dialogue.session.id)
         assert gate is not None
-        ours = roster_version_of(
-            gate.roster_count, gate.attendance_at, gate.person_at, gate.part_at
-        )
-        return ours, await people.roster_version(dialogue.session.id)
+        assert gate.series is not None
+        await db.refresh(gate.series)
+        ours = gate.series.directory_version
+        return ours, await source.version(db, dialogue.series.id)
 
     first = await both()
     assert first[0] == first[1]

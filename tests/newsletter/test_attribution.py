@@ -96,10 +96,53 @@ async def test_someone_named_on_record_may_be_named(
     assert attendance.status_code == 201, attendance.text
 
     created = await _compose(
-        client, organiser, series, "The third session", "Farida Rahimi opened the session."
+        client,
+        organiser,
+        series,
+        "The third session",
+        "In the Opening address, Farida Rahimi set out the agenda.\n\nThe rest was closed.",
     )
 
     assert created.status_code == 201, created.text
+
+
+async def test_a_consented_name_may_not_be_tied_to_a_chatham_house_part(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    session = await factory.dialogue_session(series, status=SessionStatus.HELD)
+    person_id = await _person(client, organiser, series)
+    parts = {}
+    for title, regime in (("Opening address", "on_record"), ("Closed debate", "chatham_house")):
+        part = await client.post(
+            f"/api/v1/sessions/{session.id}/parts",
+            json={"title": title, "kind": "discussion", "regime": regime},
+            headers=organiser.headers,
+        )
+        assert part.status_code == 201, part.text
+        parts[title] = part.json()["id"]
+    attendance = await client.post(
+        f"/api/v1/sessions/{session.id}/attendance",
+        json={
+            "person_id": person_id,
+            "role": "speaker",
+            "status": "attended",
+            "on_record_part_ids": [parts["Opening address"]],
+        },
+        headers=organiser.headers,
+    )
+    assert attendance.status_code == 201, attendance.text
+
+    for body in (
+        # Not tied to the part the consent was given for.
+        "Farida Rahimi spoke about the ceasefire.",
+        # Tied to a Chatham House part as well.
+        "After the Opening address, Farida Rahimi also joined the Closed debate.",
+    ):
+        refused = await _compose(client, organiser, series, "The third session", body)
+        assert refused.status_code == 422, (body, refused.text)
+        assert {e["field"] for e in refused.json()["errors"]} == {"body_markdown"}
 
 
 async def test_an_issue_that_now_names_someone_is_not_sent(
@@ -121,6 +164,7 @@ async def test_an_issue_that_now_names_someone_is_not_sent(
     assert refused.status_code == 409
     problem = refused.json()
     assert problem["type"] == "/problems/newsletter-attribution-blocked"
-    assert [f["field"] for f in problem["fields"]] == ["body_markdown"]
+    # What subscribers would get, as rendered: the text part and the HTML part.
+    assert {f["field"] for f in problem["fields"]} == {"text", "html"}
     after = await client.get(f"/api/v1/newsletters/{issue.json()['id']}", headers=organiser.headers)
     assert after.json()["sent_at"] is None  # a send with no subscribers still marks it sent

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
+from app.kit.clock import utcnow
 from app.kit.migrations import upgrade_to_head
 from app.newsletter.models import Subscription, SubscriptionStatus
 from app.outbox.worker import OutboxWorker
@@ -97,6 +98,8 @@ async def server(tmp_path: Path, smtp: SmtpSink) -> AsyncIterator[Server]:
                 ),
                 "Asia/Kabul",
             )
+            # Listed, as after its first publication: unlisted series are in no public form.
+            series.listed_at = utcnow()
             await db.commit()
     finally:
         await engine.dispose()

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.kit.clock import utcnow
 from app.newsletter.models import Subscriber, SubscriptionStatus
 from app.newsletter.schemas import CONSENT_TEXT
 from tests.newsletter.conftest import NewsKit, header_token, links
@@ -13,8 +14,10 @@ from tests.newsletter.test_issues import _status, compose, confirmed
 
 
 async def test_subscribe_page_lists_every_series_with_labels(news: NewsKit) -> None:
-    await news.factory.series(title="Zeta Dialogue")
-    await news.factory.series(title="Alpha Dialogue")
+    await news.factory.series(title="Zeta Dialogue", listed_at=utcnow())
+    await news.factory.series(title="Alpha Dialogue", listed_at=utcnow())
+    # Unlisted until its first publication: in no public form.
+    await news.factory.series(title="Quiet Back Channel")
 
     page = await news.client.get("/subscribe")
 
@@ -22,6 +25,7 @@ async def test_subscribe_page_lists_every_series_with_labels(news: NewsKit) -> N
     assert page.headers["content-type"].startswith("text/html")
     assert '<html lang="en">' in page.text
     assert page.text.index("Alpha Dialogue") < page.text.index("Zeta Dialogue")
+    assert "Quiet Back Channel" not in page.text
     assert "<legend>Series</legend>" in page.text
     for input_id in re.findall(r'<input type="checkbox" id="([^"]+)"', page.text):
         assert f'for="{input_id}"' in page.text

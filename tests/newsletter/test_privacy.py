@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.db import Base
+from app.kit.clock import utcnow
 from app.newsletter.models import EmailSuppression, Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.service import NewsletterService
 from app.series.service import SeriesAccess
@@ -46,8 +47,8 @@ async def _everything_stored(news: NewsKit) -> str:
 
 
 async def test_preferences_page_changes_series_and_name(news: NewsKit) -> None:
-    first = await news.factory.series(title="First Series")
-    second = await news.factory.series(title="Second Series")
+    first = await news.factory.series(title="First Series", listed_at=utcnow())
+    second = await news.factory.series(title="Second Series", listed_at=utcnow())
     await confirmed(news, "reader@example.org", first)
     token = await _preferences_token(news, "reader@example.org")
 

@@ -291,11 +291,30 @@ async def test_same_person_in_an_overlapping_session_of_the_series_is_a_warning(
     assert (warning["session_id"], warning["number"]) == (str(other.id), other.number)
 
 
-async def test_same_email_in_another_series_warns_without_describing_it(
+async def test_the_double_booking_warning_is_silent_across_series_the_caller_cannot_see(
+    client: httpx.AsyncClient, factory: Factory, roster: RosterFactory
+) -> None:
+    # Anyone may create a series and add a target's e-mail: the warning must not tell them
+    # whether (or, by binary search on times, when) that address attends a session elsewhere.
+    organiser, series, session = await setup_series(factory, roster)
+    secret_series = await factory.series(title="Secret Back Channel on Prisoner Release")
+    secret_session = await roster.session(secret_series, starts_at=START - timedelta(minutes=30))
+    twin = await roster.person(secret_series, email="farida@example.org")
+    await roster.attend(secret_session, twin)
+    person = await roster.person(series, email="farida@example.org")
+    response = await add(client, organiser, session, person.id)
+    assert response.status_code == 201, response.text
+    assert response.json()["warnings"] == []
+    assert "Secret" not in response.text
+
+
+async def test_same_email_in_another_series_of_the_caller_warns_without_describing_it(
     client: httpx.AsyncClient, factory: Factory, roster: RosterFactory
 ) -> None:
     organiser, series, session = await setup_series(factory, roster)
-    secret_series = await factory.series(title="Secret Back Channel on Prisoner Release")
+    secret_series = await factory.series(
+        title="Secret Back Channel on Prisoner Release", organiser=organiser
+    )
     secret_session = await roster.session(secret_series, starts_at=START - timedelta(minutes=30))
     twin = await roster.person(secret_series, email="farida@example.org")
     await roster.attend(secret_session, twin)

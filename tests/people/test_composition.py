@@ -50,7 +50,20 @@ def test_small_groups_are_counted_under_other() -> None:
     result = compose(rows((4, "AF", S), (1, "QA", D), (1, "NO", D), (1, "US", D)))
     assert result.by_country == {"AF": 4, "other": 3}
     assert result.by_sector == {S: 4, D: 3}
-    assert result.countries == 4
+    # "7 from 4 countries" with "AF: 4, other: 3" says the other three have one each.
+    assert result.countries is None
+
+
+def test_seven_from_seven_countries_is_never_said() -> None:
+    result = compose(rows(*((1, c, S) for c in ("AF", "PK", "IR", "QA", "US", "NO", "TR"))))
+    assert result.total == 7
+    assert result.countries is None
+    assert result.by_country == {"other": 7}
+
+
+def test_the_country_count_is_shown_when_every_country_has_three() -> None:
+    result = compose(rows((4, "AF", S), (3, "PK", D), (3, None, D)))
+    assert result.countries == 2
 
 
 def test_other_of_one_or_two_absorbs_the_smallest_shown_group() -> None:
@@ -62,6 +75,7 @@ def test_other_of_one_or_two_absorbs_the_smallest_shown_group() -> None:
 
 def test_people_without_a_country_count_under_other_but_not_as_a_country() -> None:
     result = compose(rows((3, "AF", S), (3, None, S)))
+    assert result.by_country == {"AF": 3, "other": 3}
     assert result.by_country == {"AF": 3, "other": 3}
     assert result.countries == 1
 

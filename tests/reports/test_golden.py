@@ -27,9 +27,12 @@ ORGANISERS = (
     "Center for International Cooperation at New York University."
 )
 CONTEXT_START = "During the last few weeks, Afghanistan has seen a resurgence of violence"
+# The reference says "from nine countries"; with 14 people from nine countries some country has
+# fewer than three, and the folded counts would let its size be worked out, so Track2 leaves
+# the number out (issue 15, item 10).
 COMPOSITION = (
     "To this end, the Track 2 series brought together a broad representation of 14 scholars, "
-    "former diplomats and serving officials from nine countries"
+    "former diplomats and serving officials from the region"
 )
 ON_RECORD = (
     "The first part of the meeting was attended by H.E. Dr. Mutlaq bin Majed al-Qahtani, "
@@ -142,7 +145,7 @@ async def test_demo_summary_json_is_the_canonical_model(
         "Perspectives from Iran",
     ]
     assert body["composition"]["total"] == 14
-    assert body["composition"]["countries"] == 9
+    assert body["composition"]["countries"] is None
     assert body["series"]["dateline"] == "KABUL"
 
 

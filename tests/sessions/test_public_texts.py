@@ -60,10 +60,27 @@ async def _schedule(
 
 
 @pytest.mark.parametrize("field", ["title", "context"])
-async def test_a_draft_naming_a_participant_cannot_be_scheduled(
+async def test_a_draft_naming_a_participant_is_refused_at_once(
+    client: httpx.AsyncClient, factory: Factory, field: str
+) -> None:
+    # A draft's title and context are the texts that scheduling makes public: the guard
+    # checks them when they are written, whatever the status.
+    organiser, session = await _session_with_roster(client, factory)
+    refused = await client.patch(
+        f"/api/v1/sessions/{session.id}", json={field: NAMING[field]}, headers=organiser.headers
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"] == "/problems/attribution-blocked"
+    assert {e["field"] for e in refused.json()["errors"]} == {field}
+
+
+@pytest.mark.parametrize("field", ["title", "context"])
+async def test_a_draft_naming_someone_added_later_cannot_be_scheduled(
     client: httpx.AsyncClient, factory: Factory, db: AsyncSession, field: str
 ) -> None:
-    organiser, session = await _session_with_roster(client, factory)
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    session = await factory.dialogue_session(series, status=SessionStatus.DRAFT)
     db.add(
         WebhookEndpoint(
             owner_id=organiser.id,
@@ -74,11 +91,17 @@ async def test_a_draft_naming_a_participant_cannot_be_scheduled(
         )
     )
     await db.commit()
-    # A draft is private: its texts may name anyone while it is prepared.
+    # Nobody in the directory yet: the text passes when it is written.
     draft = await client.patch(
         f"/api/v1/sessions/{session.id}", json={field: NAMING[field]}, headers=organiser.headers
     )
     assert draft.status_code == 200, draft.text
+    person = await client.post(
+        f"/api/v1/series/{series.id}/people",
+        json={"honorific": "Ambassador", "given_name": "Farida", "family_name": "Rahimi"},
+        headers=organiser.headers,
+    )
+    assert person.status_code == 201, person.text
 
     refused = await _schedule(client, organiser, session)
 

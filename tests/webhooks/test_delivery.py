@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.kit.sealing import sealer_for
 from app.outbox.worker import OutboxKind, OutboxMessage, OutboxStatus
+from app.series.service import public_series_texts
 from app.webhooks.delivery import SCHEDULE, WebhookSender
 from app.webhooks.events import emit, series_data
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -55,7 +56,9 @@ async def _setup(kit: WorkerKit, url: str) -> Setup:
         )
         db.add(endpoint)
         await db.flush()
-        assert await emit(db, "series.updated", series.id, series_data(series)) == 1
+        texts = await public_series_texts(db, series)
+        assert texts is not None
+        assert await emit(db, "series.updated", series.id, series_data(series, texts)) == 1
         await db.commit()
         return Setup(endpoint.id, secret, owner.user.email)
 

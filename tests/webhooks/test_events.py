@@ -8,9 +8,10 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.kit.clock import utcnow
 from app.outbox.worker import OutboxKind, OutboxMessage
 from app.series.models import DialogueSeries
 from app.webhooks.events import MAX_BODY_BYTES, emit, subscription_data
@@ -151,6 +152,18 @@ async def test_series_events_reach_admin_endpoints_and_respect_event_filters(
     )
     assert created.status_code == 201, created.text
     assert await _webhook_bodies(db) == []  # not subscribed to series.created
+    # Unlisted until its first publication: nothing is announced about it before then.
+    quiet = await client.patch(
+        f"/api/v1/series/{created.json()['id']}", json={"title": "Quiet"}, headers=admin.headers
+    )
+    assert quiet.status_code == 200
+    assert await _webhook_bodies(db) == []
+    await db.execute(
+        update(DialogueSeries)
+        .where(DialogueSeries.id == uuid.UUID(created.json()["id"]))
+        .values(listed_at=utcnow())
+    )
+    await db.commit()
     patched = await client.patch(
         f"/api/v1/series/{created.json()['id']}",
         json={"title": "Hooked again"},
@@ -222,6 +235,16 @@ async def test_a_series_with_many_partners_stays_under_20_kb(
         headers=admin.headers,
     )
     assert created.status_code == 201, created.text
+    await db.execute(
+        update(DialogueSeries)
+        .where(DialogueSeries.id == uuid.UUID(created.json()["id"]))
+        .values(listed_at=utcnow())
+    )
+    await db.commit()
+    patched = await client.patch(
+        f"/api/v1/series/{created.json()['id']}", json={"title": "U" * 200}, headers=admin.headers
+    )
+    assert patched.status_code == 200
     [payload] = await _webhook_bodies(db)
     assert len(payload["body"].encode()) < MAX_BODY_BYTES
 
