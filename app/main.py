@@ -36,16 +36,20 @@ from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
 from app.outbox.router import router as outbox_router
 from app.outbox.worker import worker_in_background
+from app.people import pages as people_pages
 from app.people.router import router as people_router
 from app.reports.pages import router as reports_pages
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
 from app.security import SAFE_METHODS, get_principal
+from app.series import pages as series_pages
 from app.series.router import router as series_router
+from app.sessions import pages as sessions_pages
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
 from app.users import pages as users_pages
 from app.users.router import router as users_router
+from app.users.signin import SESSION_COOKIE
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks.router import router as webhooks_router
 
@@ -114,6 +118,9 @@ def _include_console(app: FastAPI) -> None:
     app.include_router(console_landing.router)
     app.include_router(users_pages.router)
     app.include_router(console_home.router)
+    app.include_router(series_pages.router)
+    app.include_router(people_pages.router)
+    app.include_router(sessions_pages.router)
     app.include_router(console_home.fallback)
 
 
@@ -178,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CsrfMiddleware,
         secret=settings.secret_key.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
         secure_cookie=users_pages.secure_cookies(settings),
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)

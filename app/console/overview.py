@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ScalarSelect, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.key_points.models import KeyPoint, KeyPointStatus
 from app.kit.clock import utcnow
+from app.newsletter.models import Subscription, SubscriptionStatus
+from app.people.models import Person
 from app.reports.models import ReportRequest, RequestStatus
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import DialogueSession, SessionStatus
@@ -47,6 +49,17 @@ class SeriesOverview:
     @property
     def waiting_total(self) -> int:
         return sum(self.waiting.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesCounts:
+    """The numbers on a series' page."""
+
+    people: int
+    members: int
+    confirmed_subscribers: int
+    pending_subscribers: int
+    pending_requests: int
 
 
 class SeriesOverviewService:
@@ -131,3 +144,43 @@ class SeriesOverviewService:
         for series_id, overview in overviews.items():
             overview.pending_requests = requests[series_id]
         return list(overviews.values())
+
+    async def counts(self, series_id: uuid.UUID) -> SeriesCounts:
+        """People, members, subscribers and waiting requests of one series (one statement)."""
+
+        def count(stmt: Select[int]) -> ScalarSelect[int]:
+            return stmt.scalar_subquery()
+
+        row = (
+            await self.db.execute(
+                select(
+                    count(
+                        select(func.count(Person.id)).where(Person.dialogue_series_id == series_id)
+                    ),
+                    count(
+                        select(func.count(SeriesMember.id)).where(
+                            SeriesMember.dialogue_series_id == series_id
+                        )
+                    ),
+                    count(
+                        select(func.count(Subscription.id)).where(
+                            Subscription.dialogue_series_id == series_id,
+                            Subscription.status == SubscriptionStatus.CONFIRMED,
+                        )
+                    ),
+                    count(
+                        select(func.count(Subscription.id)).where(
+                            Subscription.dialogue_series_id == series_id,
+                            Subscription.status == SubscriptionStatus.PENDING,
+                        )
+                    ),
+                    count(
+                        select(func.count(ReportRequest.id)).where(
+                            ReportRequest.dialogue_series_id == series_id,
+                            ReportRequest.status == RequestStatus.PENDING,
+                        )
+                    ),
+                )
+            )
+        ).one()
+        return SeriesCounts(*(int(v or 0) for v in row))

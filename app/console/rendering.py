@@ -10,15 +10,18 @@ are never cached.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 
+from app.kit.clock import as_utc
 from app.kit.csrf import csrf_token
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -47,8 +50,21 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static"] = static_url
+    env.filters["local"] = local_time
+    env.filters["dict_without"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
     env.globals["htmx_file"] = HTMX_FILE
     return env
+
+
+def local_time(value: datetime | None, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A stored UTC time as the clock reads in ``zone``, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    try:
+        local = as_utc(value).astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return as_utc(value).strftime(fmt) + " UTC"
+    return f"{local.strftime(fmt)} {local.tzname() or zone}"
 
 
 def is_htmx(request: Request) -> bool:

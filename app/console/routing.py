@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 
 from app.console.rendering import is_htmx, page
 from app.errors import DomainError, Unauthenticated
+from app.kit.csrf import require_csrf
 from app.users.signin import SESSION_COOKIE
 
 NOT_FOUND_TEXT = "There is nothing at this address, or it belongs to a series you are not in."
@@ -92,10 +93,12 @@ class ConsoleRoute(APIRoute):
 
 
 def console_router(**kwargs: Any) -> APIRouter:
-    """A router for console pages: this route class, HTML answers, not in the API docs."""
+    """A router for console pages: this route class, HTML answers, not in the API docs, and
+    the CSRF check on every unsafe request."""
     return APIRouter(
         route_class=ConsoleRoute,
         include_in_schema=False,
         default_response_class=HTMLResponse,
+        dependencies=[Depends(require_csrf)],
         **kwargs,
     )

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.kit.csrf import CSRF_COOKIE
 from app.outbox.worker import OutboxMessage
 from app.users import pages as users_pages
 from app.users.models import User
@@ -29,6 +28,7 @@ from app.users.signin import SESSION_COOKIE, SignInService
 from tests.factories import Caller
 
 _TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 
 
 @dataclass
@@ -37,18 +37,17 @@ class ConsoleClient:
 
     http: httpx.AsyncClient
 
-    @property
-    def csrf(self) -> str:
-        token = self.http.cookies.get(CSRF_COOKIE)
-        assert token, "no CSRF cookie yet: GET a page with a form first"
-        return token
+    csrf: str = ""
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(url, **kwargs)
 
     async def ensure_csrf(self) -> None:
-        if not self.http.cookies.get(CSRF_COOKIE):
-            await self.http.get("/sign-in")
+        """The token a page shows now (it follows the session cookie, so read it afresh)."""
+        page = await self.http.get("/sign-in")
+        found = _TOKEN.search(page.text)
+        assert found, "no CSRF token on the page"
+        self.csrf = found.group(1)
 
     async def post(
         self, url: str, data: dict[str, Any] | None = None, **kwargs: Any

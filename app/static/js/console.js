@@ -25,5 +25,23 @@
     if (wanted) { wanted.focus(); } else { focusErrors(target); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  // <time datetime="..." data-local="datetime|time">: the same instant on the reader's own
+  // clock (their browser's zone), next to the session's zone printed by the server.
+  function localTimes(root) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    (root || document).querySelectorAll("time[data-local]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when.getTime())) { return; }
+      var options = el.getAttribute("data-local") === "time"
+        ? { hour: "2-digit", minute: "2-digit", timeZoneName: "short" }
+        : { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+      el.textContent = when.toLocaleString(undefined, options) +
+        (el.getAttribute("data-local") === "time" ? " (" + zone + ")" : "");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrors(document);
+    localTimes(document);
+  });
 })();
