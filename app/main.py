@@ -19,8 +19,10 @@ from app.config import Settings, get_settings
 from app.console import home as console_home
 from app.console import landing as console_landing
 from app.console.rendering import STATIC_DIR
+from app.console.routing import install_console_errors
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers, problem_responses
+from app.key_points import pages as key_points_pages
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
 from app.key_points.listing import open_list_gate
@@ -109,6 +111,7 @@ INLINE_STYLE_PATHS = ("/api/docs", f"{API_PREFIX}/", "/reports/download")
 
 def _include_console(app: FastAPI) -> None:
     """The front door, sign-in and the console's pages, and the files they use."""
+    install_console_errors(app)
     app.mount(
         "/static/swagger-ui",
         StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
@@ -121,6 +124,7 @@ def _include_console(app: FastAPI) -> None:
     app.include_router(series_pages.router)
     app.include_router(people_pages.router)
     app.include_router(sessions_pages.router)
+    app.include_router(key_points_pages.router)
     app.include_router(console_home.fallback)
 
 

@@ -67,8 +67,16 @@ def schema_errors(exc: ValidationError) -> dict[str, str]:
     """One message per top-level field (the first one found)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
-        loc = error.get("loc") or ("form",)
-        errors.setdefault(str(loc[0]), _message(error))
+        loc = error.get("loc")
+        message = _message(error)
+        if not loc:
+            # A rule across fields names its field first ("ends_at must be after starts_at").
+            head, _, rest = str(error.get("msg", "")).removeprefix("Value error, ").partition(" ")
+            if head.isidentifier() and rest:
+                loc, message = (head,), _message({"msg": rest.replace("_at", "")})
+            else:
+                loc = ("form",)
+        errors.setdefault(str(loc[0]), message)
     return errors
 
 

@@ -4,8 +4,9 @@ A console route raises what the services raise. This class turns it into what a 
 browser should see: not signed in (or the session ended) -> the sign-in page, remembering
 where they were going; an object outside their series, or a malformed id -> the same 404
 page as an unknown one; any other refusal -> a page that says why. A handler that wants to
-answer a form error with the form again raises :class:`PageResponse`: the exception passes
-through the database session dependency first, so whatever the request wrote is rolled back.
+answer a form error with the form again raises :class:`PageResponse`; so does this class for
+every error. The exception passes through the database session dependency first, so whatever
+the request wrote is rolled back, and the app's handler for it then sends the page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -61,7 +62,12 @@ def sign_in_redirect(request: Request) -> Response:
 
 
 class ConsoleRoute(APIRoute):
-    """An APIRoute whose errors are rendered as console pages."""
+    """An APIRoute whose errors are rendered as console pages.
+
+    Every failure leaves the handler as a :class:`PageResponse`, so it passes through the
+    request's dependencies first (the database session rolls back) and is then answered by
+    :func:`answer_page_response`, which ``install_console_errors`` registers.
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -69,27 +75,45 @@ class ConsoleRoute(APIRoute):
         async def handler(request: Request) -> Response:
             try:
                 return await handle(request)
-            except PageResponse as exc:
-                return exc.response
+            except PageResponse:
+                raise
             except Unauthenticated:
-                return sign_in_redirect(request)
+                raise PageResponse(sign_in_redirect(request)) from None
             except RequestValidationError as exc:
                 if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
-                    return not_found_page(request)
-                return error_page(
-                    request, 422, "This request is not valid", "Go back and check what you sent."
-                )
+                    raise PageResponse(not_found_page(request)) from None
+                raise PageResponse(
+                    error_page(
+                        request,
+                        422,
+                        "This request is not valid",
+                        "Go back and check what you sent.",
+                    )
+                ) from None
             except DomainError as exc:
                 if exc.status == 404:
-                    return not_found_page(request)
-                return error_page(request, exc.status, exc.title, exc.detail)
+                    raise PageResponse(not_found_page(request)) from None
+                raise PageResponse(error_page(request, exc.status, exc.title, exc.detail)) from None
             except HTTPException as exc:
                 if exc.status_code == 404:
-                    return not_found_page(request)
+                    raise PageResponse(not_found_page(request)) from None
                 detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
-                return error_page(request, exc.status_code, "Refused", detail)
+                raise PageResponse(
+                    error_page(request, exc.status_code, "Refused", detail)
+                ) from None
 
         return handler
+
+
+async def answer_page_response(request: Request, exc: Exception) -> Response:
+    """The exception handler of :class:`PageResponse`: its response, as prepared."""
+    assert isinstance(exc, PageResponse)
+    return exc.response
+
+
+def install_console_errors(app: FastAPI) -> None:
+    """Register :func:`answer_page_response` (after the database session rolled back)."""
+    app.add_exception_handler(PageResponse, answer_page_response)
 
 
 def console_router(**kwargs: Any) -> APIRouter:

@@ -25,7 +25,8 @@ from app.outbox.worker import OutboxMessage
 from app.users import pages as users_pages
 from app.users.models import User
 from app.users.signin import SESSION_COOKIE, SignInService
-from tests.factories import Caller
+from tests.factories import Caller, Factory
+from tests.key_points.conftest import Dialogue, build_dialogue
 
 _TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 _TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
@@ -118,3 +119,9 @@ async def outbox_mail(db: AsyncSession, to: str) -> list[dict[str, Any]]:
     """The e-mail payloads queued for ``to`` in the test transaction, oldest first."""
     rows = (await db.execute(select(OutboxMessage).order_by(OutboxMessage.created_at))).scalars()
     return [r.payload for r in rows if str(r.payload.get("to", "")).lower() == to.lower()]
+
+
+@pytest.fixture
+async def dialogue(factory: Factory, db: AsyncSession) -> Dialogue:
+    """A held session with parts under every regime and a roster (tests/key_points)."""
+    return await build_dialogue(factory, db)
