@@ -33,6 +33,7 @@ from app.kit.csrf import CsrfMiddleware
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.kit.security_headers import SecurityHeadersMiddleware
+from app.newsletter import console_pages as newsletter_console
 from app.newsletter.pages import router as newsletter_pages
 from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
@@ -40,6 +41,7 @@ from app.outbox.router import router as outbox_router
 from app.outbox.worker import worker_in_background
 from app.people import pages as people_pages
 from app.people.router import router as people_router
+from app.reports import console_pages as reports_console
 from app.reports.pages import router as reports_pages
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
@@ -125,6 +127,8 @@ def _include_console(app: FastAPI) -> None:
     app.include_router(people_pages.router)
     app.include_router(sessions_pages.router)
     app.include_router(key_points_pages.router)
+    app.include_router(reports_console.router)
+    app.include_router(newsletter_console.router)
     app.include_router(console_home.fallback)
 
 

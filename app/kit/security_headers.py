@@ -24,6 +24,8 @@ _BASE = {
     "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
+    # The report screen frames its preview, a page of Track2's own.
+    "frame-src": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
     "base-uri": "'none'",

@@ -575,6 +575,15 @@ class NewsletterService:
         )
         return _issue_read(issue, progress)
 
+    async def check_issue_texts(
+        self, access: SeriesAccess, subject: str, body_markdown: str
+    ) -> list[dict[str, Any]]:
+        """What the gate would refuse in a draft issue, without storing anything (the
+        console's live checker; the same check as ``create_issue``)."""
+        return await self._attribution_blocks(
+            access.series.id, subject=subject, body_markdown=body_markdown
+        )
+
     async def _attribution_blocks(self, series_id: uuid.UUID, **texts: str) -> list[dict[str, Any]]:
         """``[{field, findings}]`` for each text that would identify someone in the series."""
         # Imported here: the key points domain builds on this one (an import cycle).
