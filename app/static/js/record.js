@@ -5,7 +5,7 @@
 // - Enter saves the point (Shift+Enter: new line) and the composer is ready for the next.
 // - Drafts save themselves after a pause (never a text the checker blocks: the server would
 //   refuse it, and nothing of it is kept anywhere, not even in the browser's storage).
-// - Points move with their arrow buttons, Alt+Up/Down, or by dragging.
+// - Points move with their arrow buttons, Alt+Up/Down, or by dragging their handle.
 // - Themes are tagged by typing part of their name and pressing Enter.
 (function () {
   "use strict";
@@ -441,6 +441,7 @@
   }
 
   var dragged = null;
+  var dropTarget = null;
 
   function wirePoint(li) {
     if (li.getAttribute("data-wired")) { return; }
@@ -480,32 +481,46 @@
         move(li, { direction: event.key === "ArrowUp" ? "up" : "down" });
       }
     });
-    if (li.querySelector(".handle")) {
-      li.setAttribute("draggable", "true");
-      li.addEventListener("dragstart", function (event) {
-        dragged = li;
-        li.classList.add("dragging");
-        event.dataTransfer.effectAllowed = "move";
-        event.dataTransfer.setData("text/plain", li.getAttribute("data-id"));
+    // Drag by the handle with any pointer (mouse, pen, finger): pointer events, so it works
+    // on phones too, where HTML5 drag and drop does not. The handle also takes the arrows.
+    var handle = li.querySelector(".handle");
+    if (handle) {
+      handle.addEventListener("keydown", function (event) {
+        if (event.key === "ArrowUp" || event.key === "ArrowDown") {
+          event.preventDefault();
+          move(li, { direction: event.key === "ArrowUp" ? "up" : "down" });
+        }
       });
-      li.addEventListener("dragend", function () {
+      handle.addEventListener("pointerdown", function (event) {
+        event.preventDefault();
+        dragged = li;
+        dropTarget = null;
+        li.classList.add("dragging");
+        handle.setPointerCapture(event.pointerId);
+      });
+      handle.addEventListener("pointermove", function (event) {
+        if (dragged !== li) { return; }
+        var under = document.elementFromPoint(event.clientX, event.clientY);
+        var target = under && under.closest ? under.closest("li.point") : null;
+        document.querySelectorAll(".drop-before").forEach(function (x) { x.classList.remove("drop-before"); });
+        dropTarget = target && target !== li ? target : null;
+        if (dropTarget) { dropTarget.classList.add("drop-before"); }
+      });
+      var finish = function () {
+        if (dragged !== li) { return; }
         li.classList.remove("dragging");
         document.querySelectorAll(".drop-before").forEach(function (x) { x.classList.remove("drop-before"); });
-      });
-      li.addEventListener("dragover", function (event) {
-        if (!dragged || dragged === li) { return; }
-        event.preventDefault();
-        document.querySelectorAll(".drop-before").forEach(function (x) { x.classList.remove("drop-before"); });
-        li.classList.add("drop-before");
-      });
-      li.addEventListener("drop", function (event) {
-        if (!dragged || dragged === li) { return; }
-        event.preventDefault();
-        var from = Number(dragged.getAttribute("data-position"));
-        var to = Number(li.getAttribute("data-position"));
-        // Dropped on a point: take its place (the rest move along).
-        move(dragged, { position: String(from < to ? to - 1 : to) });
+        if (dropTarget) {
+          // Dropped on a point: take its place (the points between move along).
+          move(li, { position: dropTarget.getAttribute("data-position") });
+        }
         dragged = null;
+        dropTarget = null;
+      };
+      handle.addEventListener("pointerup", finish);
+      handle.addEventListener("pointercancel", function () {
+        dropTarget = null;
+        finish();
       });
     }
   }
