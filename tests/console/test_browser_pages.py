@@ -35,7 +35,6 @@ from app.users.repository import UserRepository
 from app.users.service import Principal
 from tests.console.browser import (
     PHONE,
-    until,
     WIDE,
     LiveServer,
     launch,
@@ -44,6 +43,7 @@ from tests.console.browser import (
     serious_violations,
     shots_folder,
     start_server,
+    until,
 )
 from tests.smtp import SmtpSink, running_smtp_sink
 
