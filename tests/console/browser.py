@@ -78,6 +78,7 @@ class LiveServer:
     settings: Settings
     sink: SmtpSink
     shots: Path
+    scratch: Path
     ids: dict[str, Any] = field(default_factory=dict)
 
     async def deliver(self) -> None:
@@ -136,7 +137,9 @@ async def start_server(
     url = f"sqlite+aiosqlite:///{tmp / 'console.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
     settings = make_settings(url, base_url=base_url, mail=sink.mail_settings())
-    server = LiveServer(base_url, settings, sink, shots)
+    scratch = tmp / "scratch-shots"
+    scratch.mkdir(exist_ok=True)
+    server = LiveServer(base_url, settings, sink, shots, scratch)
     engine = create_engine(settings, pooled=False)
     try:
         async with create_sessionmaker(engine)() as db:

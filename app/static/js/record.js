@@ -205,6 +205,11 @@
     return data;
   }
 
+  function countPoints() {
+    var counter = document.getElementById("points-count");
+    if (counter) { counter.textContent = String(document.querySelectorAll("#points > li.point").length); }
+  }
+
   function putPoint(json) {
     var template = document.createElement("template");
     template.innerHTML = json.html.trim();
@@ -223,6 +228,7 @@
       list.insertBefore(fresh, before);
     }
     wirePoint(fresh);
+    countPoints();
     return fresh;
   }
 
@@ -427,6 +433,7 @@
   function replaceList(json, focusId) {
     listBox.innerHTML = json.html;
     listBox.querySelectorAll("li.point").forEach(wirePoint);
+    countPoints();
     if (json.message) { announce(listStatus, json.message); }
     var target = focusId && document.getElementById("point-" + focusId);
     if (target) { target.focus(); }
