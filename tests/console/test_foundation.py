@@ -112,3 +112,11 @@ async def test_signed_out_visitor_is_sent_to_sign_in_and_comes_back(
     assert 'name="next" value="/console/account"' in form.text
     hx = await console.htmx("GET", "/console/account")
     assert hx.headers["hx-redirect"].startswith("/sign-in")
+
+
+def test_the_console_docs_show_pictures_the_browser_tests_took() -> None:
+    doc = (REPO / "docs" / "console.md").read_text()
+    pictures = re.findall(r"\]\((console/[a-z0-9-]+\.png)\)", doc)
+    assert len(pictures) >= 8
+    for picture in pictures:
+        assert (REPO / "docs" / picture).is_file(), picture
