@@ -406,10 +406,12 @@ def _review_items(items: list[Any]) -> list[dict[str, Any]]:
     out = []
     for item in items:
         point = item.point
-        diffs = []
-        previous = [r.text for r in item.revisions]
-        if previous:
-            diffs = word_diff(previous[-1], point.text)
+        # Each change, newest first: revision n-1 -> n, ..., revision 1 -> 2.
+        texts = [r.text for r in item.revisions] + [point.text]
+        changes = [
+            (number + 2, word_diff(texts[number], texts[number + 1]))
+            for number in range(len(texts) - 1)
+        ][::-1]
         out.append(
             {
                 "point": point,
@@ -417,7 +419,7 @@ def _review_items(items: list[Any]) -> list[dict[str, Any]]:
                 "warnings": _views(point.warnings),
                 "acknowledged": set(point.acknowledged_warnings),
                 "revisions": item.revisions,
-                "diff": diffs,
+                "changes": changes,
                 "own": item.reviewer_is_author,
             }
         )

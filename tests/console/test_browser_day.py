@@ -24,6 +24,8 @@ from tests.console.browser import (
     LiveServer,
     launch,
     needs_chromium,
+    overflows,
+    serious_violations,
     shots_folder,
     start_server,
     until,
@@ -81,6 +83,7 @@ async def sign_in(page: Any, live: LiveServer, email: str) -> None:
     await shot(page, live, "01-check-inbox")
     await live.deliver()
     await page.goto(live.link_in_mail(email, "/sign-in/link"))
+    assert await serious_violations(page) == []
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_role("heading", name="My series").wait_for()
 
@@ -88,6 +91,8 @@ async def sign_in(page: Any, live: LiveServer, email: str) -> None:
 async def accept_invitation(page: Any, live: LiveServer, email: str, name: str) -> None:
     await live.deliver()
     await page.goto(live.link_in_mail(email, "/invitations/accept"))
+    assert await serious_violations(page) == []
+    assert await overflows(page) == 0
     await page.get_by_label("Your name (required)").fill(name)
     await page.get_by_role("button", name="Accept and sign in").click()
     await (

@@ -225,3 +225,20 @@ async def test_a_cross_site_post_without_the_token_is_refused(
     assert wrong.status_code == 403
     # The sign-in button is protected even without any cookie (no login CSRF).
     assert (await browser.get("/console")).status_code == 200
+
+
+async def test_a_post_from_another_site_is_refused_even_with_the_token(
+    signed_in: SignedIn, factory: Factory
+) -> None:
+    browser = await signed_in(await factory.caller())
+    await browser.ensure_csrf()
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        forged = await browser.http.post(
+            "/sign-out", data={"csrftoken": browser.csrf}, headers=headers
+        )
+        assert forged.status_code == 403, headers
+    assert (await browser.get("/console")).status_code == 200  # still signed in
+    same_site = await browser.http.post(
+        "/sign-out", data={"csrftoken": browser.csrf}, headers={"Origin": "http://testserver"}
+    )
+    assert same_site.status_code == 303
