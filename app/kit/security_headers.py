@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BASE = {
@@ -52,27 +51,31 @@ _FIXED = (
 
 class SecurityHeadersMiddleware:
     """Add the security headers a response lacks. ``inline_style_paths`` are path prefixes
-    whose HTML may carry inline styles (see the module docstring)."""
+    whose HTML may carry inline styles (see the module docstring).
+
+    Every answer passes through here, the hot API reads included: the headers are encoded
+    once, and a response's own header names are read in one pass."""
 
     def __init__(self, app: ASGIApp, inline_style_paths: Iterable[str] = ()) -> None:
         self.app = app
         self.inline_style_paths = tuple(inline_style_paths)
+        fixed = [(k.lower().encode(), v.encode()) for k, v in _FIXED]
+        self._strict = [(b"content-security-policy", STRICT_POLICY.encode()), *fixed]
+        self._inline = [(b"content-security-policy", INLINE_STYLE_POLICY.encode()), *fixed]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        policy = INLINE_STYLE_POLICY if path.startswith(self.inline_style_paths) else STRICT_POLICY
+        wanted = self._inline if path.startswith(self.inline_style_paths) else self._strict
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if "content-security-policy" not in headers:
-                    headers.append("Content-Security-Policy", policy)
-                for name, value in _FIXED:
-                    if name not in headers:
-                        headers.append(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(item for item in wanted if item[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
