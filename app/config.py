@@ -130,6 +130,19 @@ class WebhookSettings(BaseModel):
     delivery_log_days: int = Field(default=90, ge=0, le=3650)
 
 
+class ConsoleSettings(BaseModel):
+    """The console: sign-in links, web sessions and invitations (docs/console.md)."""
+
+    sign_in_link_minutes: int = Field(default=15, ge=1, le=60)
+    # A web session ends after this long without a request, and in any case this long after
+    # sign-in; the live recording screen's autosave keeps an active rapporteur signed in.
+    session_idle_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    session_absolute_hours: int = Field(default=24, ge=1, le=30 * 24)
+    invitation_days: int = Field(default=7, ge=1, le=60)
+    sign_in_per_address_per_hour: int = Field(default=5, ge=1, le=1000)
+    sign_in_per_ip_per_hour: int = Field(default=30, ge=1, le=100_000)
+
+
 class Settings(BaseSettings):
     """All of Track2's configuration."""
 
@@ -160,6 +173,7 @@ class Settings(BaseSettings):
     public: PublicSettings = PublicSettings()
     reports: ReportSettings = ReportSettings()
     webhooks: WebhookSettings = WebhookSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
     @field_validator("base_url")
     @classmethod

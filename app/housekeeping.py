@@ -30,6 +30,7 @@ from app.kit import idempotency, ratelimit
 from app.kit.clock import utcnow
 from app.newsletter.service import NewsletterService
 from app.outbox import worker as outbox
+from app.users.signin import SignInService
 from app.webhooks.service import WebhookService
 
 logger = logging.getLogger("track2.housekeeping")
@@ -101,6 +102,10 @@ async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> 
         async with maker() as db:
             done["idempotency_records"] = await idempotency.purge_expired(db)
             done["rate_limit_counters"] = await ratelimit.purge_expired(db)
+            await db.commit()
+        async with maker() as db:
+            # Console sign-in links and web sessions that stopped working a day ago.
+            done["sign_in_rows"] = await SignInService(db, settings).purge()
             await db.commit()
         done.update(await _retention(maker, settings))
     finally:

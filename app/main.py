@@ -7,38 +7,54 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import swagger_ui_bundle  # type: ignore[import-untyped]  # ships no type information
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from app import health, housekeeping, wiring
 from app.confidentiality import gate as guard
 from app.config import Settings, get_settings
+from app.console import home as console_home
+from app.console import landing as console_landing
+from app.console.rendering import STATIC_DIR
+from app.console.routing import install_console_errors
 from app.db import create_engine, create_sessionmaker
 from app.errors import Problem, install_problem_handlers, problem_responses
+from app.key_points import pages as key_points_pages
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
 from app.key_points.listing import open_list_gate
 from app.key_points.router import record_router as key_points_record_router
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
+from app.kit.csrf import CsrfMiddleware
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.kit.security_headers import SecurityHeadersMiddleware
+from app.newsletter import console_pages as newsletter_console
 from app.newsletter.pages import router as newsletter_pages
 from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
 from app.outbox.router import router as outbox_router
 from app.outbox.worker import worker_in_background
+from app.people import pages as people_pages
 from app.people.router import router as people_router
+from app.reports import console_pages as reports_console
 from app.reports.pages import router as reports_pages
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
 from app.security import SAFE_METHODS, get_principal
+from app.series import pages as series_pages
 from app.series.router import router as series_router
+from app.sessions import pages as sessions_pages
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
+from app.users import pages as users_pages
 from app.users.router import router as users_router
+from app.users.signin import SESSION_COOKIE
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks.router import router as webhooks_router
 
@@ -91,6 +107,32 @@ def _document_read_only_refusals(schema: dict[str, Any]) -> None:
                 operation.setdefault("responses", {}).setdefault("403", forbidden)
 
 
+# Standalone report documents keep their stylesheet inside the file; Swagger UI sets style
+# attributes. Neither gets inline script (app/kit/security_headers.py).
+INLINE_STYLE_PATHS = ("/api/docs", f"{API_PREFIX}/", "/reports/download")
+
+
+def _include_console(app: FastAPI) -> None:
+    """The front door, sign-in and the console's pages, and the files they use."""
+    install_console_errors(app)
+    app.mount(
+        "/static/swagger-ui",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(console_landing.router)
+    app.include_router(users_pages.router)
+    app.include_router(console_home.router)
+    app.include_router(series_pages.router)
+    app.include_router(people_pages.router)
+    app.include_router(sessions_pages.router)
+    app.include_router(key_points_pages.router)
+    app.include_router(reports_console.router)
+    app.include_router(newsletter_console.router)
+    app.include_router(console_home.fallback)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
@@ -130,7 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=API_DESCRIPTION,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        # Served by app.console.landing from Track2's own copy of Swagger UI (works offline).
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -151,12 +194,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_public_router, prefix=API_PREFIX)
     app.include_router(newsletter_pages)
     app.include_router(reports_pages)
+    _include_console(app)
     app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
+    app.add_middleware(
+        CsrfMiddleware,
+        secret=settings.secret_key.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        secure_cookie=users_pages.secure_cookies(settings),
+    )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     # Outermost: cached pages of the hot list are answered before routing (P1); everything
     # else falls through to the stack above unchanged.
     app.add_middleware(KeyPointListFastLane, prefix=API_PREFIX)
+    # Every answer, public pages and the fast lane's included, carries the security headers.
+    app.add_middleware(SecurityHeadersMiddleware, inline_style_paths=INLINE_STYLE_PATHS)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -16,11 +16,13 @@ from app.config import Settings
 from app.db import DbSession
 from app.errors import Forbidden, Unauthenticated
 from app.users.service import Principal, UserService
+from app.users.signin import SESSION_COOKIE, SessionEnded, SignInService
 
 __all__ = [
     "CHALLENGE",
     "AdminPrincipal",
     "CurrentPrincipal",
+    "PagePrincipal",
     "Principal",
     "bearer_scheme",
     "bearer_secret",
@@ -76,3 +78,20 @@ async def require_admin(principal: CurrentPrincipal) -> Principal:
 
 
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+
+
+async def get_page_principal(request: Request, session: DbSession) -> Principal:
+    """The console's caller: the same Principal as ``get_principal``, from the web session
+    cookie instead of a bearer token (``token_id`` is the web session's id). Console routes
+    turn the 401 into the sign-in page."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise SessionEnded("Sign in to continue")
+    settings: Settings = request.app.state.settings
+    principal = await SignInService(session, settings).authenticate(cookie)
+    request.state.principal = principal
+    return principal
+
+
+PagePrincipal = Annotated[Principal, Depends(get_page_principal)]
+"""The signed-in console user (a web session), or the sign-in page."""

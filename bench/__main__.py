@@ -94,6 +94,7 @@ def main() -> None:
         ("p6_pagination", []),
         ("reports", []),
         ("newsletter_send", pg),
+        ("console", secs),
     ):
         if (Path(__file__).parent / f"{optional}.py").exists():
             plan.append((optional, extra))

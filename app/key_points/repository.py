@@ -280,6 +280,41 @@ class KeyPointRepository:
         }
         return sessions, counts
 
+    # -- console reads (whole sessions, a fixed number of statements) ---------------------
+
+    async def revisions_of(
+        self, key_point_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[KeyPointRevision]]:
+        """The earlier texts of many points, oldest first, in one statement."""
+        out: dict[uuid.UUID, list[KeyPointRevision]] = {i: [] for i in key_point_ids}
+        if not key_point_ids:
+            return out
+        stmt = (
+            select(KeyPointRevision)
+            .where(KeyPointRevision.key_point_id.in_(key_point_ids))
+            .order_by(KeyPointRevision.key_point_id, KeyPointRevision.revision)
+        )
+        for revision in (await self.session.execute(stmt)).scalars():
+            out[revision.key_point_id].append(revision)
+        return out
+
+    async def authors_of(
+        self, key_point_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Everyone who wrote any version of each point's text, in one statement."""
+        out: dict[uuid.UUID, set[uuid.UUID]] = {i: set() for i in key_point_ids}
+        if not key_point_ids:
+            return out
+        stmt = select(AuditEvent.subject_id, AuditEvent.app_user_id).where(
+            AuditEvent.subject_type == "key_point",
+            AuditEvent.subject_id.in_(key_point_ids),
+            AuditEvent.action.in_(("key_point.created", "key_point.text_edited")),
+        )
+        for subject_id, user_id in (await self.session.execute(stmt)).all():
+            if user_id is not None:
+                out[subject_id].add(user_id)
+        return out
+
 
 @functools.cache
 def _bump_version() -> Any:

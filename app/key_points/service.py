@@ -55,6 +55,7 @@ from app.key_points.schemas import (
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
 from app.kit.ordering import place
+from app.kit.pagination import PageParams
 from app.people.service import PeopleService
 from app.series.models import DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
@@ -599,3 +600,42 @@ class KeyPointService:
 
 def _field_error(field: str, reason: str) -> FieldError:
     return FieldError(location="body", field=field, reason=reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """A submitted point as its reviewer sees it: text, themes, earlier texts, and whether
+    the reviewer wrote or edited it (then four eyes forbid them to approve it)."""
+
+    point: KeyPoint
+    themes: list[str]
+    revisions: list[KeyPointRevision]
+    reviewer_is_author: bool
+
+
+async def session_points(
+    db: AsyncSession, access: SessionAccess, status: KeyPointStatus | None = None
+) -> list[tuple[KeyPoint, list[str]]]:
+    """Every point of the session in order, with its theme slugs (one statement), for the
+    console's recording and review screens."""
+    rows, _ = await KeyPointRepository(db).list_for_session(
+        access.session.id, PageParams(limit=_SESSION_POINTS_LIMIT, cursor=None), status=status
+    )
+    return rows
+
+
+async def review_queue(db: AsyncSession, access: SessionAccess) -> list[ReviewItem]:
+    """The session's submitted points with their revisions and authors (three statements)."""
+    repo = KeyPointRepository(db)
+    rows = await session_points(db, access, KeyPointStatus.SUBMITTED)
+    ids = [point.id for point, _ in rows]
+    revisions = await repo.revisions_of(ids)
+    authors = await repo.authors_of(ids)
+    me = access.principal.user_id
+    return [
+        ReviewItem(point, themes, revisions[point.id], me in authors[point.id])
+        for point, themes in rows
+    ]
+
+
+_SESSION_POINTS_LIMIT = 2000

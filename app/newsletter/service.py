@@ -568,6 +568,15 @@ class NewsletterService:
         )
         return _issue_read(issue, progress)
 
+    async def check_issue_texts(
+        self, access: SeriesAccess, subject: str, body_markdown: str
+    ) -> list[dict[str, Any]]:
+        """What the gate finds in a draft issue (blocks and warnings, ``[{field, findings}]``),
+        without storing anything: the console's live checker, the same review as
+        ``create_issue``."""
+        review = await Gate(self.db).review(access.series.id, issue_texts(subject, body_markdown))
+        return review.as_fields()
+
     async def _require_public_summary(self, series_id: uuid.UUID, report_id: uuid.UUID) -> None:
         """An issue may announce a published summary of its own series, nothing else: a
         detailed report is never public, and another series' report is none of its

@@ -19,6 +19,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from app.confidentiality.gate import BeingRevised
 from app.db import DbSession
 from app.errors import NotFound
+from app.kit.outline import embed_under
 from app.kit.ratelimit import RateLimited, client_ip
 from app.reports.links import BadDownloadLink
 from app.reports.model import session_report_from_json
@@ -147,7 +148,12 @@ async def series_page(
         except BeingRevised:
             latest = None
         else:
-            body = render_html_fragment(session_report_from_json(cleared.value.content))
+            # Under the page's "Latest summary" heading, once the page's own strapline is shown.
+            body = embed_under(
+                render_html_fragment(session_report_from_json(cleared.value.content)),
+                2,
+                drop_classes=("strapline",),
+            )
     return _page(
         "series.html",
         {"s": series, "latest": latest, "body": body, "form": _form(series, session)},

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.db import DbSession
-from app.security import CurrentPrincipal
+from app.security import CurrentPrincipal, PagePrincipal
 from app.series.service import SeriesAccess, SeriesService
 
 
@@ -34,3 +34,27 @@ SeriesRapporteur = Annotated[SeriesAccess, Depends(_series_member)]
 
 SeriesOrganiser = Annotated[SeriesAccess, Depends(_series_organiser)]
 """An organiser of the series or an administrator."""
+
+
+# The console's face of the same types: the caller comes from the web session cookie, the
+# access rules (and the 404s) are the same service call.
+
+
+async def _series_member_page(
+    series_id: uuid.UUID, session: DbSession, principal: PagePrincipal
+) -> SeriesAccess:
+    return await SeriesService(session).access(principal, series_id)
+
+
+async def _series_organiser_page(
+    access: Annotated[SeriesAccess, Depends(_series_member_page)],
+) -> SeriesAccess:
+    access.require_manage()
+    return access
+
+
+SeriesRapporteurPage = Annotated[SeriesAccess, Depends(_series_member_page)]
+"""``SeriesRapporteur`` for console pages."""
+
+SeriesOrganiserPage = Annotated[SeriesAccess, Depends(_series_organiser_page)]
+"""``SeriesOrganiser`` for console pages."""

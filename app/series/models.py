@@ -92,3 +92,24 @@ class SeriesMember(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     series: Mapped[DialogueSeries] = relationship(back_populates="members", lazy="raise")
+
+
+class SeriesInvitation(IdMixin, Base):
+    """An organiser's e-mailed invitation to join a series with a role. Its link (only the
+    SHA-256 of its secret is stored) creates the account if needed and signs the person in."""
+
+    __tablename__ = "series_invitation"
+
+    dialogue_series_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dialogue_series.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[MemberRole] = mapped_column(str_enum(MemberRole, "member_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write
 from app.kit.pagination import PageParams, apply_keyset, split_page
-from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.series.models import DialogueSeries, MemberRole, SeriesInvitation, SeriesMember
 from app.sessions.models import DialogueSession
 from app.users.models import User
 
@@ -116,3 +117,67 @@ class SeriesRepository:
             SeriesMember.role == MemberRole.ORGANISER,
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+class InvitationRepository:
+    """Invitations to a series."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, invitation: SeriesInvitation) -> None:
+        self.session.add(invitation)
+        await self.session.flush()
+
+    async def withdraw_pending(self, series_id: uuid.UUID, email: str, when: datetime) -> None:
+        """Withdraw the address's pending invitations to the series (a new one replaces them)."""
+        await self.session.execute(
+            update(SeriesInvitation)
+            .where(
+                SeriesInvitation.dialogue_series_id == series_id,
+                SeriesInvitation.email == email,
+                SeriesInvitation.accepted_at.is_(None),
+                SeriesInvitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=when)
+        )
+
+    async def pending(self, series_id: uuid.UUID, now: datetime) -> list[SeriesInvitation]:
+        stmt = (
+            select(SeriesInvitation)
+            .where(
+                SeriesInvitation.dialogue_series_id == series_id,
+                SeriesInvitation.accepted_at.is_(None),
+                SeriesInvitation.revoked_at.is_(None),
+                SeriesInvitation.expires_at > now,
+            )
+            .order_by(SeriesInvitation.created_at.desc())
+            .limit(200)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def withdraw(
+        self, series_id: uuid.UUID, invitation_id: uuid.UUID, when: datetime
+    ) -> bool:
+        result = await self.session.execute(
+            update(SeriesInvitation)
+            .where(
+                SeriesInvitation.id == invitation_id,
+                SeriesInvitation.dialogue_series_id == series_id,
+                SeriesInvitation.accepted_at.is_(None),
+            )
+            .values(revoked_at=when)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def by_hash(self, token_hash: str) -> tuple[SeriesInvitation, DialogueSeries] | None:
+        """The invitation and its series (locked when the request writes on PostgreSQL)."""
+        stmt = for_write(
+            select(SeriesInvitation, DialogueSeries)
+            .join(DialogueSeries, DialogueSeries.id == SeriesInvitation.dialogue_series_id)
+            .where(SeriesInvitation.token_hash == token_hash),
+            self.session,
+            SeriesInvitation,
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (row[0], row[1])

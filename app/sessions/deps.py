@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.db import DbSession
-from app.security import CurrentPrincipal
+from app.security import CurrentPrincipal, PagePrincipal
 from app.sessions.service import SessionAccess, SessionService
 
 
@@ -34,3 +34,26 @@ SessionRapporteur = Annotated[SessionAccess, Depends(_session_member)]
 
 SessionOrganiser = Annotated[SessionAccess, Depends(_session_organiser)]
 """An organiser of the session's series or an administrator."""
+
+
+# The console's face of the same types (the caller from the web session cookie).
+
+
+async def _session_member_page(
+    session_id: uuid.UUID, db: DbSession, principal: PagePrincipal
+) -> SessionAccess:
+    return await SessionService(db).access(principal, session_id)
+
+
+async def _session_organiser_page(
+    access: Annotated[SessionAccess, Depends(_session_member_page)],
+) -> SessionAccess:
+    access.series_access.require_manage()
+    return access
+
+
+SessionRapporteurPage = Annotated[SessionAccess, Depends(_session_member_page)]
+"""``SessionRapporteur`` for console pages."""
+
+SessionOrganiserPage = Annotated[SessionAccess, Depends(_session_organiser_page)]
+"""``SessionOrganiser`` for console pages."""

@@ -50,3 +50,36 @@ class ApiToken(IdMixin, Base):
     def user_id(self) -> uuid.UUID:
         """The owner's id under the name the API uses."""
         return self.app_user_id
+
+
+class SignInLink(IdMixin, Base):
+    """A single-use e-mailed sign-in link for the console. Only the SHA-256 of its secret is
+    stored; it works once, within a few minutes of being sent."""
+
+    __tablename__ = "sign_in_link"
+
+    app_user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(IdMixin, Base):
+    """A signed-in browser: the opaque cookie's SHA-256, and when it stops working (idle
+    and absolute expiry, or revocation by sign-out, sign-out everywhere or deactivation)."""
+
+    __tablename__ = "web_session"
+
+    app_user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    # What the person sees in "signed in on": the browser, as it described itself.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import locks_rows
+from app.db import for_write, locks_rows
 from app.kit.pagination import PageParams, apply_keyset, split_page
-from app.users.models import ApiToken, User
+from app.users.models import ApiToken, SignInLink, User, WebSession
 
 
 class UserRepository:
@@ -79,3 +79,83 @@ class UserRepository:
         await self.session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when)
         )
+
+    # -- console sign-in ------------------------------------------------------------------
+
+    async def add_sign_in_link(self, link: SignInLink) -> None:
+        self.session.add(link)
+        await self.session.flush()
+
+    async def find_sign_in_link(self, token_hash: str) -> tuple[SignInLink, User] | None:
+        """The link and its user (locked when the request writes on PostgreSQL, so two
+        clicks of one link cannot both sign in)."""
+        stmt = for_write(
+            select(SignInLink, User)
+            .join(User, User.id == SignInLink.app_user_id)
+            .where(SignInLink.token_hash == token_hash),
+            self.session,
+            SignInLink,
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (row[0], row[1])
+
+    async def use_sign_in_link(self, link_id: uuid.UUID, when: datetime) -> bool:
+        """Mark the link used; False when another request used it first."""
+        result = await self.session.execute(
+            update(SignInLink)
+            .where(SignInLink.id == link_id, SignInLink.used_at.is_(None))
+            .values(used_at=when)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def add_web_session(self, web_session: WebSession) -> None:
+        self.session.add(web_session)
+        await self.session.flush()
+
+    async def find_web_session(self, token_hash: str) -> tuple[WebSession, User] | None:
+        """One round trip: the web session and its user, by the cookie's hash."""
+        stmt = (
+            select(WebSession, User)
+            .join(User, User.id == WebSession.app_user_id)
+            .where(WebSession.token_hash == token_hash)
+        )
+        row = (await self.session.execute(stmt)).first()
+        return None if row is None else (row[0], row[1])
+
+    async def touch_web_session(self, session_id: uuid.UUID, when: datetime) -> None:
+        await self.session.execute(
+            update(WebSession).where(WebSession.id == session_id).values(last_seen_at=when)
+        )
+
+    async def revoke_web_sessions(
+        self, user_id: uuid.UUID, when: datetime, *, only: uuid.UUID | None = None
+    ) -> int:
+        """Revoke the user's live web sessions (or just one); returns how many."""
+        stmt = update(WebSession).where(
+            WebSession.app_user_id == user_id, WebSession.revoked_at.is_(None)
+        )
+        if only is not None:
+            stmt = stmt.where(WebSession.id == only)
+        result = await self.session.execute(stmt.values(revoked_at=when))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def live_web_sessions(self, user_id: uuid.UUID, now: datetime) -> list[WebSession]:
+        stmt = (
+            select(WebSession)
+            .where(
+                WebSession.app_user_id == user_id,
+                WebSession.revoked_at.is_(None),
+                WebSession.expires_at > now,
+            )
+            .order_by(WebSession.created_at.desc())
+            .limit(50)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def purge_sign_in(self, before: datetime) -> int:
+        """Forget links and web sessions that stopped working before ``before``."""
+        links = await self.session.execute(delete(SignInLink).where(SignInLink.expires_at < before))
+        sessions = await self.session.execute(
+            delete(WebSession).where(WebSession.expires_at < before)
+        )
+        return int(getattr(links, "rowcount", 0) or 0) + int(getattr(sessions, "rowcount", 0) or 0)

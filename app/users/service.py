@@ -115,6 +115,9 @@ class UserService:
         for key, value in changes.items():
             if value is not None:
                 setattr(user, key, value)
+        if changes.get("is_active") is False:
+            # A deactivated user's console sessions end now, not at their next request.
+            await self.repo.revoke_web_sessions(user.id, utcnow())
         return user
 
     async def issue_token(self, user_id: uuid.UUID, data: TokenCreate) -> tuple[ApiToken, str]:

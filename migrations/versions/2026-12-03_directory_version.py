@@ -1,7 +1,7 @@
 """a series' directory version, bumped by the database on every change the guard reads
 
 Revision ID: 0030
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-03 00:00:00
 
 The guard (app/confidentiality) checks every public text against a matcher built from the
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0019"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
