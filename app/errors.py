@@ -16,7 +16,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.kit.request_id import current_request_id
@@ -129,6 +136,76 @@ class PayloadTooLarge(DomainError):
     title = "Request body too large"
 
 
+class ServiceUnavailable(DomainError):
+    """A 503 that the client should retry: ``Retry-After`` says when."""
+
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(detail, retry_after=retry_after, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """SQLite: this writer did not get its turn at the write lock in time."""
+
+    slug = "database-busy"
+    title = "The database is busy"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(
+            "Too many writes are waiting for the database; nothing was changed, retry later",
+            retry_after=retry_after,
+        )
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (restarting, failing over, out of connections)."""
+
+    slug = "database-unavailable"
+    title = "The database is unavailable"
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__(
+            "The database cannot be reached just now; retry later (a write that got this "
+            "answer may or may not have been committed: retry it with the same "
+            "Idempotency-Key)",
+            retry_after=retry_after,
+        )
+
+
+# SQLSTATE classes and codes that mean "the database is not there right now": connection
+# exceptions (08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+# cannot connect now), too many connections (53300), and read-only standby after a failover.
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "25006"})
+_SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked")
+
+
+def unavailable_error(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 to answer for ``exc`` when it says the database is busy or unreachable."""
+    if isinstance(exc, ServiceUnavailable):
+        return exc
+    if isinstance(exc, PoolTimeout | DisconnectionError):
+        return DatabaseUnavailable()
+    if not isinstance(exc, DBAPIError):
+        return None
+    message = str(exc.orig).lower()
+    if any(text in message for text in _SQLITE_BUSY_MESSAGES):
+        return DatabaseBusy()
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if (
+        exc.connection_invalidated
+        or sqlstate.startswith("08")
+        or sqlstate in _UNAVAILABLE_SQLSTATES
+        # asyncpg's "connection is closed" and friends carry no SQLSTATE.
+        or (isinstance(exc, InterfaceError) and not sqlstate)
+    ):
+        return DatabaseUnavailable()
+    return None
+
+
 # PostgreSQL refuses text it cannot store: NUL characters (SQLSTATE 22021) and characters
 # with no equivalent in the server encoding (22P05).
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
@@ -145,11 +222,13 @@ _STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
     410: ("gone", "Gone"),
     412: ("precondition-failed", "Precondition failed"),
     413: ("payload-too-large", "Request body too large"),
+    414: ("uri-too-long", "Request target too long"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "The request is not valid"),
     429: ("rate-limited", "Too many requests"),
+    431: ("headers-too-large", "Request headers too large"),
     500: ("internal-error", "Internal server error"),
-    503: ("not-ready", "Not ready"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 
 
@@ -211,7 +290,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
-        headers = exc.extensions.pop("headers", None)
+        if isinstance(exc, ServiceUnavailable):
+            logger.warning("answered 503", extra={"problem": exc.slug, "cause": _cause(exc)})
+        headers = exc.extensions.get("headers")
+        extensions = {k: v for k, v in exc.extensions.items() if k != "headers"}
         return problem_response(
             request,
             status=exc.status,
@@ -219,7 +301,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             headers=headers,
-            **exc.extensions,
+            **extensions,
         )
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -267,10 +349,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # A database that is busy or away is a 503 the client retries, never a 500.
+        unavailable = unavailable_error(exc)
+        if unavailable is not None:
+            return await on_domain_error(request, unavailable)
         # The database is the last home of validation: text PostgreSQL cannot store is the
         # client's mistake (422), not ours.
-        assert isinstance(exc, DBAPIError)
-        if getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT:
+        if (
+            not isinstance(exc, DBAPIError)
+            or getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT
+        ):
             return await on_unexpected(request, exc)
         location = "query" if request.method in {"GET", "HEAD", "DELETE"} else "body"
         error = FieldError(
@@ -299,8 +387,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
-    app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(SQLAlchemyError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return type(cause).__name__ if cause is not None else type(exc).__name__
 
 
 NOT_MODIFIED_RESPONSE: dict[str, Any] = {

@@ -14,7 +14,7 @@ from starlette.types import Scope
 
 from app import health, housekeeping
 from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, one_process_per_sqlite_file
 from app.errors import Problem, install_problem_handlers, problem_responses
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
@@ -23,7 +23,8 @@ from app.key_points.router import record_router as key_points_record_router
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.idempotency import IdempotencyMiddleware
-from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.kit.logging import configure_logging
+from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMiddleware
 from app.newsletter.pages import router as newsletter_pages
 from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
@@ -90,12 +91,26 @@ def _document_read_only_refusals(schema: dict[str, Any]) -> None:
                 operation.setdefault("responses", {}).setdefault("403", forbidden)
 
 
+def serve_app() -> FastAPI:
+    """The factory ``track2 serve`` hands to uvicorn: logging set up in every process
+    (``--workers N`` starts N processes, each of which calls this), then the application."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with one_process_per_sqlite_file(settings.database_url, "serve"):
+            async with _serving(app):
+                yield
+
+    @asynccontextmanager
+    async def _serving(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
@@ -148,9 +163,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
-    # Outermost: cached pages of the hot list are answered before routing (P1); everything
-    # else falls through to the stack above unchanged.
+    # Cached pages of the hot list are answered before routing (P1); everything else falls
+    # through to the stack above unchanged.
     app.add_middleware(KeyPointListFastLane, prefix=API_PREFIX)
+    # Outermost: limits, the request id, the access log and the last safety net, for every
+    # lane alike.
+    app.add_middleware(
+        EdgeMiddleware,
+        max_target_bytes=settings.http.max_target_bytes,
+        max_header_bytes=settings.http.max_header_bytes,
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
