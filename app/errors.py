@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import asyncpg.exceptions as asyncpg_exceptions  # type: ignore[import-untyped]  # no hints
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -187,8 +188,15 @@ def unavailable_error(exc: BaseException) -> ServiceUnavailable | None:
     """The 503 to answer for ``exc`` when it says the database is busy or unreachable."""
     if isinstance(exc, ServiceUnavailable):
         return exc
-    if isinstance(exc, PoolTimeout | DisconnectionError):
+    if isinstance(exc, PoolTimeout | DisconnectionError | ConnectionError | TimeoutError):
+        # Network errors reach a request only from its database connections (mail and
+        # webhooks go out from the outbox worker, never from a request).
         return DatabaseUnavailable()
+    if isinstance(exc, asyncpg_exceptions.InterfaceError):
+        return DatabaseUnavailable()  # asyncpg used directly: "connection is closed"
+    if isinstance(exc, asyncpg_exceptions.PostgresError):
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        return DatabaseUnavailable() if _unavailable_sqlstate(sqlstate) else None
     if not isinstance(exc, DBAPIError):
         return None
     message = str(exc.orig).lower()
@@ -197,13 +205,16 @@ def unavailable_error(exc: BaseException) -> ServiceUnavailable | None:
     sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
     if (
         exc.connection_invalidated
-        or sqlstate.startswith("08")
-        or sqlstate in _UNAVAILABLE_SQLSTATES
+        or _unavailable_sqlstate(sqlstate)
         # asyncpg's "connection is closed" and friends carry no SQLSTATE.
         or (isinstance(exc, InterfaceError) and not sqlstate)
     ):
         return DatabaseUnavailable()
     return None
+
+
+def _unavailable_sqlstate(sqlstate: str) -> bool:
+    return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
 
 
 # PostgreSQL refuses text it cannot store: NUL characters (SQLSTATE 22021) and characters
@@ -352,6 +363,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         # A database that is busy or away is a 503 the client retries, never a 500.
         unavailable = unavailable_error(exc)
         if unavailable is not None:
+            if unavailable is not exc and unavailable.__cause__ is None:
+                unavailable.__cause__ = exc
             return await on_domain_error(request, unavailable)
         # The database is the last home of validation: text PostgreSQL cannot store is the
         # client's mistake (422), not ours.
@@ -392,8 +405,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    return type(cause).__name__ if cause is not None else type(exc).__name__
+    """The root of a chain of causes, named with its message (what an operator looks for)."""
+    while (nxt := exc.__cause__ or exc.__context__) is not None:
+        exc = nxt
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 NOT_MODIFIED_RESPONSE: dict[str, Any] = {

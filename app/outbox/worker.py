@@ -59,6 +59,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import OutboxSettings, Settings
 from app.db import Base, IdMixin, sqlite_write_intent
+from app.errors import unavailable_error
 from app.kit.clock import utcnow
 from app.kit.enums import str_enum
 
@@ -773,10 +774,21 @@ class OutboxWorker:
             try:
                 claimed = await self.run_once()
                 failures = 0
-            except Exception:
+            except Exception as exc:
                 # The database is away or a bug: keep the worker alive, back off a little.
                 failures += 1
-                logger.exception("outbox worker loop failed", extra={"worker": self.name})
+                unavailable = unavailable_error(exc)
+                if unavailable is not None:
+                    logger.warning(
+                        "outbox worker waits for the database",
+                        extra={
+                            "worker": self.name,
+                            "problem": unavailable.slug,
+                            "cause": repr(exc),
+                        },
+                    )
+                else:
+                    logger.exception("outbox worker loop failed", extra={"worker": self.name})
                 claimed = 0
             if claimed >= self.batch_size:
                 continue
