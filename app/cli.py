@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser(
         "housekeeping",
         help="delete what is no longer needed (unconfirmed subscribers, expired idempotency "
-        "records and rate-limit counters) once; the worker does this hourly",
+        "records and rate-limit hits) once; the worker does this hourly",
     )
     sweep.set_defaults(func=cmd_housekeeping)
 
