@@ -28,6 +28,7 @@ from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMid
 from app.newsletter.pages import router as newsletter_pages
 from app.newsletter.router import public_router as newsletter_public_router
 from app.newsletter.router import router as newsletter_router
+from app.newsletter.service import is_confirmed_subscriber
 from app.outbox.router import router as outbox_router
 from app.outbox.worker import worker_in_background
 from app.people.router import router as people_router
@@ -143,6 +144,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # The reports domain asks the newsletter domain (above it) whether a report requester
+    # subscribes; the answer is wired in here so neither imports the other upwards.
+    app.state.confirmed_subscriber = is_confirmed_subscriber
     # The list's gate outside the ORM is opened by the lifespan; until then (and in tests
     # that skip the lifespan) the fast lane stays off and the route answers.
     app.state.list_gate = None

@@ -42,9 +42,11 @@ from app.newsletter.schemas import (
 )
 from app.newsletter.tokens import BadLink, LinkSigner, Purpose
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxKind, OutboxStatus, enqueue
+from app.outbox.models import OutboxKind, OutboxStatus
+from app.outbox.queue import enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
+from app.reports.service import ReportService, ReportWithdrawn
 from app.series.models import DialogueSeries
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import SessionStatus
@@ -58,6 +60,12 @@ ISSUE_NOT_FOUND = "No such newsletter"
 # At most one confirmation e-mail per address in this interval, however often it is asked.
 CONFIRMATION_INTERVAL = timedelta(hours=1)
 SUPPRESSION_ERASED = "erased"
+
+
+async def is_confirmed_subscriber(db: AsyncSession, email: str, series_id: uuid.UUID) -> bool:
+    """Whether the address has a confirmed subscription to the series (what the reports
+    domain asks of this one, through the hook app.main wires into ReportService)."""
+    return await NewsletterRepository(db).is_confirmed(normalise_email(email), series_id)
 
 
 def normalise_email(address: str) -> str:
@@ -176,7 +184,7 @@ class NewsletterService:
 
     async def is_confirmed_subscriber(self, email: str, series_id: uuid.UUID) -> bool:
         """Whether the address has a confirmed subscription to the series."""
-        return await self.repo.is_confirmed(normalise_email(email), series_id)
+        return await is_confirmed_subscriber(self.db, email, series_id)
 
     async def public_series(self) -> list[SeriesChoice]:
         """Every series, by title, for the subscription form."""
@@ -586,9 +594,6 @@ class NewsletterService:
         """An issue may announce a published summary of its own series, nothing else: a
         detailed report is never public, and another series' report is none of its
         subscribers' business (and its existence none of this organiser's)."""
-        # Imported here: the reports domain sends through this one (a cycle at import time).
-        from app.reports.service import ReportService, ReportWithdrawn
-
         try:
             version = await ReportService(self.db, self.settings).public_summary(report_id)
         except (NotFound, ReportWithdrawn):

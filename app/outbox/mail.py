@@ -44,7 +44,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from app.config import MailBackend, MailSettings, Settings
 from app.kit.clock import utcnow
-from app.outbox.worker import HandlerContext, OutboxKind, OutboxMessage, register_handler
+from app.outbox.models import OutboxKind, OutboxMessage
+from app.outbox.worker import HandlerContext, register_handler
 
 logger = logging.getLogger("track2.mail")
 

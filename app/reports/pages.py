@@ -80,7 +80,11 @@ def _not_found() -> HTMLResponse:
 
 
 def _service(request: Request, db: DbSession) -> ReportService:
-    return ReportService(db, request.app.state.settings)
+    return ReportService(
+        db,
+        request.app.state.settings,
+        confirmed_subscriber=request.app.state.confirmed_subscriber,
+    )
 
 
 def _form(

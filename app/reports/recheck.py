@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.key_points.service import KeyPointService, SessionChecker
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxKind, enqueue
+from app.outbox.models import OutboxKind
+from app.outbox.queue import enqueue
 from app.reports.model import SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion
 from app.reports.repository import ReportRepository

@@ -76,7 +76,11 @@ def _document_responses(
 
 
 def _service(request: Request, db: DbSession) -> ReportService:
-    return ReportService(db, request.app.state.settings)
+    return ReportService(
+        db,
+        request.app.state.settings,
+        confirmed_subscriber=request.app.state.confirmed_subscriber,
+    )
 
 
 Service = Annotated[ReportService, Depends(_service)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +25,6 @@ from app.key_points.service import KeyPointService, SessionChecker
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
-from app.newsletter.service import NewsletterService
 from app.people.models import AttendanceStatus, Person
 from app.people.service import PeopleService
 from app.reports import delivery
@@ -180,12 +179,24 @@ def off_record_finding(
     }
 
 
+SubscriberCheck = Callable[[AsyncSession, str, uuid.UUID], Awaitable[bool]]
+"""Whether an address is a confirmed subscriber of a series. The newsletter domain answers
+it (it sits above this one, so this one cannot import it); app.main wires it in."""
+
+
 class ReportService:
     """Building, publishing, reading and delivering reports."""
 
-    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: AsyncSession,
+        settings: Settings,
+        *,
+        confirmed_subscriber: SubscriberCheck | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
+        self._confirmed_subscriber = confirmed_subscriber
         self.repo = ReportRepository(db)
         self.sessions = SessionService(db)
         self.people = PeopleService(db)
@@ -607,9 +618,7 @@ class ReportService:
         )
         await self.repo.add(request)
         if series.report_request_policy is ReportRequestPolicy.CONFIRMED_SUBSCRIBERS and (
-            await NewsletterService(self.db, self.settings).is_confirmed_subscriber(
-                email, series.id
-            )
+            await self._is_confirmed_subscriber(email, series.id)
         ):
             request.approved_by_policy = True
             request.decided_at = utcnow()
@@ -617,6 +626,11 @@ class ReportService:
         await self.db.flush()
         event = report_request_data(request, session.number)
         await emit(self.db, "report_request.created", series.id, event)
+
+    async def _is_confirmed_subscriber(self, email: str, series_id: uuid.UUID) -> bool:
+        if self._confirmed_subscriber is None:
+            raise RuntimeError("ReportService needs confirmed_subscriber to apply this policy")
+        return await self._confirmed_subscriber(self.db, email, series_id)
 
     async def _approve(
         self,

@@ -15,7 +15,7 @@ from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.schemas import CONSENT_TEXT
 from app.newsletter.service import NewsletterService
 from app.newsletter.tokens import LinkSigner, Purpose
-from app.outbox.worker import OutboxMessage
+from app.outbox.models import OutboxMessage
 from tests.newsletter.conftest import NewsKit, links
 
 PROBLEM = "application/problem+json"

@@ -22,14 +22,9 @@ from app.kit.ratelimit import RateLimitHit
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.repository import NewsletterRepository
 from app.newsletter.service import NewsletterService
-from app.outbox.worker import (
-    PRUNED_PAYLOAD,
-    OutboxKind,
-    OutboxMessage,
-    OutboxStatus,
-    enqueue,
-    prune_sent,
-)
+from app.outbox.models import PRUNED_PAYLOAD, OutboxKind, OutboxMessage, OutboxStatus
+from app.outbox.queue import enqueue
+from app.outbox.worker import prune_sent
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

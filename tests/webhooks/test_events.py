@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.outbox.worker import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind, OutboxMessage
 from app.series.models import DialogueSeries
 from app.webhooks.events import MAX_BODY_BYTES, emit, subscription_data
 from app.webhooks.models import WebhookEndpoint
