@@ -26,6 +26,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.kit.request_id import current_request_id
 
@@ -296,6 +297,21 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path, in a stable order: the routes
+    are asked, as the router would ask them, whether they fully match with each method."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHOD_ORDER:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every error through one problem+json renderer."""
 
@@ -319,6 +335,19 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "Invalid request"
+        if any(e.code == "json_invalid" for e in errors):
+            # A body that cannot be parsed at all is a 400 (RFC 9110), not a 422: there is
+            # nothing to validate. The same errors member says where it broke.
+            return problem_response(
+                request,
+                status=400,
+                slug="bad-request",
+                title="Bad request",
+                detail=detail,
+                errors=[
+                    e.model_dump(exclude_none=True) for e in errors if e.code == "json_invalid"
+                ],
+            )
         return problem_response(
             request,
             status=422,
@@ -332,15 +361,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "No resource at this address"
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route whose path matched; a path
+            # served by several routes (GET on one, PATCH and DELETE on another) allows
+            # all of theirs.
+            allowed = allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+                detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
         return problem_response(
             request,
             status=exc.status_code,
             slug=slug,
             title=title,
             detail=detail,
-            headers=exc.headers,
+            headers=headers or None,
         )
 
     async def on_integrity_error(request: Request, exc: Exception) -> JSONResponse:

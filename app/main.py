@@ -82,6 +82,15 @@ def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
     return override or state.sessionmaker
 
 
+def _document_unreadable_bodies(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body answers 400 when the body cannot be parsed."""
+    bad_request = problem_responses(400)[400]
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("400", bad_request)
+
+
 def _document_read_only_refusals(schema: dict[str, Any]) -> None:
     """Any authenticated operation that is not a read answers 403 to a read-only token
     (``get_principal``): document it where the route did not already."""
@@ -193,6 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 components.setdefault(name, definition)
             components["Problem"] = problem
             _document_read_only_refusals(schema)
+            _document_unreadable_bodies(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
