@@ -187,14 +187,21 @@ class IdempotencyMiddleware:
         captured_status = 500
         captured_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
+        last: Message | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal captured_status, captured_headers
+            nonlocal captured_status, captured_headers, last
             if message["type"] == "http.response.start":
                 captured_status = message["status"]
                 captured_headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Held back until the answer is stored: a client that has the whole
+                    # response and retries at once (from any process) gets the replay, not
+                    # a 409 "in progress".
+                    last = message
+                    return
             await send(message)
 
         try:
@@ -202,12 +209,16 @@ class IdempotencyMiddleware:
         except BaseException:
             await self._release(maker, record.id)
             raise
-        if captured_status >= 500:
-            await self._release(maker, record.id)
-        else:
-            await self._complete(
-                maker, record.id, captured_status, captured_headers, b"".join(chunks)
-            )
+        try:
+            if captured_status >= 500:
+                await self._release(maker, record.id)
+            else:
+                await self._complete(
+                    maker, record.id, captured_status, captured_headers, b"".join(chunks)
+                )
+        finally:
+            if last is not None:
+                await send(last)
 
     async def _claim(
         self, maker: Callable[[], AsyncSession], token: str, key: str, fingerprint: str

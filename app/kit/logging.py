@@ -26,6 +26,8 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
+            # Which process: several serve one port with --workers N.
+            "pid": record.process,
         }
         request_id = current_request_id()
         if request_id:
