@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
 from app import health, housekeeping
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker, one_process_per_sqlite_file
-from app.errors import Problem, install_problem_handlers, problem_responses
+from app.errors import Problem, Unauthenticated, install_problem_handlers, problem_responses
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
 from app.key_points.listing import open_list_gate
@@ -39,7 +43,9 @@ from app.security import SAFE_METHODS, get_principal
 from app.series.router import router as series_router
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
+from app.users.models import ApiToken, User
 from app.users.router import router as users_router
+from app.users.service import check_token_state
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks.router import router as webhooks_router
 
@@ -80,6 +86,32 @@ def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
     state = scope["app"].state
     override: Callable[[], AsyncSession] | None = getattr(state, "idempotency_sessions", None)
     return override or state.sessionmaker
+
+
+async def _idempotency_caller(db: AsyncSession, token: str, now: datetime) -> uuid.UUID | None:
+    """The user behind a valid bearer token that may write, for Idempotency-Key records."""
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    row = (
+        await db.execute(
+            select(
+                ApiToken.app_user_id,
+                ApiToken.revoked_at,
+                ApiToken.expires_at,
+                ApiToken.read_only,
+                User.is_active,
+            )
+            .join(User, User.id == ApiToken.app_user_id)
+            .where(ApiToken.token_hash == token_hash)
+        )
+    ).first()
+    if row is None or row.read_only:
+        return None
+    try:
+        check_token_state(row.revoked_at, row.expires_at, row.is_active, now)
+    except Unauthenticated:
+        return None
+    user_id: uuid.UUID = row.app_user_id
+    return user_id
 
 
 def _document_unreadable_bodies(schema: dict[str, Any]) -> None:
@@ -173,7 +205,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_public_router, prefix=API_PREFIX)
     app.include_router(newsletter_pages)
     app.include_router(reports_pages)
-    app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        prefix=API_PREFIX,
+        sessions=_idempotency_sessions,
+        caller=_idempotency_caller,
+    )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     # Cached pages of the hot list are answered before routing (P1); everything else falls
