@@ -122,6 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             log_config=None,
             access_log=False,  # the application writes its own, redacted (EdgeMiddleware)
             http=ProblemHttpToolsProtocol,
+            timeout_keep_alive=settings.http.keep_alive_seconds,
             proxy_headers=bool(trusted),
             forwarded_allow_ips=trusted or None,
             server_header=False,

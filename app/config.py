@@ -45,6 +45,9 @@ class DatabaseSettings(BaseModel):
     # SQLite: how long a writer waits for its turn at the process's write gate (writers are
     # served one at a time, in order) before it is told 503 (database busy) with Retry-After.
     sqlite_write_wait_ms: int = Field(default=15_000, ge=100, le=600_000)
+    # Off only to measure what the write gate does (bench/concurrent_writers.py --compare):
+    # without it, writers contend for SQLite's lock and some answer 503 database-busy.
+    sqlite_write_gate: bool = True
 
 
 class HttpSettings(BaseModel):
@@ -54,6 +57,10 @@ class HttpSettings(BaseModel):
     # Longer request targets (path and query) answer 414, larger header sections 431.
     max_target_bytes: int = Field(default=8192, ge=256, le=1024 * 1024)
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # How long an idle keep-alive connection stays open. Longer than the idle timeout of the
+    # proxy or load balancer in front (60 s for nginx and most cloud balancers): if the app
+    # closed first, a request the proxy sends at that moment would fail with a reset.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For/-Proto are
     # believed; empty: none, the peer address is the client. "*" trusts everyone (never
     # do this when the service can be reached without going through the proxy).

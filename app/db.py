@@ -289,9 +289,9 @@ def create_engine(
     if not pooled:
         kwargs["poolclass"] = NullPool
     elif sqlite and make_url(url).database not in (None, "", ":memory:"):
-        gate = WriteGate(settings.database.sqlite_write_wait_ms / 1000)
-
-        kwargs["poolclass"] = _pool_class(gate)
+        if settings.database.sqlite_write_gate:
+            gate = WriteGate(settings.database.sqlite_write_wait_ms / 1000)
+            kwargs["poolclass"] = _pool_class(gate)
         kwargs["pool_size"] = settings.database.pool_size
         kwargs["max_overflow"] = settings.database.max_overflow
         kwargs["pool_timeout"] = settings.database.pool_timeout_seconds
