@@ -10,10 +10,18 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
 
 from app import housekeeping
-from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
+from app.config import Environment, MailBackend, Settings, get_settings
+from app.db import (
+    DatabaseInUse,
+    create_engine,
+    create_sessionmaker,
+    one_process_per_sqlite_file,
+)
 from app.kit.logging import configure_logging
 from app.kit.migrations import current_revision, head_revision, upgrade_to_head
 
@@ -48,24 +56,77 @@ def _prepare_database(settings: Settings) -> None:
         )
 
 
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+
+
+def production_warnings(settings: Settings) -> list[str]:
+    """What a production start-up should say about settings that work but are likely wrong."""
+    if settings.environment is not Environment.PRODUCTION:
+        return []
+    warnings = []
+    if settings.mail.backend is MailBackend.FILE:
+        warnings.append(
+            "TRACK2_MAIL__BACKEND is 'file': mail is written to "
+            f"{settings.mail.file_dir} and never sent; set it to 'smtp' in production"
+        )
+    host = urlsplit(settings.base_url).hostname or ""
+    if host in _LOOPBACK_HOSTS or host.startswith("127."):
+        warnings.append(
+            f"TRACK2_BASE_URL is {settings.base_url}: links in e-mails and calendars will "
+            "point at this machine's loopback address; set the public address"
+        )
+    if settings.is_sqlite:
+        warnings.append(
+            "TRACK2_DATABASE_URL is a SQLite file: one process only; use PostgreSQL to run "
+            "several app processes and workers"
+        )
+    return warnings
+
+
+def _warn_production(settings: Settings) -> None:
+    log = logging.getLogger("track2.cli")
+    for warning in production_warnings(settings):
+        log.warning(warning)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.kit.http import ProblemHttpToolsProtocol
+
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    _prepare_database(settings)
-    if args.demo:
-        asyncio.run(_load_demo(settings))
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_config=None,
-        proxy_headers=args.proxy_headers,
-        server_header=False,
-    )
+    if settings.is_sqlite and args.workers > 1:
+        raise CliError(
+            "--workers must be 1 on SQLite: one process serves a SQLite file (its writers "
+            "take turns inside that process); use PostgreSQL to run several "
+            "(docs/operations.md)"
+        )
+    _warn_production(settings)
+    trusted = list(settings.http.trusted_proxies)
+    if args.proxy_headers and not trusted:
+        raise CliError(
+            "--proxy-headers needs TRACK2_HTTP__TRUSTED_PROXIES: the addresses of the proxies "
+            "whose X-Forwarded-For to believe, e.g. '[\"10.0.0.2\"]' (docs/operations.md)"
+        )
+    with one_process_per_sqlite_file(settings.database_url, "serve"):
+        _prepare_database(settings)
+        if args.demo:
+            asyncio.run(_load_demo(settings))
+        uvicorn.run(
+            "app.main:serve_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            access_log=False,  # the application writes its own, redacted (EdgeMiddleware)
+            http=ProblemHttpToolsProtocol,
+            timeout_keep_alive=settings.http.keep_alive_seconds,
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+            server_header=False,
+        )
 
 
 async def _load_demo(settings: Settings) -> None:
@@ -156,9 +217,11 @@ async def _run_worker(settings: Settings, *, drain: bool) -> int:
 def cmd_worker(args: argparse.Namespace) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    _prepare_database(settings)
+    _warn_production(settings)
     try:
-        code = asyncio.run(_run_worker(settings, drain=args.drain))
+        with one_process_per_sqlite_file(settings.database_url, "worker"):
+            _prepare_database(settings)
+            code = asyncio.run(_run_worker(settings, drain=args.drain))
     except asyncio.CancelledError:
         code = 130
     if code:
@@ -243,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--proxy-headers",
         action="store_true",
-        help="trust X-Forwarded-* from the proxy in front (see docs/operations.md)",
+        help="trust X-Forwarded-For/-Proto, only from the addresses in "
+        "TRACK2_HTTP__TRUSTED_PROXIES (setting those alone is enough; see docs/operations.md)",
     )
     serve.add_argument(
         "--demo",
@@ -268,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser(
         "housekeeping",
         help="delete what is no longer needed (unconfirmed subscribers, expired idempotency "
-        "records and rate-limit counters) once; the worker does this hourly",
+        "records and rate-limit hits) once; the worker does this hourly",
     )
     sweep.set_defaults(func=cmd_housekeeping)
 
@@ -286,6 +350,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _settings_problem(exc: ValidationError) -> str:
+    """One line naming each bad setting and why (no traceback, no value echoed)."""
+    reasons = []
+    for error in exc.errors():
+        name = "TRACK2_" + "__".join(str(part) for part in error["loc"]).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        reasons.append(message if message.startswith("TRACK2_") else f"{name}: {message}")
+    return "configuration error: " + "; ".join(reasons)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``track2`` console script."""
     args = build_parser().parse_args(argv)
@@ -293,6 +367,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.func(args)
     except CliError as exc:
         print(f"track2: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except DatabaseInUse as exc:
+        print(f"track2: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        print(f"track2: {_settings_problem(exc)}", file=sys.stderr)
         sys.exit(2)
 
 

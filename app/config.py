@@ -36,14 +36,35 @@ class DatabaseSettings(BaseModel):
 
     pool_size: int = Field(default=10, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
+    # How long a request waits for a pooled connection, and a new connection for PostgreSQL
+    # to answer, before it is told 503 (database unavailable) with Retry-After.
+    pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     echo: bool = False
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    # SQLite: how long a writer waits for its turn at the process's write gate (writers are
+    # served one at a time, in order) before it is told 503 (database busy) with Retry-After.
+    sqlite_write_wait_ms: int = Field(default=15_000, ge=100, le=600_000)
+    # Off only to measure what the write gate does (bench/concurrent_writers.py --compare):
+    # without it, writers contend for SQLite's lock and some answer 503 database-busy.
+    sqlite_write_gate: bool = True
 
 
 class HttpSettings(BaseModel):
     """Limits applied to every HTTP request."""
 
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    # Longer request targets (path and query) answer 414, larger header sections 431.
+    max_target_bytes: int = Field(default=8192, ge=256, le=1024 * 1024)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # How long an idle keep-alive connection stays open. Longer than the idle timeout of the
+    # proxy or load balancer in front (60 s for nginx and most cloud balancers): if the app
+    # closed first, a request the proxy sends at that moment would fail with a reset.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
+    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For/-Proto are
+    # believed; empty: none, the peer address is the client. "*" trusts everyone (never
+    # do this when the service can be reached without going through the proxy).
+    trusted_proxies: list[str] = []
 
 
 class SecuritySettings(BaseModel):

@@ -12,12 +12,21 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import asyncpg.exceptions as asyncpg_exceptions  # type: ignore[import-untyped]  # no hints
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.kit.request_id import current_request_id
 
@@ -129,6 +138,86 @@ class PayloadTooLarge(DomainError):
     title = "Request body too large"
 
 
+class ServiceUnavailable(DomainError):
+    """A 503 that the client should retry: ``Retry-After`` says when."""
+
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(detail, retry_after=retry_after, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """SQLite: this writer did not get its turn at the write lock in time."""
+
+    slug = "database-busy"
+    title = "The database is busy"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(
+            "Too many writes are waiting for the database; nothing was changed, retry later",
+            retry_after=retry_after,
+        )
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (restarting, failing over, out of connections)."""
+
+    slug = "database-unavailable"
+    title = "The database is unavailable"
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__(
+            "The database cannot be reached just now; retry later (a write that got this "
+            "answer may or may not have been committed: retry it with the same "
+            "Idempotency-Key)",
+            retry_after=retry_after,
+        )
+
+
+# SQLSTATE classes and codes that mean "the database is not there right now": connection
+# exceptions (08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03
+# cannot connect now), too many connections (53300), and read-only standby after a failover.
+_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "25006"})
+_SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked")
+
+
+def unavailable_error(exc: BaseException) -> ServiceUnavailable | None:
+    """The 503 to answer for ``exc`` when it says the database is busy or unreachable."""
+    if isinstance(exc, ServiceUnavailable):
+        return exc
+    if isinstance(exc, PoolTimeout | DisconnectionError | ConnectionError | TimeoutError):
+        # Network errors reach a request only from its database connections (mail and
+        # webhooks go out from the outbox worker, never from a request).
+        return DatabaseUnavailable()
+    if isinstance(exc, asyncpg_exceptions.InterfaceError):
+        return DatabaseUnavailable()  # asyncpg used directly: "connection is closed"
+    if isinstance(exc, asyncpg_exceptions.PostgresError):
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        return DatabaseUnavailable() if _unavailable_sqlstate(sqlstate) else None
+    if not isinstance(exc, DBAPIError):
+        return None
+    message = str(exc.orig).lower()
+    if any(text in message for text in _SQLITE_BUSY_MESSAGES):
+        return DatabaseBusy()
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if (
+        exc.connection_invalidated
+        or _unavailable_sqlstate(sqlstate)
+        # asyncpg's "connection is closed" and friends carry no SQLSTATE.
+        or (isinstance(exc, InterfaceError) and not sqlstate)
+    ):
+        return DatabaseUnavailable()
+    return None
+
+
+def _unavailable_sqlstate(sqlstate: str) -> bool:
+    return sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+
+
 # PostgreSQL refuses text it cannot store: NUL characters (SQLSTATE 22021) and characters
 # with no equivalent in the server encoding (22P05).
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
@@ -145,11 +234,13 @@ _STATUS_PROBLEMS: Mapping[int, tuple[str, str]] = {
     410: ("gone", "Gone"),
     412: ("precondition-failed", "Precondition failed"),
     413: ("payload-too-large", "Request body too large"),
+    414: ("uri-too-long", "Request target too long"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "The request is not valid"),
     429: ("rate-limited", "Too many requests"),
+    431: ("headers-too-large", "Request headers too large"),
     500: ("internal-error", "Internal server error"),
-    503: ("not-ready", "Not ready"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 
 
@@ -206,12 +297,30 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path, in a stable order: the routes
+    are asked, as the router would ask them, whether they fully match with each method."""
+    routes = request.app.router.routes
+    allowed = []
+    for method in _METHOD_ORDER:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            allowed.append(method)
+    return allowed
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every error through one problem+json renderer."""
 
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
-        headers = exc.extensions.pop("headers", None)
+        if isinstance(exc, ServiceUnavailable):
+            logger.warning("answered 503", extra={"problem": exc.slug, "cause": _cause(exc)})
+        headers = exc.extensions.get("headers")
+        extensions = {k: v for k, v in exc.extensions.items() if k != "headers"}
         return problem_response(
             request,
             status=exc.status,
@@ -219,13 +328,26 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             headers=headers,
-            **exc.extensions,
+            **extensions,
         )
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "Invalid request"
+        if any(e.code == "json_invalid" for e in errors):
+            # A body that cannot be parsed at all is a 400 (RFC 9110), not a 422: there is
+            # nothing to validate. The same errors member says where it broke.
+            return problem_response(
+                request,
+                status=400,
+                slug="bad-request",
+                title="Bad request",
+                detail=detail,
+                errors=[
+                    e.model_dump(exclude_none=True) for e in errors if e.code == "json_invalid"
+                ],
+            )
         return problem_response(
             request,
             status=422,
@@ -239,15 +361,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         slug, title = _STATUS_PROBLEMS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "No resource at this address"
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route whose path matched; a path
+            # served by several routes (GET on one, PATCH and DELETE on another) allows
+            # all of theirs.
+            allowed = allowed_methods(request)
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+                detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
         return problem_response(
             request,
             status=exc.status_code,
             slug=slug,
             title=title,
             detail=detail,
-            headers=exc.headers,
+            headers=headers or None,
         )
 
     async def on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
@@ -267,10 +398,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        # A database that is busy or away is a 503 the client retries, never a 500.
+        unavailable = unavailable_error(exc)
+        if unavailable is not None:
+            if unavailable is not exc and unavailable.__cause__ is None:
+                unavailable.__cause__ = exc
+            return await on_domain_error(request, unavailable)
         # The database is the last home of validation: text PostgreSQL cannot store is the
         # client's mistake (422), not ours.
-        assert isinstance(exc, DBAPIError)
-        if getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT:
+        if (
+            not isinstance(exc, DBAPIError)
+            or getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT
+        ):
             return await on_unexpected(request, exc)
         location = "query" if request.method in {"GET", "HEAD", "DELETE"} else "body"
         error = FieldError(
@@ -299,8 +438,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(IntegrityError, on_integrity_error)
-    app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(SQLAlchemyError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def _cause(exc: BaseException) -> str:
+    """The root of a chain of causes, named with its message (what an operator looks for)."""
+    while (nxt := exc.__cause__ or exc.__context__) is not None:
+        exc = nxt
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 NOT_MODIFIED_RESPONSE: dict[str, Any] = {

@@ -4,7 +4,7 @@ One pass (:func:`sweep`) deletes
 - subscription requests nobody confirmed, a day after their confirmation link expired, and
   the subscribers they leave without any subscription (addresses blanked in the outbox);
 - Idempotency-Key records older than their 24 hours;
-- rate-limit counters of windows that have ended;
+- rate-limit hits of windows that have ended;
 - the content of outbox messages sent more than ``TRACK2_OUTBOX__SENT_RETENTION_DAYS`` ago
   (30): rows without a dedupe key go, rows with one keep only the key (exactly-once);
 - webhook delivery-log entries older than ``TRACK2_WEBHOOKS__DELIVERY_LOG_DAYS`` (90).
@@ -88,7 +88,7 @@ async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> 
     token = sqlite_write_intent.set(True)
     try:
         # Separate short transactions: each takes its locks in one order (subscribers by id;
-        # rate-limit counters apart from them), so none can wait in a cycle with a request.
+        # rate-limit hits apart from them), so none can wait in a cycle with a request.
         async with maker() as db:
             cutoff = await NewsletterService(db, settings).expire_stale_requests()
             await db.commit()
@@ -101,7 +101,7 @@ async def sweep(maker: async_sessionmaker[AsyncSession], settings: Settings) -> 
             await db.commit()
         async with maker() as db:
             done["idempotency_records"] = await idempotency.purge_expired(db)
-            done["rate_limit_counters"] = await ratelimit.purge_expired(db)
+            done["rate_limit_hits"] = await ratelimit.purge_expired(db)
             await db.commit()
         async with maker() as db:
             # Console sign-in links and web sessions that stopped working a day ago.

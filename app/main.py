@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import swagger_ui_bundle  # type: ignore[import-untyped]  # ships no type information
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
@@ -21,8 +25,8 @@ from app.console import home as console_home
 from app.console import landing as console_landing
 from app.console.rendering import STATIC_DIR
 from app.console.routing import install_console_errors
-from app.db import create_engine, create_sessionmaker
-from app.errors import Problem, install_problem_handlers, problem_responses
+from app.db import create_engine, create_sessionmaker, one_process_per_sqlite_file
+from app.errors import Problem, Unauthenticated, install_problem_handlers, problem_responses
 from app.key_points import pages as key_points_pages
 from app.key_points.fast_lane import KeyPointListFastLane
 from app.key_points.list_router import router as key_points_list_router
@@ -32,7 +36,8 @@ from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.csrf import CsrfMiddleware
 from app.kit.idempotency import IdempotencyMiddleware
-from app.kit.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.kit.logging import configure_logging
+from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMiddleware
 from app.kit.security_headers import SecurityHeadersMiddleware
 from app.newsletter import console_pages as newsletter_console
 from app.newsletter.pages import router as newsletter_pages
@@ -53,7 +58,9 @@ from app.sessions import pages as sessions_pages
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
 from app.users import pages as users_pages
+from app.users.models import ApiToken, User
 from app.users.router import router as users_router
+from app.users.service import check_token_state
 from app.users.signin import SESSION_COOKIE
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks.router import router as webhooks_router
@@ -97,6 +104,41 @@ def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
     return override or state.sessionmaker
 
 
+async def _idempotency_caller(db: AsyncSession, token: str, now: datetime) -> uuid.UUID | None:
+    """The user behind a valid bearer token that may write, for Idempotency-Key records."""
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    row = (
+        await db.execute(
+            select(
+                ApiToken.app_user_id,
+                ApiToken.revoked_at,
+                ApiToken.expires_at,
+                ApiToken.read_only,
+                User.is_active,
+            )
+            .join(User, User.id == ApiToken.app_user_id)
+            .where(ApiToken.token_hash == token_hash)
+        )
+    ).first()
+    if row is None or row.read_only:
+        return None
+    try:
+        check_token_state(row.revoked_at, row.expires_at, row.is_active, now)
+    except Unauthenticated:
+        return None
+    user_id: uuid.UUID = row.app_user_id
+    return user_id
+
+
+def _document_unreadable_bodies(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body answers 400 when the body cannot be parsed."""
+    bad_request = problem_responses(400)[400]
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("400", bad_request)
+
+
 def _document_read_only_refusals(schema: dict[str, Any]) -> None:
     """Any authenticated operation that is not a read answers 403 to a read-only token
     (``get_principal``): document it where the route did not already."""
@@ -133,6 +175,14 @@ def _include_console(app: FastAPI) -> None:
     app.include_router(console_home.fallback)
 
 
+def serve_app() -> FastAPI:
+    """The factory ``track2 serve`` hands to uvicorn: logging set up in every process
+    (``--workers N`` starts N processes, each of which calls this), then the application."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
@@ -140,6 +190,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with one_process_per_sqlite_file(settings.database_url, "serve"):
+            async with _serving(app):
+                yield
+
+    @asynccontextmanager
+    async def _serving(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
@@ -177,6 +233,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # The reports domain asks the newsletter domain (above it) whether a report requester
+    # subscribes; the answer is wired in here so neither imports the other upwards.
     # The list's gate outside the ORM is opened by the lifespan; until then (and in tests
     # that skip the lifespan) the fast lane stays off and the route answers.
     app.state.list_gate = None
@@ -195,7 +253,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(newsletter_pages)
     app.include_router(reports_pages)
     _include_console(app)
-    app.add_middleware(IdempotencyMiddleware, prefix=API_PREFIX, sessions=_idempotency_sessions)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        prefix=API_PREFIX,
+        sessions=_idempotency_sessions,
+        caller=_idempotency_caller,
+    )
     app.add_middleware(
         CsrfMiddleware,
         secret=settings.secret_key.get_secret_value(),
@@ -204,10 +267,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
-    # Outermost: cached pages of the hot list are answered before routing (P1); everything
-    # else falls through to the stack above unchanged.
+    # Cached pages of the hot list are answered before routing (P1); everything else falls
+    # through to the stack above unchanged.
     app.add_middleware(KeyPointListFastLane, prefix=API_PREFIX)
-    # Every answer, public pages and the fast lane's included, carries the security headers.
+    # Limits, the request id, the access log and the last safety net, for every lane alike.
+    app.add_middleware(
+        EdgeMiddleware,
+        max_target_bytes=settings.http.max_target_bytes,
+        max_header_bytes=settings.http.max_header_bytes,
+    )
+    # Outermost: every answer, the edge's own problems and the fast lane's included, carries
+    # the security headers.
     app.add_middleware(SecurityHeadersMiddleware, inline_style_paths=INLINE_STYLE_PATHS)
 
     def openapi() -> dict[str, Any]:
@@ -225,6 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 components.setdefault(name, definition)
             components["Problem"] = problem
             _document_read_only_refusals(schema)
+            _document_unreadable_bodies(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -9,7 +9,7 @@ def load_all_models() -> None:
     import app.key_points.models
     import app.kit.idempotency
     import app.newsletter.models
-    import app.outbox.worker
+    import app.outbox.models
     import app.people.models
     import app.reports.models
     import app.series.models

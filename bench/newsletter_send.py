@@ -41,7 +41,7 @@ from app.kit.clock import utcnow
 from app.kit.ids import uuid7
 from app.kit.migrations import upgrade_to_head
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxKind, OutboxMessage, OutboxStatus
+from app.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from bench.harness import ROOT, free_port, machine
 
 WORKER_CPU = "0"

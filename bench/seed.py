@@ -21,6 +21,7 @@ from app.users.service import Principal, UserService
 class Seeded:
     token: str
     series_id: uuid.UUID
+    series_slug: str = ""
 
 
 async def _seed(settings: Settings) -> Seeded:
@@ -45,7 +46,7 @@ async def _seed(settings: Settings) -> Seeded:
                 "UTC",
             )
             await session.commit()
-            return Seeded(token=secret, series_id=series.id)
+            return Seeded(token=secret, series_id=series.id, series_slug=series.slug)
     finally:
         await engine.dispose()
 
@@ -71,7 +72,7 @@ FAMILY = (
 
 
 async def _add_session(
-    database_url: str, series_id: uuid.UUID, points: int, roster: int
+    database_url: str, series_id: uuid.UUID, points: int, roster: int, number: int = 1
 ) -> uuid.UUID:
     from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
     from app.people.models import Attendance, AttendanceRole, AttendanceStatus, Person, Sector
@@ -85,7 +86,7 @@ async def _add_session(
             start = datetime(2020, 6, 29, 9, 30, tzinfo=UTC)
             session = DialogueSession(
                 dialogue_series_id=series_id,
-                number=1,
+                number=number,
                 title="Bench session",
                 context="",
                 starts_at=start,
@@ -117,15 +118,16 @@ async def _add_session(
                 await db.flush()
                 for theme in themes:
                     db.add(KeyPointTheme(key_point_id=point.id, theme_id=theme.id))
+            tag = "" if number == 1 else f"{number}x"
             for n in range(roster):
                 person = Person(
                     dialogue_series_id=series_id,
                     given_name=rng.choice(GIVEN),
-                    family_name=f"{rng.choice(FAMILY)}{n}",
+                    family_name=f"{rng.choice(FAMILY)}{tag}{n}",
                     aliases=[],
                     position="Senior Fellow",
-                    affiliation=f"Institute {n} for Peace Studies",
-                    affiliation_acronym=f"IPS{n}",
+                    affiliation=f"Institute {tag}{n} for Peace Studies",
+                    affiliation_acronym=f"IPS{tag}{n}",
                     country=rng.choice(["AF", "QA", "NO", "TR"]),
                     sector=Sector.SCHOLAR,
                 )
@@ -146,8 +148,13 @@ async def _add_session(
 
 
 def add_session(
-    database_url: str, series_id: uuid.UUID, *, points: int = 0, roster: int = 0
+    database_url: str,
+    series_id: uuid.UUID,
+    *,
+    points: int = 0,
+    roster: int = 0,
+    number: int = 1,
 ) -> uuid.UUID:
     """Add a held session to the series with ``points`` approved key points (each tagged
     with the series' first two themes) and a roster of ``roster`` attending people."""
-    return asyncio.run(_add_session(database_url, series_id, points, roster))
+    return asyncio.run(_add_session(database_url, series_id, points, roster, number))

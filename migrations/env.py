@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import get_settings
-from app.db import Base, UTCDateTime, create_engine
+from app.db import Base, UTCDateTime, create_engine, sqlite_write_intent
 from app.models import load_all_models
 
 load_all_models()
@@ -44,23 +44,69 @@ def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 
 
 def _configure(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_item=_render_item,
-        include_name=_include_name,
-        render_as_batch=True,
-        compare_type=True,
-        compare_server_default=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_item=_render_item,
+            include_name=_include_name,
+            render_as_batch=True,
+            compare_type=True,
+            compare_server_default=True,
+            # SQLite's DDL is transactional too (Alembic assumes it is not): the whole run,
+            # upgrade or downgrade, is one transaction, so a step that fails leaves the
+            # database at the revision it started from, never half-way.
+            transactional_ddl=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _sqlite_check_foreign_keys(connection)
+    except BaseException:
+        if connection.in_transaction():
+            connection.rollback()
+        raise
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign-key enforcement, outside any transaction (inside one the
+    pragma is silently ignored). Off while migrating: batch mode rebuilds a table by copy,
+    drop and rename, and dropping a table that others refer to would fail (or cascade) with
+    enforcement on. :func:`_sqlite_check_foreign_keys` checks everything before the commit."""
+    if connection.in_transaction():
+        connection.commit()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_check_foreign_keys(connection: Connection) -> None:
+    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        tables = sorted({str(row[0]) for row in problems})
+        raise RuntimeError(
+            f"the migration would leave {len(problems)} rows whose foreign keys point at "
+            f"nothing (in {', '.join(tables)}); nothing was changed"
+        )
 
 
 async def _run_async(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        await connection.run_sync(_configure)
-        await connection.commit()
+    # SQLite: take the write lock at BEGIN (BEGIN IMMEDIATE), as every writer does.
+    token = sqlite_write_intent.set(True)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure)
+            await connection.commit()
+    finally:
+        sqlite_write_intent.reset(token)
 
 
 def run_migrations_offline() -> None:

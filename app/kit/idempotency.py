@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,11 +30,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import Base, IdMixin, sqlite_write_intent
-from app.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Unauthenticated
+from app.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from app.kit.clock import as_utc, utcnow
 from app.kit.request_id import current_request_id
-from app.users.models import ApiToken, User
-from app.users.service import check_token_state
 
 HEADER = b"idempotency-key"
 TTL = timedelta(hours=24)
@@ -93,6 +91,11 @@ async def _send_body(
     await send({"type": "http.response.body", "body": body})
 
 
+CallerLookup = Callable[[AsyncSession, str, datetime], Awaitable[uuid.UUID | None]]
+"""The user whose bearer token this is, if the token is valid and may write (not read-only):
+the users domain answers (app.main wires it in), so this plumbing imports no domain."""
+
+
 class IdempotencyMiddleware:
     """Apply Idempotency-Key semantics to authenticated POSTs under ``prefix``."""
 
@@ -101,10 +104,12 @@ class IdempotencyMiddleware:
         app: ASGIApp,
         prefix: str,
         sessions: Callable[[Scope], Callable[[], AsyncSession]],
+        caller: CallerLookup,
     ) -> None:
         self.app = app
         self.prefix = prefix
         self.sessions = sessions
+        self.caller = caller
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -187,14 +192,21 @@ class IdempotencyMiddleware:
         captured_status = 500
         captured_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
+        last: Message | None = None
 
         async def capture(message: Message) -> None:
-            nonlocal captured_status, captured_headers
+            nonlocal captured_status, captured_headers, last
             if message["type"] == "http.response.start":
                 captured_status = message["status"]
                 captured_headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # Held back until the answer is stored: a client that has the whole
+                    # response and retries at once (from any process) gets the replay, not
+                    # a 409 "in progress".
+                    last = message
+                    return
             await send(message)
 
         try:
@@ -202,44 +214,30 @@ class IdempotencyMiddleware:
         except BaseException:
             await self._release(maker, record.id)
             raise
-        if captured_status >= 500:
-            await self._release(maker, record.id)
-        else:
-            await self._complete(
-                maker, record.id, captured_status, captured_headers, b"".join(chunks)
-            )
+        try:
+            if captured_status >= 500:
+                await self._release(maker, record.id)
+            else:
+                await self._complete(
+                    maker, record.id, captured_status, captured_headers, b"".join(chunks)
+                )
+        finally:
+            if last is not None:
+                await send(last)
 
     async def _claim(
         self, maker: Callable[[], AsyncSession], token: str, key: str, fingerprint: str
     ) -> tuple[str, IdempotencyRecord | None] | None:
         now = utcnow()
-        token_hash = hashlib.sha256(token.encode()).hexdigest()
         write = sqlite_write_intent.set(True)
         try:
             async with maker() as db:
-                row = (
-                    await db.execute(
-                        select(
-                            ApiToken.app_user_id,
-                            ApiToken.revoked_at,
-                            ApiToken.expires_at,
-                            ApiToken.read_only,
-                            User.is_active,
-                        )
-                        .join(User, User.id == ApiToken.app_user_id)
-                        .where(ApiToken.token_hash == token_hash)
-                    )
-                ).first()
                 # Only a token that may create anything takes part: the route answers every
                 # other caller (401, or 403 to a read-only token) and nothing is recorded, so
                 # no answer is ever replayed across a user's tokens of different rights.
-                if row is None or row.read_only:
+                user_id = await self.caller(db, token, now)
+                if user_id is None:
                     return None
-                try:
-                    check_token_state(row.revoked_at, row.expires_at, row.is_active, now)
-                except Unauthenticated:
-                    return None
-                user_id: uuid.UUID = row.app_user_id
                 existing = (
                     await db.execute(
                         select(IdempotencyRecord).where(

@@ -1,10 +1,19 @@
 """Fixed-window rate limits kept in the database, so every app process shares the counts.
 
-``await limit(db, key, limit=30, window=3600)`` counts one hit for ``key`` in the current
-window and raises :class:`RateLimited` (a 429 problem with ``Retry-After``) once the count
-passes ``limit``. The count is one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ...
-RETURNING``) on SQLite and PostgreSQL alike, so concurrent requests in several processes
-never lose a hit.
+``await limit(db, key, limit=30, window=3600)`` counts the hits for ``key`` in the current
+window and raises :class:`RateLimited` (a 429 problem with ``Retry-After``) when there are
+already ``limit``; otherwise it records one more.
+
+Each hit is a row of its own (``rate_limit_hit``), inserted, never updated: concurrent
+requests from one address (or everything behind one proxy) never wait for each other's
+row lock, whatever else their transactions do before they commit. (A single counter row
+updated in place serialised them: under 50 concurrent clients on PostgreSQL a request
+waited up to 30 s for the transactions ahead of it.) A refused request records nothing, so
+a flood cannot grow the table past ``limit`` rows per key and window, plus the requests in
+flight at the same moment. Those are the price: on PostgreSQL, requests that run at the
+same instant do not see each other's uncommitted hits, so a burst of N concurrent requests
+can pass the limit by at most N - 1 once; every request after them is refused. SQLite runs
+one writer at a time and counts exactly.
 
 Keys name what is limited, never who: an e-mail address is turned into a keyed hash with
 :func:`address_key` first, so the table holds no address and a limit reached for an
@@ -24,11 +33,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import String, delete
+from sqlalchemy import BigInteger, Index, Integer, String, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, upsert_insert
+from app.db import Base
 from app.errors import DomainError
 from app.kit.clock import utcnow
 
@@ -36,14 +45,18 @@ from app.kit.clock import utcnow
 _SWEEP_ONE_IN = 200
 
 
-class RateLimitCounter(Base):
-    """Hits for one key in one fixed window."""
+class RateLimitHit(Base):
+    """One counted request for one key in one fixed window."""
 
-    __tablename__ = "rate_limit_counter"
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_bucket_window_start", "bucket", "window_start"),)
 
-    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(primary_key=True)
-    hits: Mapped[int]
+    # An integer key from the database (SQLite's rowid): no id to make per hit.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    bucket: Mapped[str] = mapped_column(String(200))
+    window_start: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -89,34 +102,32 @@ def _window(now: datetime, seconds: int) -> tuple[datetime, datetime]:
 
 
 async def limit(db: AsyncSession, key: str, limit: int, window: int | timedelta) -> int:
-    """Count a hit for ``key``; raise :class:`RateLimited` when it is over ``limit`` hits
-    in the current window of ``window`` seconds. Returns the hits so far."""
+    """Count a hit for ``key``; raise :class:`RateLimited` when ``limit`` hits were already
+    counted in the current window of ``window`` seconds. Returns the hits so far."""
     seconds = int(window.total_seconds()) if isinstance(window, timedelta) else int(window)
     if seconds < 1 or limit < 1:
         raise ValueError("a rate limit needs a positive limit and window")
     now = utcnow()
     start, end = _window(now, seconds)
-    insert = upsert_insert(db)
-    stmt = (
-        insert(RateLimitCounter)
-        .values(bucket=key[:200], window_start=start, hits=1, expires_at=end)
-        .on_conflict_do_update(
-            index_elements=["bucket", "window_start"],
-            set_={"hits": RateLimitCounter.hits + 1},
-        )
-        .returning(RateLimitCounter.hits)
+    bucket = key[:200]
+    hits = int(
+        (
+            await db.execute(
+                select(func.count())
+                .select_from(RateLimitHit)
+                .where(RateLimitHit.bucket == bucket, RateLimitHit.window_start == start)
+            )
+        ).scalar_one()
     )
-    hits = int((await db.execute(stmt)).scalar_one())
+    if hits >= limit:
+        raise RateLimited(max(1, math.ceil((end - now).total_seconds())))
+    await db.execute(insert(RateLimitHit).values(bucket=bucket, window_start=start, expires_at=end))
     if secrets.randbelow(_SWEEP_ONE_IN) == 0:
         await purge_expired(db)
-    if hits > limit:
-        raise RateLimited(max(1, math.ceil((end - now).total_seconds())))
-    return hits
+    return hits + 1
 
 
 async def purge_expired(db: AsyncSession) -> int:
-    """Delete the counters of windows that have ended; returns how many went."""
-    result = await db.execute(
-        delete(RateLimitCounter).where(RateLimitCounter.expires_at <= utcnow())
-    )
+    """Delete the hits of windows that have ended; returns how many went."""
+    result = await db.execute(delete(RateLimitHit).where(RateLimitHit.expires_at <= utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -35,6 +36,21 @@ def no_nul(value: str) -> str:
 
 NoNul = AfterValidator(no_nul)
 
+# Line breaks of every kind: CR, LF, VT, FF, NEL and the Unicode line and paragraph separators.
+_LINE_BREAKS = frozenset("\r\n\v\f\x85\u2028\u2029")
+
+
+def single_line(value: str) -> str:
+    """Refuse line breaks (and NUL) in a title, subject or name: such a text ends up in mail
+    headers, calendar lines and report headings, where a line break starts something else."""
+    no_nul(value)
+    if any(c in _LINE_BREAKS for c in value):
+        raise ValueError("must be a single line (no line breaks)")
+    return value
+
+
+SingleLine = AfterValidator(single_line)
+
 TimeZoneName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
@@ -42,10 +58,10 @@ TimeZoneName = Annotated[
     Field(examples=["Asia/Kabul"], description="IANA time zone name."),
 ]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
 ]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
 ]
 LongText = Annotated[str, StringConstraints(max_length=10_000), NoNul]
 Slug = Annotated[
@@ -53,3 +69,25 @@ Slug = Annotated[
     StringConstraints(min_length=2, max_length=80, pattern=_SLUG.pattern),
     Field(description="Lower-case letters, digits and single hyphens.", examples=["afghan-peace"]),
 ]
+
+
+def not_nullable(*fields: str) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` for an update schema whose ``fields`` may be left out but not
+    sent as ``null`` (a validator refuses it): the OpenAPI document then does not offer
+    ``null`` for them, so what it documents as nullable is exactly what accepts null."""
+
+    def drop_null(schema: dict[str, Any]) -> None:
+        for name in fields:
+            prop = schema.get("properties", {}).get(name)
+            if prop is None or "anyOf" not in prop:
+                continue
+            kept = [branch for branch in prop["anyOf"] if branch.get("type") != "null"]
+            if len(kept) == 1:
+                prop.pop("anyOf")
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+            if prop.get("default", "") is None:
+                prop.pop("default")
+
+    return drop_null

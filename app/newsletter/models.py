@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-# The rate-limit counters live in the kit; importing it here registers their table with the
+# The rate-limit hits live in the kit; importing it here registers their table with the
 # metadata (migrations, drift checks) wherever the newsletter models are loaded.
 import app.kit.ratelimit  # noqa: F401
 from app.db import Base, IdMixin, TimestampMixin

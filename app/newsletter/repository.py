@@ -24,7 +24,7 @@ from app.newsletter.models import (
     SubscriptionStatus,
 )
 from app.newsletter.schemas import NewsletterProgress
-from app.outbox.worker import OutboxMessage, OutboxStatus
+from app.outbox.models import OutboxMessage, OutboxStatus
 from app.series.models import DialogueSeries
 
 # Rows per INSERT statement when enqueueing a newsletter (SQLite's bound-parameter limit is

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.confidentiality.gate import ClearedDocument, Gate, Text
+from app.confidentiality.gate import BeingRevised, ClearedDocument, Gate, Text
 from app.config import Settings, get_settings
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
@@ -43,9 +43,11 @@ from app.newsletter.schemas import (
 )
 from app.newsletter.tokens import BadLink, LinkSigner, Purpose
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxKind, OutboxStatus, enqueue
+from app.outbox.models import OutboxKind, OutboxStatus
+from app.outbox.queue import enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
+from app.reports.service import ReportService, ReportWithdrawn
 from app.series.models import DialogueSeries
 from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.models import SessionStatus
@@ -59,6 +61,12 @@ ISSUE_NOT_FOUND = "No such newsletter"
 # At most one confirmation e-mail per address in this interval, however often it is asked.
 CONFIRMATION_INTERVAL = timedelta(hours=1)
 SUPPRESSION_ERASED = "erased"
+
+
+async def is_confirmed_subscriber(db: AsyncSession, email: str, series_id: uuid.UUID) -> bool:
+    """Whether the address has a confirmed subscription to the series (what the reports
+    domain asks of this one, through the hook app.main wires into ReportService)."""
+    return await NewsletterRepository(db).is_confirmed(normalise_email(email), series_id)
 
 
 def normalise_email(address: str) -> str:
@@ -169,7 +177,7 @@ class NewsletterService:
 
     async def is_confirmed_subscriber(self, email: str, series_id: uuid.UUID) -> bool:
         """Whether the address has a confirmed subscription to the series."""
-        return await self.repo.is_confirmed(normalise_email(email), series_id)
+        return await is_confirmed_subscriber(self.db, email, series_id)
 
     async def public_series(self) -> list[SeriesChoice]:
         """Every listed series, by title, for the subscription form, with its title as the
@@ -581,10 +589,6 @@ class NewsletterService:
         """An issue may announce a published summary of its own series, nothing else: a
         detailed report is never public, and another series' report is none of its
         subscribers' business (and its existence none of this organiser's)."""
-        # Imported here: the reports domain sends through this one (a cycle at import time).
-        from app.confidentiality.gate import BeingRevised
-        from app.reports.service import ReportService, ReportWithdrawn
-
         try:
             cleared = await ReportService(self.db, self.settings).public_summary(report_id)
         except (NotFound, ReportWithdrawn, BeingRevised):

@@ -44,7 +44,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from app.config import MailBackend, MailSettings, Settings
 from app.kit.clock import utcnow
-from app.outbox.worker import HandlerContext, OutboxKind, OutboxMessage, register_handler
+from app.outbox.models import OutboxKind, OutboxMessage
+from app.outbox.worker import HandlerContext, register_handler
 
 logger = logging.getLogger("track2.mail")
 
@@ -191,10 +192,20 @@ def message_id_for(row_id: uuid.UUID, base_url: str) -> str:
     return f"<{row_id}@{host}>"
 
 
+def _looks_encoded(value: str) -> bool:
+    # Text that a mail reader would decode as an RFC 2047 encoded word ("=?utf-8?q?...?="):
+    # passed on raw it would show the reader something other than what was checked and
+    # written (a name spelt in hex, say).
+    return "=?" in value
+
+
 def _header_value(name: str, value: str) -> str:
     _single_line(f"header {name}", value)
-    # RFC 2047 encoded words for anything beyond ASCII.
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    # RFC 2047 encoded words for anything beyond ASCII, and for ASCII that would otherwise
+    # be decoded as encoded words: encoding it makes the reader show it literally.
+    if value.isascii() and not _looks_encoded(value):
+        return value
+    return Header(value, "utf-8").encode()
 
 
 def _mailbox(address: str, display_name: str | None) -> str:
@@ -202,7 +213,10 @@ def _mailbox(address: str, display_name: str | None) -> str:
     address = _single_line("address", address.strip())
     if "@" not in address or any(c.isspace() or c in "<>,;" for c in address):
         raise ValueError(f"not an e-mail address: {address!r}")
-    return formataddr((_single_line("display name", display_name or ""), address), "utf-8")
+    name = _single_line("display name", display_name or "")
+    if name and _looks_encoded(name):
+        return f"{Header(name, 'utf-8').encode()} <{address}>"
+    return formataddr((name, address), "utf-8")
 
 
 def _text_part(body: str, subtype: str) -> Message:

@@ -11,7 +11,7 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.pagination import PageParams, apply_keyset
-from app.outbox.worker import OutboxMessage, OutboxStatus
+from app.outbox.models import OutboxMessage, OutboxStatus
 
 _M = OutboxMessage
 

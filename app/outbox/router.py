@@ -11,9 +11,9 @@ from fastapi import status as http_status
 from app.db import DbSession
 from app.errors import problem_responses
 from app.kit.pagination import Page, PageQuery
+from app.outbox.models import OutboxStatus
 from app.outbox.schemas import OutboxMessageRead
 from app.outbox.service import OutboxAdminService
-from app.outbox.worker import OutboxStatus
 from app.security import AdminPrincipal
 
 router = APIRouter(prefix="/outbox", tags=["outbox"])

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.outbox.worker import OutboxKind, OutboxStatus
+from app.outbox.models import OutboxKind, OutboxStatus
 
 
 class OutboxMessageRead(BaseModel):

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, NotFound
 from app.kit.clock import utcnow
 from app.kit.pagination import PageParams, split_page
+from app.outbox.models import OutboxStatus
 from app.outbox.repository import OutboxRepository
 from app.outbox.schemas import OutboxMessageRead
-from app.outbox.worker import OutboxStatus
 
 # Dead messages, and pending ones waiting out a backoff. Sent ones are done; sending ones
 # belong to a worker until their lease runs out.

@@ -32,16 +32,11 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
-    Index,
-    String,
     Table,
-    Text,
     and_,
     bindparam,
     case,
@@ -52,140 +47,31 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import OutboxSettings, Settings
-from app.db import Base, IdMixin, sqlite_write_intent
+from app.db import sqlite_write_intent
+from app.errors import unavailable_error
 from app.kit.clock import utcnow
-from app.kit.enums import str_enum
+from app.outbox.models import (
+    PRUNABLE_SQL,
+    PRUNED_PAYLOAD,
+    UNSENT_SQL,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+
+# A literal, not bound parameters: both planners use a partial index only when the query's
+# condition visibly matches the index's.
+_unsent = text(UNSENT_SQL)
+_prunable = text(PRUNABLE_SQL)
 
 logger = logging.getLogger("track2.outbox")
 
 _MAX_ERROR_CHARS = 2000
 ABANDONED_PREFIX = "abandoned:"
 _rng = random.Random()
-
-
-class OutboxKind(StrEnum):
-    """What a message is; each kind has one handler."""
-
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-
-
-class OutboxStatus(StrEnum):
-    """Where a message is in its life."""
-
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    DEAD = "dead"
-
-
-# A literal, not bound parameters: both planners use a partial index only when the query's
-# condition visibly matches the index's.
-_UNSENT_SQL = "status IN ('pending', 'sending')"
-_unsent = text(_UNSENT_SQL)
-# Sent rows whose content is still kept: what retention (:func:`prune_sent`) looks at.
-_PRUNABLE_SQL = "status = 'sent' AND pruned_at IS NULL"
-_prunable = text(_PRUNABLE_SQL)
-# What a pruned row's payload becomes: its envelope and body are gone.
-PRUNED_PAYLOAD: dict[str, Any] = {"pruned": True}
-
-
-class OutboxMessage(IdMixin, Base):
-    """One message to deliver.
-
-    While a row is ``sending``, ``available_at`` equals the lease expiry: a crashed worker's
-    rows then become due again by the same test as pending ones, so one index serves both.
-    """
-
-    __tablename__ = "outbox_message"
-    __table_args__ = (
-        # Only unsent rows, in claim order: a claim reads its batch straight off the index,
-        # however many sent rows the table holds.
-        Index(
-            "ix_outbox_message_due",
-            "available_at",
-            "id",
-            sqlite_where=text(_UNSENT_SQL),
-            postgresql_where=text(_UNSENT_SQL),
-        ),
-        # Sent rows not pruned yet, by when they were sent: retention reads its rows straight
-        # off this index, however many pruned rows the table keeps.
-        Index(
-            "ix_outbox_message_prunable",
-            "sent_at",
-            sqlite_where=text(_PRUNABLE_SQL),
-            postgresql_where=text(_PRUNABLE_SQL),
-        ),
-    )
-
-    kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind, "outbox_kind"))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
-    status: Mapped[OutboxStatus] = mapped_column(
-        str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    available_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_until: Mapped[datetime | None]
-    locked_by: Mapped[str | None] = mapped_column(String(128))
-    last_error: Mapped[str | None] = mapped_column(Text)
-    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
-    # When retention dropped the payload of this sent row (kept for its dedupe key).
-    pruned_at: Mapped[datetime | None]
-
-
-# --- enqueueing ---------------------------------------------------------------------------
-
-
-async def enqueue(
-    db: AsyncSession,
-    *,
-    kind: str,
-    payload: dict[str, Any],
-    dedupe_key: str | None = None,
-    available_at: datetime | None = None,
-) -> OutboxMessage | None:
-    """Add a message to the caller's transaction (flushed, never committed).
-
-    Returns None when a message with ``dedupe_key`` already exists, so sending the same thing
-    twice (a repeated newsletter send, a retried request) delivers it once. The existence check
-    answers the common case; the unique constraint settles a race between two transactions
-    (the loser's flush raises IntegrityError inside a savepoint and also gets None).
-    """
-    message_kind = OutboxKind(kind)
-    if dedupe_key is not None:
-        existing = await db.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if existing is not None:
-            return None
-    now = utcnow()
-    message = OutboxMessage(
-        kind=message_kind,
-        payload=payload,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        available_at=available_at or now,
-        dedupe_key=dedupe_key,
-        created_at=now,
-    )
-    if dedupe_key is None:
-        db.add(message)
-        await db.flush()
-        return message
-    try:
-        async with db.begin_nested():
-            db.add(message)
-    except IntegrityError:
-        return None
-    return message
 
 
 # --- retention ----------------------------------------------------------------------------
@@ -773,10 +659,21 @@ class OutboxWorker:
             try:
                 claimed = await self.run_once()
                 failures = 0
-            except Exception:
+            except Exception as exc:
                 # The database is away or a bug: keep the worker alive, back off a little.
                 failures += 1
-                logger.exception("outbox worker loop failed", extra={"worker": self.name})
+                unavailable = unavailable_error(exc)
+                if unavailable is not None:
+                    logger.warning(
+                        "outbox worker waits for the database",
+                        extra={
+                            "worker": self.name,
+                            "problem": unavailable.slug,
+                            "cause": repr(exc),
+                        },
+                    )
+                else:
+                    logger.exception("outbox worker loop failed", extra={"worker": self.name})
                 claimed = 0
             if claimed >= self.batch_size:
                 continue

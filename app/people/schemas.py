@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.kit.types import LongText
+from app.kit.types import LongText, not_nullable
 from app.people.countries import ISO_3166_ALPHA2
 from app.people.models import AttendanceRole, AttendanceStatus, Sector
 from app.sessions.schemas import SchedulingWarning
@@ -33,7 +33,8 @@ MAX_CONSENTS = 50
 
 def _no_controls(value: str) -> str:
     # NUL and other control characters are never part of a name, and PostgreSQL refuses NUL.
-    if any(unicodedata.category(c) == "Cc" for c in value):
+    # (Zl, Zp: the Unicode line and paragraph separators, line breaks too.)
+    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
         raise ValueError("must not contain control characters (tabs, line breaks, NUL ...)")
     return value
 
@@ -152,7 +153,7 @@ class PersonUpdate(BaseModel):
     `given_name`, `family_name`, `aliases`, `sector` and `notes` cannot be null.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=not_nullable(*_REQUIRED_WHEN_GIVEN))
 
     honorific: Honorific | None = None
     given_name: GivenName | None = None
@@ -221,7 +222,9 @@ class AttendanceCreate(BaseModel):
 class AttendanceUpdate(BaseModel):
     """Changes to an attendance; `on_record_part_ids`, when given, replaces the set."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_nullable("role", "status", "on_record_part_ids")
+    )
 
     role: AttendanceRole | None = None
     status: AttendanceStatus | None = None

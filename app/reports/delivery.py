@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.mail import email_payload, render_email
-from app.outbox.worker import enqueue
+from app.outbox.queue import enqueue
 
 
 async def _queue(

@@ -32,7 +32,8 @@ from app.confidentiality.recheck import PublicItem, TakenDown
 from app.config import Settings
 from app.kit.clock import utcnow
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxKind, enqueue
+from app.outbox.models import OutboxKind
+from app.outbox.queue import enqueue
 from app.reports.model import SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion
 from app.reports.repository import ReportRepository

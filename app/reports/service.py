@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +25,6 @@ from app.errors import Conflict, DomainError, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
-from app.newsletter.service import NewsletterService
 from app.people.models import AttendanceStatus, Person
 from app.people.service import PeopleService
 from app.reports import delivery
@@ -196,6 +195,20 @@ def off_record_finding(
         "message": message,
         "code": "off-record",
     }
+
+
+SubscriberCheck = Callable[[AsyncSession, str, uuid.UUID], Awaitable[bool]]
+"""Whether an address is a confirmed subscriber of a series. The newsletter domain answers
+it (it sits above this one, so this one cannot import it); the composition root registers
+it (:func:`provide_subscriber_check`, called by ``app.wiring.wire``)."""
+
+_subscriber_check: SubscriberCheck | None = None
+
+
+def provide_subscriber_check(check: SubscriberCheck) -> None:
+    """Register who answers "is this address a confirmed subscriber of the series?"."""
+    global _subscriber_check
+    _subscriber_check = check
 
 
 class ReportService:
@@ -763,9 +776,7 @@ class ReportService:
         )
         await self.repo.add(request)
         if series.report_request_policy is ReportRequestPolicy.CONFIRMED_SUBSCRIBERS and (
-            await NewsletterService(self.db, self.settings).is_confirmed_subscriber(
-                email, series.id
-            )
+            await self._is_confirmed_subscriber(email, series.id)
         ):
             request.approved_by_policy = True
             request.decided_at = utcnow()
@@ -773,6 +784,11 @@ class ReportService:
         await self.db.flush()
         event = report_request_data(request, session.number)
         await emit(self.db, "report_request.created", series.id, event)
+
+    async def _is_confirmed_subscriber(self, email: str, series_id: uuid.UUID) -> bool:
+        if _subscriber_check is None:
+            raise RuntimeError("app.wiring.wire() registers the subscriber check at start-up")
+        return await _subscriber_check(self.db, email, series_id)
 
     async def _approve(
         self,

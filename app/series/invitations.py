@@ -23,7 +23,8 @@ from app.config import Settings
 from app.errors import Conflict, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.outbox.mail import email_payload, render_email
-from app.outbox.worker import OutboxKind, enqueue
+from app.outbox.models import OutboxKind
+from app.outbox.queue import enqueue
 from app.series.models import DialogueSeries, MemberRole, SeriesInvitation, SeriesMember
 from app.series.repository import InvitationRepository, SeriesRepository
 from app.series.service import SeriesAccess

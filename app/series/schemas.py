@@ -9,14 +9,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.confidentiality.schemas import AcknowledgeWarnings
-from app.kit.types import LongText, NoNul, ShortText, Slug, TimeZoneName, Title
+from app.kit.types import LongText, NoNul, ShortText, SingleLine, Slug, TimeZoneName, Title
 from app.series.models import DisclosureRegime, MemberRole, ReportRequestPolicy
 
 Partners = Annotated[list[ShortText], Field(max_length=20)]
 Strapline = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=300),
-    NoNul,
+    SingleLine,
     Field(
         description="The organiser's strapline, printed above every report's title.",
         examples=["Building Peace and Connectivity through Research and Dialogue"],
@@ -25,7 +25,7 @@ Strapline = Annotated[
 TitlePrefix = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=200),
-    NoNul,
+    SingleLine,
     Field(
         description="Put before the session title in report titles ('PREFIX: title').",
         examples=["HAS Track 2 Dialogue Series"],
@@ -34,7 +34,7 @@ TitlePrefix = Annotated[
 Dateline = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=100),
-    NoNul,
+    SingleLine,
     Field(description="Opens the public summary ('KABUL — ...').", examples=["KABUL"]),
 ]
 Closing = Annotated[

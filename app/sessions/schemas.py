@@ -17,26 +17,26 @@ from pydantic import (
 )
 
 from app.confidentiality.schemas import AcknowledgeWarnings
-from app.kit.types import LongText, NoNul, TimeZoneName
+from app.kit.types import LongText, NoNul, SingleLine, TimeZoneName
 from app.series.models import DisclosureRegime
 from app.sessions.models import PartKind, SessionFormat, SessionStatus
 
 MAX_SESSION_LENGTH = timedelta(hours=24)
 
 SessionTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine
 ]
 Venue = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine
 ]
 Reason = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
 ]
 PartTitle = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
 ]
 Topic = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine
 ]
 MeetingUrl = Annotated[AnyHttpUrl, Field(max_length=2000)]
 

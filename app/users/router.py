@@ -144,7 +144,7 @@ async def get_current_user(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:uuid}",
     response_model=UserRead,
     operation_id="get_user",
     summary="Get a user",
@@ -164,7 +164,7 @@ async def get_user(
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:uuid}",
     response_model=UserRead,
     operation_id="update_user",
     summary="Update a user",
@@ -192,7 +192,7 @@ async def update_user(
 
 
 @router.post(
-    "/{user_id}/tokens",
+    "/{user_id:uuid}/tokens",
     status_code=status.HTTP_201_CREATED,
     response_model=TokenIssued,
     operation_id="issue_token",
@@ -223,7 +223,7 @@ async def issue_token(
 
 
 @router.get(
-    "/{user_id}/tokens",
+    "/{user_id:uuid}/tokens",
     response_model=Page[TokenRead],
     operation_id="list_tokens",
     summary="List a user's tokens",
@@ -239,7 +239,7 @@ async def list_tokens(
 
 
 @router.delete(
-    "/{user_id}/tokens/{token_id}",
+    "/{user_id:uuid}/tokens/{token_id}",
     response_model=TokenRead,
     operation_id="revoke_token",
     summary="Revoke a token",

@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
 
-from app.kit.types import NoNul
+from app.kit.types import SingleLine
 
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
 ]
 TokenName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
 ]
 
 
@@ -25,7 +25,7 @@ class UserCreate(BaseModel):
 
     email: EmailStr = Field(max_length=320, examples=["organiser@example.org"])
     display_name: DisplayName = Field(examples=["Programme Officer"])
-    is_admin: bool = False
+    is_admin: StrictBool = False
 
 
 class UserUpdate(BaseModel):
@@ -34,8 +34,8 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: DisplayName | None = None
-    is_admin: bool | None = None
-    is_active: bool | None = None
+    is_admin: StrictBool | None = None
+    is_active: StrictBool | None = None
 
 
 class UserRead(BaseModel):
@@ -60,7 +60,7 @@ class TokenCreate(BaseModel):
     expires_at: datetime | None = Field(
         default=None, description="When the token stops working (with an offset)."
     )
-    read_only: bool = Field(
+    read_only: StrictBool = Field(
         default=False,
         description="A read-only token may only read (GET); any other method answers 403 "
         "`/problems/read-only-token`. For integrations that mirror or report.",

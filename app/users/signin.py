@@ -29,7 +29,8 @@ from app.config import Settings
 from app.errors import Unauthenticated
 from app.kit.clock import as_utc, utcnow
 from app.outbox.mail import email_payload, render_email
-from app.outbox.worker import OutboxKind, enqueue
+from app.outbox.models import OutboxKind
+from app.outbox.queue import enqueue
 from app.users.models import SignInLink, User, WebSession
 from app.users.repository import UserRepository
 from app.users.service import Principal

@@ -24,14 +24,9 @@ from app.db import sqlite_write_intent
 from app.kit.clock import utcnow
 from app.kit.sealing import Unreadable, sealer_for
 from app.outbox.mail import email_payload
-from app.outbox.worker import (
-    HandlerContext,
-    OutboxKind,
-    OutboxMessage,
-    enqueue,
-    register_handler,
-    register_retry_policy,
-)
+from app.outbox.models import OutboxKind, OutboxMessage
+from app.outbox.queue import enqueue
+from app.outbox.worker import HandlerContext, register_handler, register_retry_policy
 from app.users.models import User
 from app.webhooks.guard import GuardedTransport, TargetRefused
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.confidentiality.gate import Cleared
 from app.kit.clock import as_utc, utcnow
 from app.kit.ids import uuid7
-from app.outbox.worker import enqueue
+from app.outbox.queue import enqueue
 from app.webhooks.repository import WebhookRepository
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.ids import uuid7_floor
 from app.kit.pagination import PageParams, apply_keyset, split_page
-from app.outbox.worker import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.series.models import MemberRole, SeriesMember
 from app.users.models import User
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
+from pydantic import (
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    UrlConstraints,
+    field_validator,
+)
 
 from app.webhooks.events import ALL_EVENTS, EVENT_TYPES
 
@@ -87,7 +95,7 @@ class WebhookCreate(BaseModel):
         default=None,
         description="Only this series' events. Required unless the caller is an administrator.",
     )
-    active: bool = True
+    active: StrictBool = True
 
     _events = field_validator("events")(_unique)
 
@@ -102,7 +110,7 @@ class WebhookUpdate(BaseModel):
 
     url: Url | None = None
     events: EventList | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
     @field_validator("events")
     @classmethod

@@ -12,7 +12,8 @@ from app.errors import Conflict, InvalidRequest, NotFound
 from app.kit.clock import utcnow
 from app.kit.pagination import PageParams
 from app.kit.sealing import sealer_for
-from app.outbox.worker import OutboxKind, enqueue
+from app.outbox.models import OutboxKind
+from app.outbox.queue import enqueue
 from app.series.service import SeriesService
 from app.users.service import Principal
 from app.webhooks.guard import TargetRefused, check_url

@@ -4,6 +4,9 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-11-26 18:30:00
 
+Downgrading refuses while any version is withdrawn: below this revision a stored version is
+published, so the downgrade would publish again what an organiser took down (a withdrawal
+is how a text that names a participant leaves the public). Delete those versions, or stay.
 """
 
 from collections.abc import Sequence
@@ -32,6 +35,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    withdrawn = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM report_version WHERE withdrawn_at IS NOT NULL"))
+        .scalar_one()
+    )
+    if withdrawn:
+        raise RuntimeError(
+            f"{withdrawn} report versions are withdrawn; below 0015 they would be published "
+            "again. Nothing was changed: delete those versions first (they are no longer "
+            "public), or stay at 0015 or later"
+        )
     with op.batch_alter_table("report_version", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_report_version_withdrawn_by_id_app_user"), type_="foreignkey"

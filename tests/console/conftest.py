@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.outbox.worker import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.users import pages as users_pages
 from app.users.models import User
 from app.users.signin import SESSION_COOKIE, SignInService

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from app.kit.clock import utcnow
 from app.kit.ids import uuid7
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
-from app.outbox.worker import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.series.models import DialogueSeries
 from tests.factories import Caller
 from tests.newsletter.conftest import NewsKit, header_token, links

@@ -18,18 +18,13 @@ from app.db import create_sessionmaker
 from app.kit.clock import utcnow
 from app.kit.idempotency import IdempotencyRecord
 from app.kit.ids import uuid7, uuid7_floor
-from app.kit.ratelimit import RateLimitCounter
+from app.kit.ratelimit import RateLimitHit
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from app.newsletter.repository import NewsletterRepository
 from app.newsletter.service import NewsletterService
-from app.outbox.worker import (
-    PRUNED_PAYLOAD,
-    OutboxKind,
-    OutboxMessage,
-    OutboxStatus,
-    enqueue,
-    prune_sent,
-)
+from app.outbox.models import PRUNED_PAYLOAD, OutboxKind, OutboxMessage, OutboxStatus
+from app.outbox.queue import enqueue
+from app.outbox.worker import prune_sent
 from app.reports.models import ReportRequest
 from app.series.models import DialogueSeries
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -146,26 +141,22 @@ async def test_expired_idempotency_records_and_counters_go(
                 expires_at=expires,
             )
         )
-    db.add(
-        RateLimitCounter(
-            bucket="ip:a",
-            window_start=now - timedelta(hours=2),
-            hits=3,
-            expires_at=now - timedelta(hours=1),
+    for _ in range(3):
+        db.add(
+            RateLimitHit(
+                bucket="ip:a",
+                window_start=now - timedelta(hours=2),
+                expires_at=now - timedelta(hours=1),
+            )
         )
-    )
-    db.add(
-        RateLimitCounter(
-            bucket="ip:b", window_start=now, hits=1, expires_at=now + timedelta(hours=1)
-        )
-    )
+    db.add(RateLimitHit(bucket="ip:b", window_start=now, expires_at=now + timedelta(hours=1)))
     await db.commit()
 
     done = await housekeeping.sweep(maker, settings)  # type: ignore[arg-type]
 
-    assert (done["idempotency_records"], done["rate_limit_counters"]) == (1, 1)
+    assert (done["idempotency_records"], done["rate_limit_hits"]) == (1, 3)
     assert (await db.scalars(select(IdempotencyRecord.key))).all() == ["live"]
-    assert (await db.scalars(select(RateLimitCounter.bucket))).all() == ["ip:b"]
+    assert (await db.scalars(select(RateLimitHit.bucket))).all() == ["ip:b"]
 
 
 async def _sent(
@@ -343,6 +334,19 @@ async def test_a_delivery_log_window_of_zero_keeps_every_entry(
     assert (await db.scalars(select(WebhookDelivery.message_id))).all() == ["msg_3650"]
 
 
+async def _blocked_by(check: AsyncSession, pid: int) -> bool:
+    """Whether some backend waits for a lock that ``pid`` holds, within five seconds."""
+    for _ in range(100):
+        waiting = await check.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
+            {"pid": pid},
+        )
+        if waiting:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def _waiting_for_a_lock(check: AsyncSession, pid: int) -> bool:
     """Whether the backend ``pid`` is waiting for a lock, within five seconds."""
     for _ in range(100):
@@ -401,6 +405,10 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
     pending: list[asyncio.Task[object]] = []
     try:
         async with maker() as request, maker() as sweep, maker() as check:
+            # The request's backend, which holds the subscriber's lock until it commits. (The
+            # sweep commits between its steps, so its next step may run on another pooled
+            # connection: watch for whoever waits on the request, not for one backend.)
+            request_pid = int(await request.scalar(text("SELECT pg_backend_pid()")))
             requesting = asyncio.create_task(
                 NewsletterService(request, settings).request_subscription(
                     address, [series.slug], None
@@ -408,7 +416,6 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
             )
             pending.append(requesting)  # type: ignore[arg-type]
             await asyncio.wait_for(locked.wait(), timeout=10)
-            sweep_pid = await sweep.scalar(text("SELECT pg_backend_pid()"))
 
             async def sweeping() -> int:
                 cutoff = await NewsletterService(sweep, settings).expire_stale_requests()
@@ -419,7 +426,7 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
 
             swept = asyncio.create_task(sweeping())
             pending.append(swept)  # type: ignore[arg-type]
-            assert await _waiting_for_a_lock(check, int(sweep_pid)), "the sweep did not wait"
+            assert await _blocked_by(check, request_pid), "the sweep did not wait"
             go.set()
             await asyncio.wait_for(requesting, timeout=10)
             await request.commit()

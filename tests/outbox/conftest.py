@@ -24,7 +24,8 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.kit.clock import utcnow
 from app.kit.migrations import upgrade_to_head
-from app.outbox.worker import OutboxMessage, OutboxWorker
+from app.outbox.models import OutboxMessage
+from app.outbox.worker import OutboxWorker
 from tests.conftest import TEST_DATABASE_URL, create_postgres_database, make_settings
 from tests.smtp import SmtpSink, smtp_sink
 

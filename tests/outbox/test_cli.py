@@ -19,7 +19,7 @@ from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 from app.outbox.mail import email_payload
-from app.outbox.worker import enqueue
+from app.outbox.queue import enqueue
 from tests.conftest import make_settings
 from tests.outbox.conftest import WorkerKit
 from tests.smtp import SmtpSink

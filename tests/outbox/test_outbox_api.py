@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.mail import email_payload
-from app.outbox.worker import OutboxMessage, OutboxStatus, enqueue
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.queue import enqueue
 from tests.factories import Factory
 
 

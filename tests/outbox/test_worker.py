@@ -16,13 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.outbox.mail import Attachment, email_payload, send_email_batch
-from app.outbox.worker import (
-    ABANDONED_PREFIX,
-    HandlerContext,
-    OutboxMessage,
-    OutboxStatus,
-    enqueue,
-)
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.queue import enqueue
+from app.outbox.worker import ABANDONED_PREFIX, HandlerContext
 from tests.outbox.conftest import IS_POSTGRES, WorkerKit
 from tests.smtp import free_port
 

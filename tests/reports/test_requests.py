@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.newsletter.models import Subscriber, Subscription, SubscriptionStatus
-from app.outbox.worker import OutboxMessage
+from app.outbox.models import OutboxMessage
 from app.reports import service as report_service
 from app.reports.links import DownloadLinks
 from app.reports.models import ReportRequest

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo import ORGANISER_EMAIL
-from app.outbox.worker import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind, OutboxMessage
 from app.sessions.models import DialogueSession, SessionStatus
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.signing import new_secret

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.newsletter.models import Subscriber
 from app.newsletter.service import NewsletterService
-from app.outbox.worker import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind, OutboxMessage
 from app.people.models import Person
 from app.webhooks.events import MAX_BODY_BYTES
 from app.webhooks.models import WebhookEndpoint

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
-from app.outbox.worker import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind, OutboxMessage
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.signing import new_secret
 from tests.factories import Factory

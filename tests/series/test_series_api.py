@@ -91,14 +91,14 @@ async def test_invalid_series_is_422_naming_the_field(
     assert listed.json()["items"] == []
 
 
-async def test_malformed_json_is_422(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_malformed_json_is_400(client: httpx.AsyncClient, factory: Factory) -> None:
     caller = await factory.caller()
     response = await client.post(
         "/api/v1/series",
         content=b'{"title": "unterminated',
         headers=caller.headers | {"content-type": "application/json"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     errors = field_errors(response)
     assert "Malformed JSON" in errors["body"]
 

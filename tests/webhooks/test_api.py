@@ -10,7 +10,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.kit.clock import utcnow
-from app.outbox.worker import OutboxMessage, OutboxStatus, enqueue, prune_sent
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.queue import enqueue
+from app.outbox.worker import prune_sent
 from app.webhooks.models import WebhookDelivery
 from tests.factories import Factory
 from tests.operations.test_statement_counts import MAX_STATEMENTS, counting

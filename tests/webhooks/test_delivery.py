@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.kit.sealing import sealer_for
-from app.outbox.worker import OutboxKind, OutboxMessage, OutboxStatus
+from app.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
 from app.series.service import public_series_texts
 from app.webhooks.delivery import SCHEDULE, WebhookSender
 from app.webhooks.events import emit, series_data

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.clock import utcnow
-from app.outbox.worker import OutboxKind, OutboxMessage
+from app.outbox.models import OutboxKind, OutboxMessage
 from app.series.models import DialogueSeries
 from app.webhooks.events import MAX_BODY_BYTES, emit, subscription_data
 from app.webhooks.models import WebhookEndpoint

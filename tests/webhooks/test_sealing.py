@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.kit.sealing import PREFIX, Sealer, Unreadable, sealer_for
-from app.outbox.worker import OutboxMessage, OutboxStatus
+from app.outbox.models import OutboxMessage, OutboxStatus
 from app.webhooks.delivery import SCHEDULE, WebhookSender
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.service import WebhookService
