@@ -269,8 +269,8 @@ def render_docx(
                 _rtl_paragraph(paragraph)
         elif isinstance(block, Bullets):
             style = "List Number" if block.ordered else "List Bullet"
-            for index, item in enumerate(block.items):
-                paragraph = document.add_paragraph(item, style=style)
+            for index in range(len(block.items)):
+                paragraph = document.add_paragraph(block.item_text(index), style=style)
                 note = block.notes[index] if block.notes else ""
                 if note:
                     paragraph.paragraph_format.keep_with_next = True

@@ -274,19 +274,25 @@ class _Writer:
         numbers = block.numbers or tuple(range(block.start, block.start + len(block.items)))
         if self.shaped is not None:
             out: list[Flowable] = []
-            for index, item in enumerate(block.items):
+            for index in range(len(block.items)):
                 marker = f"{self.number(numbers[index])}." if block.ordered else "•"
                 note = block.notes[index] if block.notes else ""
                 out.append(
-                    self.para(item, "item", bullet=marker, indent=18, keep_with_next=bool(note))
+                    self.para(
+                        block.item_text(index),
+                        "item",
+                        bullet=marker,
+                        indent=18,
+                        keep_with_next=bool(note),
+                    )
                 )
                 if note:
                     out.append(self.para(note, "tags", indent=18))
             out.append(Spacer(1, 4))
             return out
         items: list[ListItem] = []
-        for index, item in enumerate(block.items):
-            parts: list[Flowable] = [self.para(item, "item")]
+        for index in range(len(block.items)):
+            parts: list[Flowable] = [self.para(block.item_text(index), "item")]
             note = block.notes[index] if block.notes else ""
             if note:
                 parts.append(self.para(note, "tags"))
@@ -475,7 +481,7 @@ class _Writer:
 
     def flowables(self) -> list[Flowable]:
         out: list[Flowable] = []
-        blocks = layout(self.report)
+        blocks = list(layout(self.report))
         index = 0
         while index < len(blocks):
             block = blocks[index]
