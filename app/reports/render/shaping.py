@@ -794,13 +794,25 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
                 offset = left  # flush left
             if index == 0 and style.bullet:
                 # Before the line's text, so that it is read (and copied) first.
-                shaper = self.fonts.regular
-                shaped = shaper.shape(style.bullet, False)
-                bw = shaped.width * style.size / 1000
-                bx = width - bw if self.rtl else 0.0
-                draw_pieces(canvas, bx, y, [Piece(shaped, shaper, style.size, style.color, 0.0)])
+                marker = self.marker_line()
+                bx = width - marker.width if self.rtl else 0.0
+                draw_pieces(canvas, bx, y, marker.pieces)
             draw_pieces(canvas, offset, y, line.pieces)
             y -= style.leading
+
+    def marker_line(self) -> _Line:
+        """The list marker (number and full stop) laid out in the paragraph's direction: in
+        a right-to-left list the stop is on the left of the number, where the reader meets
+        it last (on the right, next to the digits, it reads as a Persian zero: ten became a
+        hundred)."""
+        marker = ShapedParagraph(
+            [Span(self.style.bullet or "")],
+            self.fonts,
+            TextStyle(size=self.style.size, color=self.style.color),
+            rtl=self.rtl,
+        )
+        text, owner, levels = marker._logical()
+        return marker._line(text, owner, levels, 0, len(text))
 
     def text_width(self) -> float:
         return max((line.width for line in self._lines), default=0.0)
