@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,6 +32,7 @@ from app.outbox.router import router as outbox_router
 from app.outbox.worker import worker_in_background
 from app.people.router import router as people_router
 from app.reports.pages import router as reports_pages
+from app.reports.render import warm_up
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
 from app.security import SAFE_METHODS, get_principal
@@ -111,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await stack.enter_async_context(
                         housekeeping.in_background(app.state.sessionmaker, settings)
                     )
+                # The PDF and DOCX renderers and their fonts load once the service answers
+                # (P7 is unchanged; the first PDF no longer pays ~0.2-0.3 s for them).
+                threading.Thread(target=warm_up, name="report-fonts", daemon=True).start()
                 yield
         finally:
             if app.state.list_gate is not None:

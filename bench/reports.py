@@ -242,11 +242,17 @@ def points_for_pages(tag: str, pages: int) -> int:
     return low
 
 
-def first_rendering(tag: str, points: int) -> None:
-    """``--first``: in this fresh process, the PDF renderer's import, then the first and the
-    second build-and-render of the same detailed report, as JSON on stdout."""
+def first_rendering(tag: str, points: int, preload: bool) -> None:
+    """``--first``: in this fresh process, the PDF renderer's import (with its fonts when
+    ``preload``, as ``track2 serve`` does once it answers), then the first and the second
+    build-and-render of the same detailed report, as JSON on stdout."""
     started = time.perf_counter()
-    import app.reports.render.pdf  # noqa: F401  # what the service imports on first use
+    if preload:
+        from app.reports.render import warm_up
+
+        warm_up()
+    else:
+        import app.reports.render.pdf  # noqa: F401  # what a first PDF imports
 
     imported = time.perf_counter() - started
     work = detailed_report(tag, points)
@@ -259,12 +265,15 @@ def first_rendering(tag: str, points: int) -> None:
     print(json.dumps({"import": imported, "first": first, "second": second}))
 
 
-def first_in_fresh_processes(tag: str, points: int, runs: int) -> tuple[float, float]:
+def first_in_fresh_processes(
+    tag: str, points: int, runs: int, preload: bool = False
+) -> tuple[float, float]:
     """(best first rendering, best renderer import) over ``runs`` fresh processes."""
     firsts, imports = [], []
+    command = [sys.executable, "-m", "bench.reports", "--first", tag, str(points)]
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-m", "bench.reports", "--first", tag, str(points)],
+            [*command, "--preload"] if preload else command,
             cwd=ROOT,
             check=True,
             capture_output=True,
@@ -284,13 +293,19 @@ class Row:
     timing: Timing
     limit: float
     first: float | None = None
+    preloaded: float | None = None  # the first rendering once the fonts are loaded
     pages: int | None = None
     ratio: float | None = None  # of the best run to the best run with half the data
     cpu_ratio: float | None = None
 
     @property
     def within(self) -> bool:
-        return self.timing.best <= self.limit and (self.ratio is None or self.ratio <= 2.0)
+        # The first rendering of a serving process (fonts loaded at start-up) is held to the
+        # same budget as a warm one; the very first of a bare process is printed beside it.
+        first = self.preloaded is None or self.preloaded <= self.limit
+        return (
+            first and self.timing.best <= self.limit and (self.ratio is None or self.ratio <= 2.0)
+        )
 
 
 def measure(tag: str, first_runs: int) -> tuple[list[Row], float]:
@@ -334,7 +349,8 @@ def measure(tag: str, first_runs: int) -> tuple[list[Row], float]:
     imported = 0.0
     if first_runs:
         d1.first, imported = first_in_fresh_processes(tag, ten, first_runs)
-    pair("series digest, HTML", digest, 100, ("100 sessions x 30", "200 sessions x 30"), 1.0, 11)
+        d1.preloaded, _ = first_in_fresh_processes(tag, ten, first_runs, preload=True)
+    pair("series digest, HTML", digest, 100, ("100 sessions x 30", "200 sessions x 30"), 1.0, 25)
     return rows, imported
 
 
@@ -347,9 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--first-runs", type=int, default=3)
     parser.add_argument("--first", nargs=2, metavar=("LANGUAGE", "POINTS"), help=argparse.SUPPRESS)
+    parser.add_argument("--preload", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.first:
-        first_rendering(args.first[0], int(args.first[1]))
+        first_rendering(args.first[0], int(args.first[1]), args.preload)
         return 0
     rows: list[Row] = []
     imports: list[float] = []
@@ -376,8 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         "after a warm-up, each from a collected heap, each size run alternately with its "
         "doubled size; the verdict uses the best run (the cost of the work itself on a noisy "
         "2-core machine). **first**: the first build-and-render of a fresh process whose "
-        "renderer is imported (fonts loaded and parsed then, shaping caches empty), best of "
-        f"{args.first_runs} processes. Synthetic points of 45 words (30 in the digest), two "
+        "renderer is imported (fonts loaded and parsed then, shaping caches empty); "
+        "**first, fonts loaded**: the same once the fonts are loaded, as `track2 serve` "
+        "loads them in the background when it starts (`app.reports.render.warm_up`); best "
+        f"of {args.first_runs} processes each. **warm**: the shaping cache holds the "
+        "report's words. Synthetic points of 45 words (30 in the digest), two "
         "themes each, the default taxonomy; in Dari, Pashto and Arabic with a Latin acronym "
         "every 11th word and a number in the language's digits every 17th "
         "(`bench/report_editions.py`). The detailed report's points are as many as fit in "
@@ -387,16 +407,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(
-        "| workload | language | size | first | warm best | warm median | target | pages "
-        "| x half the data (CPU) | verdict |"
+        "| workload | language | size | first | first, fonts loaded | warm best | warm median "
+        "| target | pages | x half the data (CPU) | verdict |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     ok = True
     for row in rows:
         ok = ok and row.within
         ratio = "" if row.ratio is None else f"{row.ratio:.2f} ({row.cpu_ratio:.2f})"
         print(
-            f"| {row.workload} | {row.tag} | {row.size} | {ms(row.first)} | "
+            f"| {row.workload} | {row.tag} | {row.size} | {ms(row.first)} | {ms(row.preloaded)} | "
             f"{ms(row.timing.best)} | {ms(row.timing.median)} | <= {row.limit * 1000:.0f} ms | "
             f"{row.pages if row.pages is not None else ''} | {ratio} | "
             f"{'PASS' if row.within else 'FAIL'} |"

@@ -103,6 +103,13 @@ def _shaped_fonts(language_tag: str) -> FontSet:
     return FontSet(Shaper(regular, lang.harfbuzz), Shaper(bold, lang.harfbuzz))
 
 
+def load_fonts() -> None:
+    """Load every font a PDF may use (see ``app.reports.render.warm_up``)."""
+    _fonts()
+    for tag in ("fa-AF", "ps", "ar"):
+        _shaped_fonts(tag)
+
+
 @lru_cache(maxsize=1)
 def _styles() -> dict[str, ParagraphStyle]:
     f = _fonts()
