@@ -390,16 +390,17 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Builder (facts -> canonical model, the edition's translation included) plus one "
         "renderer, in process, per language. **warm**: best and median of repeated runs "
-        "after a warm-up, each from a collected heap, each size run alternately with its "
-        "doubled size; the verdict uses the best run (the cost of the work itself on a noisy "
-        "2-core machine). **first**: the first build-and-render of a fresh process whose "
-        "renderer is imported (fonts loaded and parsed then, shaping caches empty); "
-        "**first, fonts loaded**: the same once the fonts are loaded, as `track2 serve` "
-        "loads them in the background when it starts (`app.reports.render.warm_up`); best "
-        f"of {args.first_runs} processes each. **warm**: the shaping cache holds the "
-        "report's words. Synthetic points of 45 words (30 in the digest), two "
-        "themes each, the default taxonomy; in Dari, Pashto and Arabic with a Latin acronym "
-        "every 11th word and a number in the language's digits every 17th "
+        "after a warm-up (the shaping cache then holds the report's words), each from a "
+        "collected heap, each size run alternately with its doubled size; the verdict uses "
+        "the best run (the cost of the work itself on a noisy 2-core machine), and the "
+        "ratio's CPU-time twin is in brackets. **first**: the first build-and-render of a "
+        "fresh process whose renderer is imported (fonts loaded and parsed then, shaping "
+        "caches empty); **first, fonts loaded**: the same once the fonts are loaded, as "
+        "`track2 serve` loads them in the background when it starts "
+        f"(`app.reports.render.warm_up`); best of {args.first_runs} processes each, held to "
+        "the same budget. Synthetic points of 45 words (30 in the digest), two themes each, "
+        "the default taxonomy; in Dari, Pashto and Arabic with a Latin acronym every 11th "
+        "word and a number in the language's digits every 17th "
         "(`bench/report_editions.py`). The detailed report's points are as many as fit in "
         "ten pages in each language (the pages column is counted in the PDF). The database "
         "reads before the builder are a handful of set queries "
@@ -414,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for row in rows:
         ok = ok and row.within
-        ratio = "" if row.ratio is None else f"{row.ratio:.2f} ({row.cpu_ratio:.2f})"
+        ratio = "" if row.ratio is None else f"{row.ratio:.3f} ({row.cpu_ratio:.3f})"
         print(
             f"| {row.workload} | {row.tag} | {row.size} | {ms(row.first)} | {ms(row.preloaded)} | "
             f"{ms(row.timing.best)} | {ms(row.timing.median)} | <= {row.limit * 1000:.0f} ms | "
