@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -49,6 +50,7 @@ from app.people import pages as people_pages
 from app.people.router import router as people_router
 from app.reports import console_pages as reports_console
 from app.reports.pages import router as reports_pages
+from app.reports.render import warm_up
 from app.reports.router import public_router as reports_public_router
 from app.reports.router import router as reports_router
 from app.security import SAFE_METHODS, get_principal
@@ -213,6 +215,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await stack.enter_async_context(
                         housekeeping.in_background(app.state.sessionmaker, settings)
                     )
+                # The PDF and DOCX renderers and their fonts load once the service answers
+                # (P7 is unchanged; the first PDF no longer pays ~0.2-0.3 s for them).
+                threading.Thread(target=warm_up, name="report-fonts", daemon=True).start()
                 yield
         finally:
             guard.provide_sessions(None)

@@ -6,6 +6,7 @@ what a report says or in which order; each renderer only decides how a block loo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,6 +36,16 @@ class Bullets:
     start: int = 1
     numbers: tuple[int, ...] = ()  # explicit numbers of an ordered list (its points' own)
     notes: tuple[str, ...] = ()  # a line under each item (the themes of a point), or none
+    # A few words after each item, on its line (the session of a digest's point), or none.
+    # Kept apart from the item so that a point listed under several themes is not copied
+    # once per theme (see ``item_text``).
+    after: tuple[str, ...] = ()
+
+    def item_text(self, index: int) -> str:
+        """The item as printed: its text and what comes after it."""
+        if self.after and self.after[index]:
+            return f"{self.items[index]} {self.after[index]}"
+        return self.items[index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +78,15 @@ class Links:
 Block = Heading | Para | Bullets | Table | BarChart | Heatmap | Links
 
 
-def layout(report: AnyReport) -> list[Block]:
-    """The blocks of any report, in reading order, with every label in its language."""
+def layout(report: AnyReport) -> Iterator[Block]:
+    """The blocks of any report, in reading order, with every label in its language.
+
+    Made one at a time as a renderer asks for them: a renderer that writes each block as it
+    comes (HTML, Markdown, DOCX) never holds the text of the whole report twice over, which
+    is what kept a large digest's peak memory, and its time, growing faster than its size."""
     if isinstance(report, SeriesDigest):
         return _digest(report)
-    return _session(report)
+    return iter(_session(report))
 
 
 def _n(report: AnyReport, value: int | str) -> str:
@@ -191,74 +206,65 @@ def _detailed(r: SessionReport) -> list[Block]:
 LABELS_BASIS = {"attended": "basis.attended", "confirmed": "basis.confirmed"}
 
 
-def _digest(r: SeriesDigest) -> list[Block]:
+def _digest(r: SeriesDigest) -> Iterator[Block]:
     tag = r.edition.language
-    blocks: list[Block] = []
     if r.series.strapline:
-        blocks.append(Para(r.series.strapline, role="strapline"))
-    blocks += [Heading(1, r.title), Para(r.intro), Para(r.chatham_house, role="rule")]
-    blocks.append(Heading(2, label(tag, "sessions")))
-    blocks.append(
-        Table(
-            label(tag, "sessions_caption"),
+        yield Para(r.series.strapline, role="strapline")
+    yield Heading(1, r.title)
+    yield Para(r.intro)
+    yield Para(r.chatham_house, role="rule")
+    yield Heading(2, label(tag, "sessions"))
+    yield Table(
+        label(tag, "sessions_caption"),
+        (
+            label(tag, "number"),
+            label(tag, "date"),
+            label(tag, "title"),
+            label(tag, "status"),
+            label(tag, "points"),
+        ),
+        tuple(
             (
-                label(tag, "number"),
-                label(tag, "date"),
-                label(tag, "title"),
-                label(tag, "status"),
-                label(tag, "points"),
-            ),
-            tuple(
-                (
-                    _n(r, s.session.number),
-                    s.session.date_long,
-                    s.session.title,
-                    label(tag, f"status.{s.session.status}")
-                    if f"status.{s.session.status}" in _STATUS_KEYS
-                    else s.session.status,
-                    _n(r, s.points),
-                )
-                for s in r.sessions
-            ),
-            (True, False, False, False, True),
-        )
+                _n(r, s.session.number),
+                s.session.date_long,
+                s.session.title,
+                label(tag, f"status.{s.session.status}")
+                if f"status.{s.session.status}" in _STATUS_KEYS
+                else s.session.status,
+                _n(r, s.points),
+            )
+            for s in r.sessions
+        ),
+        (True, False, False, False, True),
     )
-    blocks.append(Heading(2, label(tag, "themes_across")))
+    yield Heading(2, label(tag, "themes_across"))
     columns = tuple(_n(r, s.session.number) for s in r.sessions)
-    blocks.append(
-        Table(
-            label(tag, "matrix_caption"),
-            (label(tag, "theme"), *columns, label(tag, "total")),
-            tuple(
-                (row.label, *(_n(r, n) for n in row.counts), _n(r, row.total)) for row in r.matrix
-            ),
-            (False, *(True for _ in columns), True),
-        )
+    yield Table(
+        label(tag, "matrix_caption"),
+        (label(tag, "theme"), *columns, label(tag, "total")),
+        tuple((row.label, *(_n(r, n) for n in row.counts), _n(r, row.total)) for row in r.matrix),
+        (False, *(True for _ in columns), True),
     )
-    blocks.append(
-        Heatmap(
-            label(tag, "heatmap_caption"),
-            tuple(row.label for row in r.matrix),
-            columns,
-            tuple(row.counts for row in r.matrix),
-        )
+    yield Heatmap(
+        label(tag, "heatmap_caption"),
+        tuple(row.label for row in r.matrix),
+        columns,
+        tuple(row.counts for row in r.matrix),
     )
-    blocks.append(Heading(2, label(tag, "points_by_theme")))
+    yield Heading(2, label(tag, "points_by_theme"))
     in_session = {
         s.session.number: label(tag, "in_session", n=s.session.number) for s in r.sessions
     }
     for group in r.by_theme:
-        blocks.append(Heading(3, group.heading))
-        blocks.append(
-            Bullets(
-                tuple(
-                    f"{p.text} {in_session.get(p.session) or label(tag, 'in_session', n=p.session)}"
-                    for p in group.points
-                )
-            )
+        yield Heading(3, group.heading)
+        yield Bullets(
+            tuple(p.text for p in group.points),
+            after=tuple(
+                in_session.get(p.session) or label(tag, "in_session", n=p.session)
+                for p in group.points
+            ),
         )
-    blocks.append(Links(tuple((link.label, link.url) for link in r.links)))
-    return blocks
+    yield Links(tuple((link.label, link.url) for link in r.links))
 
 
 _STATUS_KEYS = frozenset(

@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import zipfile
 from datetime import date
@@ -33,8 +34,8 @@ from app.reports.model import AnyReport
 from app.reports.render.docx import render_docx
 from app.reports.render.html import render_html
 from app.reports.render.markdown import render_markdown
-from app.reports.render.pdf import render_pdf
-from app.reports.render.shaping import embedding_levels
+from app.reports.render.pdf import _Writer, render_pdf
+from app.reports.render.shaping import ShapedParagraph, embedding_levels
 from bench.reports import digest_source
 from tests.reports.editions import ARABIC, DARI, EDITIONS, PASHTO, SHORT, demo_source
 
@@ -177,6 +178,65 @@ def test_docx_has_a_native_chart_live_links_and_its_language() -> None:
     assert Document(io.BytesIO(dari)).core_properties.language == "fa-AF"
 
 
+# The order WordprocessingML's schema (ECMA-376 part 1, transitional) gives the children of
+# these property elements; Word may refuse a document that breaks it.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss "
+    "imprint noProof snapToGrid vanish webHidden color spacing w kern position sz szCs "
+    "highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+    "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption",
+    # Header and footer references come first, in any order among themselves.
+    "sectPr": "headerReference|footerReference footnotePr endnotePr type pgSz pgMar paperSrc "
+    "pgBorders lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi "
+    "rtlGutter docGrid printerSettings",
+}
+
+
+@pytest.mark.parametrize("tag", ["en", "fa-AF"])
+def test_docx_properties_follow_the_schemas_order(tag: str) -> None:
+    """Bidi properties used to be appended after others (a section's ``bidi`` after its
+    ``docGrid``, a table's ``bidiVisual`` after its ``tblLook``): LibreOffice forgives it,
+    Word need not. Right-to-left table cells are right-to-left paragraphs too."""
+    if tag == "en":
+        reports = [
+            build_session_report(demo_source(), "detailed"),
+            build_digest(digest_source(4, 3)),
+        ]
+    else:
+        edition, points = _edition(tag)
+        source = digest_source(4, 3)
+        from bench.report_editions import digest_edition
+
+        reports = [
+            build_session_report(demo_source(points), "detailed", edition),
+            build_digest(source, digest_edition(tag, source)),
+        ]
+    for report in reports:
+        package = zipfile.ZipFile(io.BytesIO(render_docx(report, marking="m", stamp="s")))
+        for part in ("word/document.xml", "word/styles.xml"):
+            root = ElementTree.fromstring(package.read(part))
+            for name, order in _SCHEMA_ORDER.items():
+                rank = {n: i for i, ns in enumerate(order.split()) for n in ns.split("|")}
+                for element in root.iter(f"{_W}{name}"):
+                    children = [c.tag.removeprefix(_W) for c in element]
+                    known = [rank[c] for c in children if c in rank]
+                    assert known == sorted(known), (part, name, children)
+        document = ElementTree.fromstring(package.read("word/document.xml"))
+        cells = list(document.iter(f"{_W}tc"))
+        assert cells
+        for cell in cells:
+            for paragraph in cell.iter(f"{_W}p"):
+                bidi = paragraph.find(f"{_W}pPr/{_W}bidi")
+                assert (bidi is not None) == (tag != "en")
+
+
 def test_detailed_report_never_groups_under_a_one_presenter_part() -> None:
     report = build_session_report(demo_source(), "detailed")
     assert report.detailed is not None
@@ -252,6 +312,52 @@ def test_dari_detailed_pdf_is_right_aligned_and_mirrored(tmp_path: Path) -> None
     right_edge = width - 18 * 72 / 25.4 - 6  # the margin and the frame's padding
     assert sum(1 for x in xs if abs(x - right_edge) < 3) > 30
     assert min(mins) > 18 * 72 / 25.4 - 3
+
+
+@needs_poppler
+@pytest.mark.parametrize("tag", ["fa-AF", "ps", "ar"])
+def test_right_to_left_pages_never_end_on_a_heading(tag: str, tmp_path: Path) -> None:
+    """A heading is kept with what follows it, a chart included (a heading before a chart
+    once stood alone at the foot of the Pashto detailed report's first page)."""
+    edition, points = _edition(tag)
+    for kind in ("summary", "detailed"):
+        name = f"{kind}.{tag}"
+        pdf = render_pdf(build_session_report(demo_source(points), kind, edition))  # type: ignore[arg-type]
+        _pages_to_png(pdf, tmp_path, name)
+        pages = _words(pdf, tmp_path, name)
+        height = float(PdfReader(io.BytesIO(pdf)).pages[0].mediabox.height)
+        footer = height - 16 * 72 / 25.4  # the page number's band
+        for number, words in enumerate(pages[:-1], start=1):
+            body = [w for w in words if w[1] < footer and w[2] > w[1]]
+            typical = statistics.median(bottom - top for _, top, bottom in body)
+            last = max(top for _, top, _ in body)
+            line = [w for w in body if abs(w[1] - last) < 3]
+            tallest = max(bottom - top for _, top, bottom in line)
+            # Body text is 11 pt, headings 12-17 pt: a heading's line is taller.
+            assert tallest < typical * 1.05, f"{name} page {number} ends on {line}"
+
+
+def test_right_to_left_list_numbers_read_in_the_lists_direction() -> None:
+    """A right-to-left list's number ten has its full stop on the left of its digits (on
+    the right, next to them, the stop reads as a Persian zero: ten became a hundred)."""
+    edition, points = _edition("fa-AF")
+    report = build_session_report(demo_source(points), "detailed", edition)
+    writer = _Writer(report, 480)
+    numbered = [
+        f
+        for f in writer.flowables()
+        if isinstance(f, ShapedParagraph) and f.style.bullet and f.style.bullet[0] != "•"
+    ]
+    assert [f.style.bullet for f in numbered][-2:] == ["۱۰.", "۱۱."]
+    for paragraph in numbered:
+        line = paragraph.marker_line()
+        glyphs = sorted(
+            (piece.x + sum(g.advance for g in piece.shaped.glyphs[:i]) * 0.001, g.text)
+            for piece in line.pieces
+            for i, g in enumerate(piece.shaped.glyphs)
+        )
+        shown = "".join(text for _, text in glyphs)
+        assert shown == "." + paragraph.style.bullet[:-1], shown
 
 
 def test_dates_in_the_language_and_solar_hijri_as_an_option() -> None:

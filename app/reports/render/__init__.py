@@ -1,9 +1,11 @@
 """Every format of a report, rendered from the canonical report model only.
 
-Markdown and HTML are fast enough to render inline; PDF and DOCX are CPU-bound and run in a
-worker thread so the event loop keeps serving other requests. Their renderers (reportlab,
-python-docx) are imported on first use: together they are about a tenth of the service's
-start-up (P7 in docs/performance.md), and most processes never render either.
+Markdown and HTML are fast enough to render inline, except a series digest, which grows
+with the series; PDF, DOCX and digests render in a worker thread so the event loop keeps
+serving other requests. The PDF and DOCX renderers (reportlab, python-docx) are not
+imported with this module: together they are about a tenth of the service's start-up (P7 in
+docs/performance.md). ``track2 serve`` loads them and their fonts in a background thread
+once it answers (:func:`warm_up`), so that its first PDF does not pay for them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from enum import StrEnum
 
 import anyio.to_thread
 
-from app.reports.model import AnyReport, canonical_json
+from app.reports.model import AnyReport, SeriesDigest, canonical_json
 from app.reports.render.html import render_html
 from app.reports.render.markdown import render_markdown
 
@@ -71,6 +73,16 @@ def render_sync(
     return render_docx(report, marking=marking, stamp=stamp)
 
 
+def warm_up() -> None:
+    """Import the PDF and DOCX renderers and load the PDF fonts (Vera; Amiri, parsed for
+    reportlab and HarfBuzz, for right-to-left editions): ~0.2-0.3 s of CPU once per process
+    instead of on its first PDF. Safe to call again, and from any thread."""
+    import app.reports.render.docx  # noqa: F401  # imported for its import cost only
+    from app.reports.render.pdf import load_fonts
+
+    load_fonts()
+
+
 async def render(
     report: AnyReport,
     fmt: Format,
@@ -79,10 +91,11 @@ async def render(
     stamp: str | None = None,
     canonical: str | None = None,
 ) -> Rendered:
-    """Render a report; PDF and DOCX in a worker thread."""
-    if fmt in (Format.PDF, Format.DOCX):
+    """Render a report; PDF, DOCX and every format of a digest in a worker thread (a
+    session's summary as HTML takes about a millisecond, a 100-session digest tens)."""
+    if fmt in (Format.PDF, Format.DOCX) or isinstance(report, SeriesDigest):
         body = await anyio.to_thread.run_sync(
-            lambda: render_sync(report, fmt, marking=marking, stamp=stamp)
+            lambda: render_sync(report, fmt, marking=marking, stamp=stamp, canonical=canonical)
         )
     else:
         body = render_sync(report, fmt, marking=marking, stamp=stamp, canonical=canonical)

@@ -80,8 +80,10 @@ def bar_svg(
             label_x = width - LABEL_WIDTH + 8
             bar_x = width - LABEL_WIDTH - bar.width
             value_x = bar_x - 6
+            # With direction="rtl", "end" is the text's left end: the label starts next to
+            # its bar and runs to the right ("start" drew it under the bar).
             parts.append(
-                f'<text x="{label_x}" y="{mid:.1f}" text-anchor="start"{direction}>'
+                f'<text x="{label_x}" y="{mid:.1f}" text-anchor="end"{direction}>'
                 f"{escape(_clip(bar.label))}</text>"
             )
             parts.append(
@@ -121,7 +123,9 @@ def heat_svg(
     def x_of(x: float, w: float = 0.0) -> float:
         return width - x - w if rtl else x
 
-    anchor_end = "start" if rtl else "end"
+    # "end" in the text's direction: the right end of a left-to-right label (left of the
+    # cells), the left end of a right-to-left one (right of the mirrored cells).
+    anchor_end = "end"
     direction = ' direction="rtl"' if rtl else ""
     top = max((max(row, default=0) for row in values), default=0)
     parts = [

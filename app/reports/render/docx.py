@@ -9,6 +9,7 @@ worker thread."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
@@ -21,6 +22,7 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -30,12 +32,48 @@ from app.reports.model import AnyReport
 from app.reports.render.chart import shade
 
 MAX_TABLE_COLUMNS = 14
+MARGIN_MM = 18
 PAPER = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 RTL_FONT = "Amiri"
+_RTL_TEXT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 _CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 _CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 # A fixed timestamp in the document properties, so a version always renders the same.
 _FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+# The order WordprocessingML's schema gives the children of these property elements: Word
+# may refuse a document whose elements are out of order, so new ones are inserted in place.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers "
+    "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
+    "rPr sectPr pPrChange"
+).split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
+    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription"
+).split()
+SECTPR_ORDER = (
+    "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
+    "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter "
+    "docGrid printerSettings sectPrChange"
+).split()
+
+
+def _insert(parent: object, name: str, order: list[str]) -> None:
+    """Add an empty ``w:name`` child to ``parent`` where the schema's ``order`` puts it
+    (once: an element already there is kept)."""
+    if parent.find(qn(f"w:{name}")) is not None:  # type: ignore[attr-defined]
+        return
+    successors = [f"w:{n}" for n in order[order.index(name) + 1 :]]
+    parent.insert_element_before(OxmlElement(f"w:{name}"), *successors)  # type: ignore[attr-defined]
 
 
 def _field(paragraph: DocxParagraph, instruction: str) -> None:
@@ -77,41 +115,89 @@ def _column_groups(n: int, *, total: bool) -> list[list[int]]:
     return [[0, *middle[i : i + step], *tail] for i in range(0, len(middle), step)]
 
 
-def _table(doc: DocxDocument, block: Table, rtl: bool = False) -> None:
+# Width of a character of 11 pt bold text in a wide face (a viewer without Georgia falls
+# back to one), and a cell's margins and borders, in mm: generous, so no word breaks.
+_CHAR_MM = 2.6
+_CELL_PAD_MM = 5.0
+
+
+def _column_widths(block: Table, columns: list[int], available: float) -> list[float]:
+    """Column widths in mm: every column at least as wide as its longest word (no word is
+    broken, a header's or a theme's), numeric columns as wide as their widest number, and
+    text columns share the rest in proportion to their longest text."""
+
+    def longest_word(texts: list[str]) -> int:
+        return max((len(word) for text in texts for word in text.split()), default=1)
+
+    widths: list[float] = []
+    wants: dict[int, float] = {}
+    for i, c in enumerate(columns):
+        cells = [block.header[c], *(row[c] for row in block.rows)]
+        floor = longest_word(cells) * _CHAR_MM + _CELL_PAD_MM
+        if block.numeric[c]:
+            widths.append(max(floor, max(len(t) for t in cells) * _CHAR_MM + _CELL_PAD_MM))
+        else:
+            widths.append(floor)
+            wants[i] = min(max(len(t) for t in cells), 60) * _CHAR_MM + _CELL_PAD_MM
+    rest = available - sum(widths)
+    if wants and rest > 0:
+        total = sum(wants.values())
+        for i, want in wants.items():
+            widths[i] += rest * want / total
+    return widths
+
+
+def _table(doc: DocxDocument, block: Table, rtl: bool, available: float) -> None:
+    """A table (column groups when it is too wide), ``available`` mm wide at most."""
     caption = doc.add_paragraph(block.caption, style="Caption")
     caption.paragraph_format.keep_with_next = True
     last_is_total = block.numeric[-1] and len(block.header) > 3
     for columns in _column_groups(len(block.header), total=last_is_total):
         table = doc.add_table(rows=1, cols=len(columns))
         table.style = "Light List Accent 1"
+        table.autofit = False
         if rtl:
             # A mirrored table: Word lays the first column on the right.
-            table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
+            _insert(table._tbl.tblPr, "bidiVisual", TBLPR_ORDER)
         header_row = table.rows[0]._tr.get_or_add_trPr()
         header_row.append(OxmlElement("w:tblHeader"))
         for cell, c in zip(table.rows[0].cells, columns, strict=True):
-            cell.text = block.header[c]
+            _cell_text(cell, block.header[c], rtl, numeric=block.numeric[c])
         for row in block.rows:
             cells = table.add_row().cells
             for cell, c in zip(cells, columns, strict=True):
-                cell.text = row[c]
-                if block.numeric[c]:
-                    cell.paragraphs[0].alignment = (
-                        WD_ALIGN_PARAGRAPH.LEFT if rtl else WD_ALIGN_PARAGRAPH.RIGHT
-                    )
+                _cell_text(cell, row[c], rtl, numeric=block.numeric[c])
+        _set_widths(table, _column_widths(block, columns, available))
         doc.add_paragraph()
 
 
+def _set_widths(table: DocxTable, widths: list[float]) -> None:
+    """Fixed column widths (mm), on the grid and on every cell, as Word reads them."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
+def _cell_text(cell: _Cell, text: str, rtl: bool, *, numeric: bool = False) -> None:
+    """A table cell's text, in the table's direction; numbers at the cell's end (for a
+    right-to-left paragraph Word reads ``jc`` "left" as its start, "right" as its end)."""
+    cell.text = text
+    paragraph = cell.paragraphs[0]
+    if numeric:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if rtl:
+        _rtl_paragraph(paragraph)
+
+
 def _rtl_paragraph(paragraph: DocxParagraph) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.append(OxmlElement("w:bidi"))
+    """A right-to-left paragraph; its runs that hold right-to-left text are marked so (a run
+    of Latin text only, such as an address, is left as it is)."""
+    _insert(paragraph._p.get_or_add_pPr(), "bidi", PPR_ORDER)
     for run in paragraph.runs:
-        _rtl_run(run._r)
-
-
-def _rtl_run(r: object) -> None:
-    rpr = r.get_or_add_rPr()  # type: ignore[attr-defined]  # python-docx oxml element
-    rpr.append(OxmlElement("w:rtl"))
+        if _RTL_TEXT.search(run.text):
+            _insert(run._r.get_or_add_rPr(), "rtl", RPR_ORDER)
 
 
 def _hyperlink(paragraph: DocxParagraph, url: str, text: str) -> None:
@@ -214,23 +300,30 @@ def render_docx(
     normal.font.size = Pt(11)
     rpr = normal.element.get_or_add_rPr()
     fonts = rpr.get_or_add_rFonts()
-    lang = OxmlElement("w:lang")
+    _insert(rpr, "lang", RPR_ORDER)
+    lang = rpr.find(qn("w:lang"))
     if rtl:
         fonts.set(qn("w:cs"), RTL_FONT)
-        size_cs = OxmlElement("w:szCs")
-        size_cs.set(qn("w:val"), "24")
-        rpr.append(size_cs)
+        _insert(rpr, "szCs", RPR_ORDER)
+        rpr.find(qn("w:szCs")).set(qn("w:val"), "24")
         lang.set(qn("w:bidi"), edition.language)
+        # Headings, captions and lists name the theme's complex-script font, which would
+        # win over Normal's: they take Amiri too.
+        for style in document.styles:
+            style_fonts = style.element.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+            if style_fonts is not None and style_fonts.get(qn("w:cstheme")):
+                del style_fonts.attrib[qn("w:cstheme")]
+                style_fonts.set(qn("w:cs"), RTL_FONT)
     else:
         lang.set(qn("w:val"), "en-GB")
-    rpr.append(lang)
 
     section = document.sections[0]
     section.page_width, section.page_height = PAPER.get(report.series.paper, PAPER["a4"])
-    section.left_margin = section.right_margin = Mm(18)
+    section.left_margin = section.right_margin = Mm(MARGIN_MM)
+    available = PAPER.get(report.series.paper, PAPER["a4"])[0].mm - 2 * MARGIN_MM
     section.top_margin = section.bottom_margin = Mm(20)
     if rtl:
-        section._sectPr.append(OxmlElement("w:bidi"))
+        _insert(section._sectPr, "bidi", SECTPR_ORDER)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if stamp:
@@ -269,8 +362,8 @@ def render_docx(
                 _rtl_paragraph(paragraph)
         elif isinstance(block, Bullets):
             style = "List Number" if block.ordered else "List Bullet"
-            for index, item in enumerate(block.items):
-                paragraph = document.add_paragraph(item, style=style)
+            for index in range(len(block.items)):
+                paragraph = document.add_paragraph(block.item_text(index), style=style)
                 note = block.notes[index] if block.notes else ""
                 if note:
                     paragraph.paragraph_format.keep_with_next = True
@@ -284,34 +377,47 @@ def render_docx(
                 if rtl:
                     _rtl_paragraph(paragraph)
         elif isinstance(block, Table):
-            _table(document, block, rtl)
+            _table(document, block, rtl, available)
         elif isinstance(block, BarChart):
             charts += 1
             caption = document.add_paragraph(block.caption, style="Caption")
+            caption.paragraph_format.keep_with_next = True  # with its chart
             if rtl:
                 _rtl_paragraph(caption)
             _chart(document, block.bars, rtl, charts)
         elif isinstance(block, Heatmap):
             top = max((max(row, default=0) for row in block.values), default=0)
             caption = document.add_paragraph(block.caption, style="Caption")
+            caption.paragraph_format.keep_with_next = True
             if rtl:
                 _rtl_paragraph(caption)
             header = ("", *block.columns)
+            shape = Table(
+                "",
+                header,
+                tuple(
+                    (label, *(str(v) for v in row))
+                    for label, row in zip(block.rows, block.values, strict=True)
+                ),
+                (False, *(True for _ in block.columns)),
+            )
             for columns in _column_groups(len(header), total=False):
                 table = document.add_table(rows=1, cols=len(columns))
                 if rtl:
-                    table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
+                    _insert(table._tbl.tblPr, "bidiVisual", TBLPR_ORDER)
                 for cell, c in zip(table.rows[0].cells, columns, strict=True):
-                    cell.text = header[c]
+                    _cell_text(cell, header[c], rtl)
                 for row_label, row in zip(block.rows, block.values, strict=True):
                     cells = table.add_row().cells
                     for cell, c in zip(cells, columns, strict=True):
                         if c == 0:
-                            cell.text = row_label
+                            _cell_text(cell, row_label, rtl)
                         else:
                             value = row[c - 1]
-                            cell.text = digits(str(value), edition.digits) if value else ""
+                            text = digits(str(value), edition.digits) if value else ""
+                            _cell_text(cell, text, rtl)
                             _shade_cell(cell, shade(value, top))
+                _set_widths(table, _column_widths(shape, columns, available))
                 document.add_paragraph()
         elif isinstance(block, Links):
             for link_label, url in block.items:

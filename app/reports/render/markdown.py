@@ -70,9 +70,9 @@ def render_markdown(report: AnyReport, *, marking: str | None = None) -> str:
             out += [text, ""]
         elif isinstance(block, Bullets):
             numbers = block.numbers or tuple(range(block.start, block.start + len(block.items)))
-            for index, item in enumerate(block.items):
+            for index in range(len(block.items)):
                 marker = f"{numbers[index]}." if block.ordered else "-"
-                out.append(f"{marker} {_esc(item)}")
+                out.append(f"{marker} {_esc(block.item_text(index))}")
                 note = block.notes[index] if block.notes else ""
                 if note:
                     out.append(" " * (len(marker) + 1) + f"*{_esc(note)}*")

@@ -103,6 +103,13 @@ def _shaped_fonts(language_tag: str) -> FontSet:
     return FontSet(Shaper(regular, lang.harfbuzz), Shaper(bold, lang.harfbuzz))
 
 
+def load_fonts() -> None:
+    """Load every font a PDF may use (see ``app.reports.render.warm_up``)."""
+    _fonts()
+    for tag in ("fa-AF", "ps", "ar"):
+        _shaped_fonts(tag)
+
+
 @lru_cache(maxsize=1)
 def _styles() -> dict[str, ParagraphStyle]:
     f = _fonts()
@@ -185,6 +192,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+@lru_cache(maxsize=16)
+def _kept(look: str, keep: bool) -> ParagraphStyle:
+    """A look with keep-with-next set as asked."""
+    return ParagraphStyle(
+        f"{look}-{'kwn' if keep else 'free'}", parent=_styles()[look], keepWithNext=int(keep)
+    )
+
+
 # Sizes shared by both scripts: (size, leading, space before, space after, bold, colour).
 _LOOKS: dict[str, tuple[float, float, float, float, bool, Any]] = {
     "body": (11, 17, 0, 6, False, None),
@@ -226,8 +241,12 @@ class _Writer:
         align: str = "start",
         bullet: str | None = None,
         indent: float = 0,
-        keep_with_next: bool = False,
+        keep_with_next: bool | None = None,
     ) -> Flowable:
+        """A paragraph in the report's script; ``keep_with_next`` overrides the look's own
+        (headings and captions are kept with what follows them)."""
+        if keep_with_next is None:
+            keep_with_next = look in ("h1", "h2", "h3", "caption")
         if self.shaped is not None:
             size, leading, before, after, bold, color = _LOOKS[look]
             spans = []
@@ -248,7 +267,7 @@ class _Writer:
                     align=align,
                     indent=indent,
                     bullet=bullet,
-                    keep_with_next=keep_with_next or look in ("h1", "h2", "h3", "caption"),
+                    keep_with_next=keep_with_next,
                     bold=bold,
                 ),
                 rtl=True,
@@ -261,8 +280,8 @@ class _Writer:
         if lead:
             markup = f"<b>{escape(lead)}</b> {markup}"
         style = _styles()[look]
-        if keep_with_next and not style.keepWithNext:
-            style = ParagraphStyle(f"{look}-kwn", parent=style, keepWithNext=1)
+        if keep_with_next != bool(getattr(style, "keepWithNext", 0)):
+            style = _kept(look, keep_with_next)
         return Paragraph(markup, style)
 
     def number(self, value: int | str) -> str:
@@ -274,19 +293,25 @@ class _Writer:
         numbers = block.numbers or tuple(range(block.start, block.start + len(block.items)))
         if self.shaped is not None:
             out: list[Flowable] = []
-            for index, item in enumerate(block.items):
+            for index in range(len(block.items)):
                 marker = f"{self.number(numbers[index])}." if block.ordered else "•"
                 note = block.notes[index] if block.notes else ""
                 out.append(
-                    self.para(item, "item", bullet=marker, indent=18, keep_with_next=bool(note))
+                    self.para(
+                        block.item_text(index),
+                        "item",
+                        bullet=marker,
+                        indent=18,
+                        keep_with_next=bool(note),
+                    )
                 )
                 if note:
                     out.append(self.para(note, "tags", indent=18))
             out.append(Spacer(1, 4))
             return out
         items: list[ListItem] = []
-        for index, item in enumerate(block.items):
-            parts: list[Flowable] = [self.para(item, "item")]
+        for index in range(len(block.items)):
+            parts: list[Flowable] = [self.para(block.item_text(index), "item")]
             note = block.notes[index] if block.notes else ""
             if note:
                 parts.append(self.para(note, "tags"))
@@ -391,13 +416,17 @@ class _Writer:
             return Paragraph(escape(text), _styles()["numhead" if head else "num"])
         return Paragraph(escape(text), _styles()["head" if head else "cell"])
 
-    def bar_chart(self, block: BarChart) -> Flowable:
+    def _figure(self, chart: Flowable, caption: str) -> list[Flowable]:
+        """A chart kept with its caption below it. Not a ``KeepTogether``: reportlab keeps a
+        heading with the flowable after it only when that is not a container, so a heading
+        followed by a KeepTogether was left alone at a page foot."""
+        chart.__dict__["keepWithNext"] = 1  # a Drawing refuses unknown attributes otherwise
+        return [chart, self.para(caption, "caption", keep_with_next=False)]
+
+    def bar_chart(self, block: BarChart) -> list[Flowable]:
         if self.shaped is not None:
-            return KeepTogether(
-                [
-                    _ShapedBarChart(block, self.shaped, self.digits, self.width),
-                    self.para(block.caption, "caption", keep_with_next=False),
-                ]
+            return self._figure(
+                _ShapedBarChart(block, self.shaped, self.digits, self.width), block.caption
             )
         laid, w, h = bar_layout(block.bars)
         font = _fonts()["regular"]
@@ -420,16 +449,11 @@ class _Writer:
                     LABEL_WIDTH + bar.width + 6, y + 4, str(bar.value), fontName=font, fontSize=9
                 )
             )
-        return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
+        return self._figure(_fit(d, self.width), block.caption)
 
-    def heatmap(self, block: Heatmap) -> Flowable:
+    def heatmap(self, block: Heatmap) -> list[Flowable]:
         if self.shaped is not None:
-            return KeepTogether(
-                [
-                    _ShapedHeatmap(block, self.shaped, self.width),
-                    self.para(block.caption, "caption"),
-                ]
-            )
+            return self._figure(_ShapedHeatmap(block, self.shaped, self.width), block.caption)
         w, h = heat_size(len(block.rows), len(block.columns))
         font = _fonts()["regular"]
         top = max((max(row, default=0) for row in block.values), default=0)
@@ -465,7 +489,7 @@ class _Writer:
                         LINE,
                     )
                 )
-        return KeepTogether([_fit(d, self.width), self.para(block.caption, "caption")])
+        return self._figure(_fit(d, self.width), block.caption)
 
     def links(self, block: Links) -> list[Flowable]:
         return [
@@ -475,7 +499,7 @@ class _Writer:
 
     def flowables(self) -> list[Flowable]:
         out: list[Flowable] = []
-        blocks = layout(self.report)
+        blocks = list(layout(self.report))
         index = 0
         while index < len(blocks):
             block = blocks[index]
@@ -501,9 +525,9 @@ class _Writer:
             elif isinstance(block, Table):
                 out += self.table(block)
             elif isinstance(block, BarChart):
-                out.append(self.bar_chart(block))
+                out += self.bar_chart(block)
             elif isinstance(block, Heatmap):
-                out.append(self.heatmap(block))
+                out += self.heatmap(block)
             elif isinstance(block, Links):
                 out.append(KeepTogether(self.links(block)))
         return out

@@ -56,6 +56,8 @@ _PLAIN_RTL = re.compile(
     r"\s\u200c\u200d.,:;!?«»\"'\-–—،؛؟()\[\]]*"
 )
 _LEVEL = re.compile(r"Level\(\s*(\d+),")
+# Words and the spaces between them: the units text is shaped in.
+_TOKENS = re.compile(r"\S+|\s+")
 
 
 # -- fonts ----------------------------------------------------------------------------------
@@ -70,7 +72,11 @@ class ShapedTTFont(TTFont):
     """
 
     def __init__(self, name: str, data: bytes, language: str | None = None) -> None:
-        super().__init__(name, io.BytesIO(data))
+        # Not "ASCII readable": that reserves codes 32-126 of the first subset for ASCII
+        # characters, which this font never writes (every glyph gets a private code), so the
+        # shaped glyphs of a document spread over more 256-code subsets, and a word switches
+        # subsets (a new font operator and text matrix each time) far more often.
+        super().__init__(name, io.BytesIO(data), asciiReadable=0)
         self._lock = threading.Lock()
         self._codes: dict[tuple[int, str, int], int] = {}
         self._texts: dict[int, str] = {}
@@ -164,26 +170,38 @@ class ShapedTTFont(TTFont):
 
 @lru_cache(maxsize=8)
 def _font_bytes(family: str, weight: int) -> bytes:
-    """The file of a pip-installed (``fontpkg``) font family at ``weight``."""
+    """The file of a pip-installed (``fontpkg``) font family at ``weight``.
+
+    The family is read from its own package (``fontpkg_<family>``) with fontpkg's resolver;
+    ``fontpkg.path`` would first scan the entry points of every installed distribution
+    (~40 ms on the first right-to-left rendering of a process)."""
+    import importlib.resources
+    import json
+
     import fontpkg
 
-    return Path(fontpkg.path(family, weight=weight)).read_bytes()
+    root = importlib.resources.files(f"fontpkg_{family.replace('-', '_')}")
+    meta = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
+    chosen = fontpkg.select_file(fontpkg.family_from_metadata(meta, root), weight, "normal", False)
+    return Path(chosen.path).read_bytes()
 
 
 _register_lock = threading.Lock()
+_registered: dict[str, ShapedTTFont] = {}
 
 
 def shaped_font(name: str, family: str, weight: int = 400) -> ShapedTTFont:
-    """A registered :class:`ShapedTTFont` (registered once per process)."""
+    """A registered :class:`ShapedTTFont` (loaded and registered once per process).
+
+    Our own registry is asked, not ``pdfmetrics.getFont``: for a name it does not know yet,
+    reportlab first searches its Type 1 fonts, parsing every AFM file it ships (~60 ms, a
+    third of a first right-to-left rendering)."""
     with _register_lock:
-        try:
-            font = pdfmetrics.getFont(name)
-        except KeyError:
-            font = None
-        if isinstance(font, ShapedTTFont):
-            return font
-        font = ShapedTTFont(name, _font_bytes(family, weight))
-        pdfmetrics.registerFont(font)
+        font = _registered.get(name)
+        if font is None:
+            font = ShapedTTFont(name, _font_bytes(family, weight))
+            pdfmetrics.registerFont(font)
+            _registered[name] = font
         return font
 
 
@@ -263,6 +281,7 @@ class Glyph:
 class Shaped:
     glyphs: tuple[Glyph, ...]  # in display order
     width: float  # in 1/1000 em
+    kinds: tuple[str, ...] = ()  # how extractors class each glyph's text (R, L or N)
 
 
 _SHAPE_CACHE_SIZE = 20_000
@@ -347,7 +366,7 @@ class Shaper:
                 )
             )
             width += advance
-        return Shaped(tuple(glyphs), width)
+        return Shaped(tuple(glyphs), width, tuple(_extractor_class(g.text) for g in glyphs))
 
 
 # -- drawing --------------------------------------------------------------------------------
@@ -379,14 +398,10 @@ def _extractor_class(text: str) -> str:
     return "R" if _RTL_CHARS.match(ch) else "L"
 
 
-@dataclass(slots=True)
-class _Placed:
-    logical: int
-    order: int  # display order, to keep the glyphs of one cluster in place
-    glyph: Glyph
-    x: float
-    size: float
-    font: ShapedTTFont
+# A glyph placed on a line: (logical offset, display order, extractor class, glyph, x, size,
+# font). Tuples, sorted as they are: the display order is unique, so sorting never compares
+# further than the second item.
+_Placed = tuple[int, int, str, Glyph, float, float, ShapedTTFont]
 
 
 def _blocks(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
@@ -394,32 +409,38 @@ def _blocks(placed: list[_Placed]) -> list[tuple[str, list[_Placed]]]:
     reading the file gives back the logical text: a right-to-left block ends on a
     right-to-left character and is written back to front; neutral characters after one stand
     alone (an extractor would otherwise reverse them with it)."""
-    items = sorted(placed, key=lambda p: (p.logical, p.order))
+    placed.sort()
     blocks: list[tuple[str, list[_Placed]]] = []
     pending: list[_Placed] = []
-    for item in items:
-        kind = _extractor_class(item.glyph.text)
-        current = blocks[-1][0] if blocks else None
+    current: str | None = None
+    for item in placed:
+        kind = item[2]
         if kind == "N":
             if current == "R":
                 pending.append(item)
             else:
                 if current is None:
                     blocks.append(("N", []))
+                    current = "N"
                 blocks[-1][1].append(item)
             continue
         if kind == "R" and current == "R":
-            blocks[-1][1].extend(pending)
-            pending = []
+            if pending:
+                blocks[-1][1].extend(pending)
+                pending = []
             blocks[-1][1].append(item)
             continue
-        blocks.extend(("N", [p]) for p in pending)
-        pending = []
+        if pending:
+            # Neutrals after a right-to-left block stand alone, whatever follows them.
+            blocks.extend(("N", [p]) for p in pending)
+            pending = []
         if kind == current or (current == "N" and kind == "L"):
-            blocks[-1] = ("L", blocks[-1][1]) if current == "N" else blocks[-1]
+            if current == "N":
+                blocks[-1] = ("L", blocks[-1][1])
             blocks[-1][1].append(item)
         else:
             blocks.append((kind, [item]))
+        current = blocks[-1][0]
     blocks.extend(("N", [p]) for p in pending)
     return blocks
 
@@ -433,39 +454,51 @@ def draw_pieces(canvas: Canvas, x0: float, y: float, pieces: Sequence[Piece]) ->
     order = 0
     for piece in pieces:
         x = x0 + piece.x
+        size = piece.size
+        scale = size / 1000
         font = piece.shaper.font
-        for glyph in piece.shaped.glyphs:
-            placed.append(_Placed(piece.start + glyph.cluster, order, glyph, x, piece.size, font))
+        start = piece.start
+        shaped = piece.shaped
+        for glyph, kind in zip(shaped.glyphs, shaped.kinds, strict=True):
+            placed.append((start + glyph.cluster, order, kind, glyph, x, size, font))
             order += 1
-            x += glyph.advance * piece.size / 1000
+            x += glyph.advance * scale
     if not placed:
         return
-    color = None
     code.append("BT")
     for piece in pieces:
         if piece.color is not None:
-            color = piece.color
+            canvas.setFillColor(piece.color)
             break
-    if color is not None:
-        canvas.setFillColor(color)
     for kind, block in _blocks(placed):
         if kind == "R":
-            block = block[::-1]
-        # A block is cut where the font or its subset changes; the parts keep the block's
-        # logical order, each written in the block's direction.
-        parts: list[tuple[tuple[int, int, float], list[tuple[_Placed, bytes]]]] = []
-        for item in block:
-            for subset, chunk in item.font.splitString(item.glyph.code, doc):
-                key = (id(item.font), subset, item.size)
-                if not parts or parts[-1][0] != key:
-                    parts.append((key, []))
-                parts[-1][1].append((item, chunk))
+            block.reverse()
+        # A block is cut where the font, its size or its subset changes; the parts keep the
+        # block's logical order, each written in the block's direction.
+        parts: list[tuple[ShapedTTFont, int, float, list[tuple[_Placed, int]]]] = []
+        i, n = 0, len(block)
+        while i < n:
+            font, size = block[i][6], block[i][5]
+            j = i + 1
+            while j < n and block[j][6] is font and block[j][5] == size:
+                j += 1
+            k = i
+            text = "".join(item[3].code for item in block[i:j])
+            for subset, data in font.splitString(text, doc):
+                last = parts[-1] if parts else None
+                if last is not None and last[0] is font and last[1] == subset and last[2] == size:
+                    glyphs = last[3]
+                else:
+                    glyphs = []
+                    parts.append((font, subset, size, glyphs))
+                for byte in data:
+                    glyphs.append((block[k], byte))
+                    k += 1
+            i = j
         if kind == "R" and len(parts) > 1:
             parts.reverse()
-        for (_, subset, size), glyphs in parts:
-            first = glyphs[0][0]
-            name = first.font.getSubsetInternalName(subset, doc)
-            _emit(code, canvas, name, size, glyphs, y)
+        for font, subset, size, glyphs in parts:
+            _emit(code, canvas, font.getSubsetInternalName(subset, doc), size, glyphs, y)
     code.append("ET")
     for piece in pieces:
         if piece.link:
@@ -491,34 +524,47 @@ def _emit(
     canvas: Canvas,
     font_name: str,
     size: float,
-    glyphs: Sequence[tuple[_Placed, bytes]],
+    glyphs: Sequence[tuple[_Placed, int]],
     y: float,
 ) -> None:
     """A ``Tf`` (which also tells extractors that a new piece of text starts), a ``Tm`` at
-    the first glyph, then one ``TJ`` whose adjustments put every glyph where it is displayed,
-    whatever order they are written in."""
+    the first glyph, then ``TJ`` arrays whose adjustments put every glyph where it is
+    displayed, whatever order they are written in. Glyphs that follow one another on the
+    page are written as one string."""
     escape = canvas._escape  # type: ignore[attr-defined]
     code.append(f"{font_name} {_num(size)} Tf")
+    scale = size / 1000
     items: list[str] = []
+    run = bytearray()
     pen: float | None = None
-    for item, chunk in glyphs:
-        glyph = item.glyph
-        target = item.x + glyph.dx * size / 1000
+    for item, byte in glyphs:
+        glyph = item[3]
+        target = item[4] + glyph.dx * scale
         if pen is None or glyph.dy or target - pen > 0.005:
             # A new matrix for a move to the right: in a TJ array an extractor would take it
             # for a space between words.
+            if run:
+                items.append(f"({escape(bytes(run))})")
+                run.clear()
             if items:
                 code.append(f"[{' '.join(items)}] TJ")
                 items = []
-            code.append(f"1 0 0 1 {_num(target)} {_num(y + glyph.dy * size / 1000)} Tm")
+            code.append(f"1 0 0 1 {_num(target)} {_num(y + glyph.dy * scale)} Tm")
         elif pen - target > 0.005:
-            items.append(_num((pen - target) * 1000 / size))
-        items.append(f"({escape(chunk)})")
-        pen = target + glyph.default * size / 1000
+            if run:
+                items.append(f"({escape(bytes(run))})")
+                run.clear()
+            items.append(_num((pen - target) / scale))
+        run.append(byte)
+        pen = target + glyph.default * scale
         if glyph.dy:
+            items.append(f"({escape(bytes(run))})")
+            run.clear()
             code.append(f"[{' '.join(items)}] TJ")
             items = []
             pen = None
+    if run:
+        items.append(f"({escape(bytes(run))})")
     if items:
         code.append(f"[{' '.join(items)}] TJ")
 
@@ -656,22 +702,31 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
             segments = list(itertools.pairwise(cuts))
             if level % 2:
                 segments.reverse()
+            rtl = bool(level % 2)
             for s, e in segments:
                 span = self.spans[owner[s]]
                 shaper = self.fonts.shaper(span.bold or self.style.bold)
-                shaped = shaper.shape(text[s:e], bool(level % 2))
-                line.pieces.append(
-                    Piece(
-                        shaped=shaped,
-                        shaper=shaper,
-                        size=size,
-                        color=span.color or self.style.color,
-                        x=x,
-                        start=s,
-                        link=span.link,
+                color = span.color or self.style.color
+                # Shaped word by word (a space ends every joining and ligature), so that
+                # shapes come from the shaper's cache, as they do when lines are measured;
+                # a link stays one piece (one live area).
+                words = [(s, e)] if span.link else [m.span() for m in _TOKENS.finditer(text, s, e)]
+                if rtl:
+                    words.reverse()
+                for ws, we in words:
+                    shaped = shaper.shape(text[ws:we], rtl)
+                    line.pieces.append(
+                        Piece(
+                            shaped=shaped,
+                            shaper=shaper,
+                            size=size,
+                            color=color,
+                            x=x,
+                            start=ws,
+                            link=span.link,
+                        )
                     )
-                )
-                x += shaped.width * size / 1000
+                    x += shaped.width * size / 1000
         line.width = x
         return line
 
@@ -739,13 +794,25 @@ class ShapedParagraph(Flowable):  # type: ignore[misc]  # reportlab has no type 
                 offset = left  # flush left
             if index == 0 and style.bullet:
                 # Before the line's text, so that it is read (and copied) first.
-                shaper = self.fonts.regular
-                shaped = shaper.shape(style.bullet, False)
-                bw = shaped.width * style.size / 1000
-                bx = width - bw if self.rtl else 0.0
-                draw_pieces(canvas, bx, y, [Piece(shaped, shaper, style.size, style.color, 0.0)])
+                marker = self.marker_line()
+                bx = width - marker.width if self.rtl else 0.0
+                draw_pieces(canvas, bx, y, marker.pieces)
             draw_pieces(canvas, offset, y, line.pieces)
             y -= style.leading
+
+    def marker_line(self) -> _Line:
+        """The list marker (number and full stop) laid out in the paragraph's direction: in
+        a right-to-left list the stop is on the left of the number, where the reader meets
+        it last (on the right, next to the digits, it reads as a Persian zero: ten became a
+        hundred)."""
+        marker = ShapedParagraph(
+            [Span(self.style.bullet or "")],
+            self.fonts,
+            TextStyle(size=self.style.size, color=self.style.color),
+            rtl=self.rtl,
+        )
+        text, owner, levels = marker._logical()
+        return marker._line(text, owner, levels, 0, len(text))
 
     def text_width(self) -> float:
         return max((line.width for line in self._lines), default=0.0)
