@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from app.key_points.themes import DEFAULT_THEMES
 from app.people.schemas import CompositionPublic
 from app.reports.builder import (
     DigestSource,
@@ -42,6 +41,7 @@ from app.reports.builder import (
 from app.reports.render.html import render_html
 from app.reports.render.markdown import render_markdown
 from app.reports.render.pdf import render_pdf
+from app.series.themes import DEFAULT_THEMES
 
 _WORDS = (
     "peace process regional support negotiations violence reduction ceasefire prisoners "
