@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.key_points.themes import DEFAULT_THEMES
 from app.people.schemas import CompositionPublic
 from app.reports.builder import (
     DigestSource,
@@ -53,6 +52,7 @@ from app.reports.builder import (
 )
 from app.reports.render.html import render_html
 from app.reports.render.markdown import render_markdown
+from app.series.themes import DEFAULT_THEMES
 from bench.report_editions import LANGUAGES, digest_edition, session_edition
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -74,8 +74,9 @@ FAMILY = (
 async def _add_session(
     database_url: str, series_id: uuid.UUID, points: int, roster: int, number: int = 1
 ) -> uuid.UUID:
-    from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
+    from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
     from app.people.models import Attendance, AttendanceRole, AttendanceStatus, Person, Sector
+    from app.series.models import Theme
     from app.sessions.models import DialogueSession, SessionFormat, SessionStatus
 
     rng = random.Random(7)

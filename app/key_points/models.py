@@ -1,4 +1,4 @@
-"""Key points, their revisions, and the series' theme taxonomy.
+"""Key points and their revisions (the theme taxonomy is the series': ``app.series.models``).
 
 A key point has NO author, speaker or person column or relation: the Chatham House Rule
 forbids attribution, so the schema cannot express it. Who created, edited or approved a
@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,20 +29,6 @@ class KeyPointStatus(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     RETURNED = "returned"
-
-
-class Theme(IdMixin, TimestampMixin, Base):
-    """A theme of a series' taxonomy ("reduction of violence and ceasefire")."""
-
-    __tablename__ = "theme"
-    __table_args__ = (UniqueConstraint("dialogue_series_id", "slug"),)
-
-    dialogue_series_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("dialogue_series.id", ondelete="CASCADE"), index=True
-    )
-    slug: Mapped[str] = mapped_column(String(80))
-    label: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int]
 
 
 class KeyPoint(IdMixin, TimestampMixin, Base):

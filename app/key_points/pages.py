@@ -31,7 +31,7 @@ from app.console.rendering import page, render
 from app.console.routing import PageResponse, console_router
 from app.db import DbSession
 from app.errors import DomainError, Forbidden, InvalidRequest, NotFound
-from app.key_points.models import KeyPoint, KeyPointStatus, Theme
+from app.key_points.models import KeyPoint, KeyPointStatus
 from app.key_points.schemas import KeyPointCreate, KeyPointUpdate, ReviewAction, ThemeCreate
 from app.key_points.schemas import ThemeUpdate as ThemeChange
 from app.key_points.service import (
@@ -42,7 +42,7 @@ from app.key_points.service import (
 )
 from app.security import PagePrincipal
 from app.series.deps import SeriesOrganiserPage, SeriesRapporteurPage
-from app.series.models import DisclosureRegime
+from app.series.models import DisclosureRegime, Theme
 from app.series.pages import series_context
 from app.sessions.deps import SessionOrganiserPage, SessionRapporteurPage
 from app.sessions.models import AgendaPart

@@ -29,12 +29,11 @@ from app.key_points.models import (
     KeyPointRevision,
     KeyPointStatus,
     KeyPointTheme,
-    Theme,
 )
 from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
-from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.series.models import DialogueSeries, MemberRole, SeriesMember, Theme
 from app.sessions.models import AgendaPart, DialogueSession
 from app.users.models import ApiToken, User
 

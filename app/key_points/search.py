@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidRequest
-from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
+from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
 from app.kit.pagination import PageParams, decode_cursor, split_page
-from app.series.models import DialogueSeries, SeriesMember
+from app.series.models import DialogueSeries, SeriesMember, Theme
 from app.series.service import SeriesService
 from app.sessions.models import DialogueSession
 from app.users.service import Principal

@@ -32,7 +32,7 @@ from app.errors import (
     NotFound,
     Unauthenticated,
 )
-from app.key_points.models import KeyPoint, KeyPointRevision, KeyPointStatus, Theme
+from app.key_points.models import KeyPoint, KeyPointRevision, KeyPointStatus
 from app.key_points.repository import KeyPointRepository
 from app.key_points.schemas import (
     Acknowledgement,
@@ -57,7 +57,7 @@ from app.kit.ids import uuid7
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
 from app.people.service import PeopleService
-from app.series.models import DisclosureRegime
+from app.series.models import DisclosureRegime, Theme
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.service import NOT_FOUND as SESSION_NOT_FOUND

@@ -24,6 +24,7 @@ from app.kit.ids import uuid7
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import address_key
 from app.newsletter import emails
+from app.newsletter.events import subscription_data
 from app.newsletter.models import (
     EmailSuppression,
     NewsletterIssue,
@@ -42,6 +43,7 @@ from app.newsletter.schemas import (
     TestSendQueued,
 )
 from app.newsletter.tokens import BadLink, LinkSigner, Purpose
+from app.outbox.events import emit
 from app.outbox.mail import email_payload
 from app.outbox.models import OutboxKind, OutboxStatus
 from app.outbox.queue import enqueue
@@ -53,7 +55,6 @@ from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.models import SessionStatus
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
-from app.webhooks.events import emit, subscription_data
 
 logger = logging.getLogger("track2.newsletter")
 

@@ -272,6 +272,21 @@ class PeopleRepository:
                 out[attendance_id].add(part_id)
         return out
 
+    async def consenting_people(self, part_id: uuid.UUID) -> list[uuid.UUID]:
+        """Who consented to be named in one agenda part (the guard re-checks for them)."""
+        stmt = (
+            select(Attendance.person_id)
+            .join(OnRecordConsent, OnRecordConsent.attendance_id == Attendance.id)
+            .where(OnRecordConsent.agenda_part_id == part_id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def drop_consents(self, part_id: uuid.UUID) -> None:
+        """Forget every on-record consent given for one agenda part."""
+        await self.session.execute(
+            delete(OnRecordConsent).where(OnRecordConsent.agenda_part_id == part_id)
+        )
+
     async def replace_consents(
         self, attendance_id: uuid.UUID, part_ids: Collection[uuid.UUID]
     ) -> None:

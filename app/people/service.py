@@ -167,6 +167,17 @@ def compose(
 # -- the service ----------------------------------------------------------------------------
 
 
+class PartConsentLedger:
+    """The roster's answer to the sessions domain about an agenda part's consents
+    (registered by ``app.wiring.wire``: ``SessionService`` cannot import this domain)."""
+
+    async def consenting(self, db: AsyncSession, part_id: uuid.UUID) -> list[uuid.UUID]:
+        return await PeopleRepository(db).consenting_people(part_id)
+
+    async def forget(self, db: AsyncSession, part_id: uuid.UUID) -> None:
+        await PeopleRepository(db).drop_consents(part_id)
+
+
 class PeopleService:
     """A series' directory of people, session rosters, consent, and the aggregate view."""
 

@@ -31,16 +31,17 @@ from app.confidentiality.gate import ClearedDocument, Gate, Text
 from app.confidentiality.recheck import PublicItem, TakenDown
 from app.config import Settings
 from app.kit.clock import utcnow
+from app.outbox.events import emit
 from app.outbox.mail import email_payload
 from app.outbox.models import OutboxKind
 from app.outbox.queue import enqueue
+from app.reports.events import report_data, taken_down_data
 from app.reports.model import SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion
 from app.reports.repository import ReportRepository
 from app.series.models import DialogueSeries, DisclosureRegime
 from app.series.service import series_text_list
 from app.sessions.models import AgendaPart, DialogueSession
-from app.webhooks.events import emit, report_data, taken_down_data
 
 KIND_NAMES = {ReportKind.SUMMARY: "public summary", ReportKind.DETAILED: "detailed report"}
 

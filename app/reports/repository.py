@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
+from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.reports.builder import PointFacts, ThemeFacts
 from app.reports.models import (
@@ -26,7 +26,7 @@ from app.reports.models import (
     ReportVersion,
     RequestStatus,
 )
-from app.series.models import DialogueSeries, MemberRole, SeriesMember
+from app.series.models import DialogueSeries, MemberRole, SeriesMember, Theme
 from app.sessions.models import DialogueSession, SessionStatus
 from app.users.models import User
 

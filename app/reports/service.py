@@ -25,6 +25,7 @@ from app.errors import Conflict, DomainError, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
+from app.outbox.events import emit
 from app.people.models import AttendanceStatus, Person
 from app.people.service import PeopleService
 from app.reports import delivery
@@ -39,6 +40,7 @@ from app.reports.builder import (
     build_digest,
     build_session_report,
 )
+from app.reports.events import report_data, report_request_data
 from app.reports.guard import Down, admitted_report, taken_down_items
 from app.reports.links import BadDownloadLink, DownloadLinks
 from app.reports.model import (
@@ -71,19 +73,14 @@ from app.reports.schemas import (
     TakenDownRead,
 )
 from app.reports.text import local_date, long_date
+from app.series.events import series_data
 from app.series.models import DialogueSeries, DisclosureRegime, ReportRequestPolicy
 from app.series.service import SeriesAccess, SeriesService, public_series_texts
 from app.sessions.calendar import ordinal_word
+from app.sessions.events import session_data
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.service import SessionAccess, SessionService
 from app.users.service import Principal
-from app.webhooks.events import (
-    emit,
-    report_data,
-    report_request_data,
-    series_data,
-    session_data,
-)
 
 REPORT_NOT_FOUND = "No such report"
 REQUEST_NOT_FOUND = "No such report request"

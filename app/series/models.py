@@ -1,4 +1,4 @@
-"""Dialogue series and their members."""
+"""Dialogue series, their members and their theme taxonomy."""
 
 from __future__ import annotations
 
@@ -113,3 +113,17 @@ class SeriesInvitation(IdMixin, Base):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class Theme(IdMixin, TimestampMixin, Base):
+    """A theme of a series' taxonomy ("reduction of violence and ceasefire")."""
+
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("dialogue_series_id", "slug"),)
+
+    dialogue_series_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dialogue_series.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import DialogueSeries, MemberRole, SeriesInvitation, SeriesMember
-from app.sessions.models import DialogueSession
 from app.users.models import User
 
 
@@ -73,16 +73,20 @@ class SeriesRepository:
         await self.session.flush()
         return series
 
-    async def has_sessions(self, series_id: uuid.UUID) -> bool:
-        stmt = select(DialogueSession.id).where(DialogueSession.dialogue_series_id == series_id)
-        return (await self.session.execute(stmt.limit(1))).first() is not None
-
-    async def delete(self, series: DialogueSeries) -> None:
-        await self.session.execute(
-            delete(SeriesMember).where(SeriesMember.dialogue_series_id == series.id)
-        )
-        await self.session.delete(series)
-        await self.session.flush()
+    async def delete(self, series: DialogueSeries) -> bool:
+        """Delete the series with its members, or return False (nothing deleted) when rows
+        of its history refer to it: sessions and report versions reference a series with
+        ``ON DELETE RESTRICT``, so the database itself decides, whoever holds those rows."""
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    delete(SeriesMember).where(SeriesMember.dialogue_series_id == series.id)
+                )
+                await self.session.delete(series)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     async def list_members(
         self, series_id: uuid.UUID, params: PageParams

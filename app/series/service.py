@@ -9,14 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.confidentiality.gate import Cleared, Gate, Text
 from app.errors import Conflict, Forbidden, NotFound
-from app.key_points.themes import seed_default_themes
 from app.kit.pagination import PageParams
+from app.outbox.events import emit
+from app.series.events import series_data
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.series.repository import SeriesRepository
 from app.series.schemas import MemberCreate, MemberRead, SeriesCreate, SeriesUpdate
+from app.series.themes import seed_default_themes
 from app.users.repository import UserRepository
 from app.users.service import Principal
-from app.webhooks.events import emit, series_data
 
 NOT_FOUND = "No such series"
 
@@ -139,9 +140,8 @@ class SeriesService:
     async def delete_series(self, access: SeriesAccess) -> None:
         """Delete an empty series; a series with sessions is history and stays (409)."""
         access.require_manage()
-        if await self.repo.has_sessions(access.series.id):
+        if not await self.repo.delete(access.series):
             raise Conflict("The series has sessions; cancel them instead of deleting the series")
-        await self.repo.delete(access.series)
 
     async def list_members(
         self, access: SeriesAccess, params: PageParams

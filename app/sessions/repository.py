@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, lock_parent
@@ -134,25 +134,6 @@ class SessionRepository:
         )
         part = (await self.session.execute(stmt)).scalar_one_or_none()
         return None if part is None else (part, part.dialogue_session_id)
-
-    async def consenting_people(self, part_id: uuid.UUID) -> list[uuid.UUID]:
-        """Who consented to be named in one agenda part (the guard re-checks for them)."""
-        from app.people.models import Attendance, OnRecordConsent  # the roster's tables
-
-        stmt = (
-            select(Attendance.person_id)
-            .join(OnRecordConsent, OnRecordConsent.attendance_id == Attendance.id)
-            .where(OnRecordConsent.agenda_part_id == part_id)
-        )
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def drop_consents(self, part_id: uuid.UUID) -> None:
-        """Forget every on-record consent given for one agenda part."""
-        from app.people.models import OnRecordConsent  # the roster's table, read-only use here
-
-        await self.session.execute(
-            delete(OnRecordConsent).where(OnRecordConsent.agenda_part_id == part_id)
-        )
 
     async def delete_part(self, part: AgendaPart) -> None:
         await self.session.delete(part)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,10 @@ from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
+from app.outbox.events import emit
 from app.series.models import DialogueSeries, DisclosureRegime
 from app.series.service import SeriesAccess, SeriesService
+from app.sessions.events import session_data
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
 from app.sessions.repository import SessionRepository
 from app.sessions.schemas import (
@@ -33,7 +36,6 @@ from app.sessions.schemas import (
     check_times,
 )
 from app.users.service import Principal
-from app.webhooks.events import emit, session_data
 
 NOT_FOUND = "No such session"
 
@@ -154,6 +156,34 @@ def takedown_warnings(db: AsyncSession) -> list[SchedulingWarning]:
             )
         )
     return out
+
+
+class PartConsents(Protocol):
+    """The on-record consents given for an agenda part. They belong to the roster (the
+    people domain, above this one), which registers itself here (``app.wiring.wire``)."""
+
+    async def consenting(self, db: AsyncSession, part_id: uuid.UUID) -> list[uuid.UUID]:
+        """Who consented to be named in the part."""
+        ...
+
+    async def forget(self, db: AsyncSession, part_id: uuid.UUID) -> None:
+        """Drop every consent given for the part."""
+        ...
+
+
+_part_consents: PartConsents | None = None
+
+
+def provide_part_consents(consents: PartConsents) -> None:
+    """Register who keeps the consents of agenda parts (the latest registration wins)."""
+    global _part_consents
+    _part_consents = consents
+
+
+def _consents() -> PartConsents:
+    if _part_consents is None:
+        raise RuntimeError("app.wiring.wire() registers the part consents at start-up")
+    return _part_consents
 
 
 class SessionService:
@@ -447,7 +477,7 @@ class SessionService:
     async def delete_part(self, access: SessionAccess, part: AgendaPart) -> None:
         access.series_access.require_manage()
         session_id = part.dialogue_session_id
-        consenting = await self.repo.consenting_people(part.id)
+        consenting = await _consents().consenting(self.repo.session, part.id)
         await self.repo.delete_part(part)
         # Published texts may have named them under this part's consent.
         await directory_changed(self.repo.session, access.series.id, consenting)
@@ -469,8 +499,8 @@ class SessionService:
             # Consent to be named was given for this part on record; if the part leaves the
             # record, the consent goes too, so putting it back on record names no one until
             # people consent again.
-            consenting = await self.repo.consenting_people(part.id)
-            await self.repo.drop_consents(part.id)
+            consenting = await _consents().consenting(self.repo.session, part.id)
+            await _consents().forget(self.repo.session, part.id)
         part.regime = regime  # type: ignore[assignment]
         await self.repo.session.flush()
         # What was published may have named them under this part's consent, or came from a

@@ -27,9 +27,10 @@ from app.confidentiality.gate import Cleared
 from app.main import create_app
 from app.reports.guard import report_texts, strings
 from app.reports.model import SessionReport
+from app.series.events import series_data
 from app.sessions.calendar import render_calendar
+from app.sessions.events import session_data
 from app.sessions.models import SessionStatus
-from app.webhooks.events import series_data, session_data
 from tests.conftest import make_settings
 from tests.factories import Caller, Factory
 

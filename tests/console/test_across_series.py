@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console.routing import ConsoleRoute
-from app.key_points.models import KeyPoint, KeyPointStatus, Theme
+from app.key_points.models import KeyPoint, KeyPointStatus
 from app.newsletter.models import NewsletterIssue
 from app.reports.models import ReportRequest, ReportVersion
-from app.series.models import SeriesInvitation
+from app.series.models import SeriesInvitation, Theme
 from tests.console.conftest import SignedIn, h1
 from tests.factories import Factory
 from tests.key_points.conftest import Dialogue

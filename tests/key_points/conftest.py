@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.key_points.themes import seed_default_themes
 from app.people.models import (
     Attendance,
     AttendanceRole,
@@ -17,6 +16,7 @@ from app.people.models import (
     Sector,
 )
 from app.series.models import DialogueSeries, DisclosureRegime
+from app.series.themes import seed_default_themes
 from app.sessions.models import AgendaPart, DialogueSession, PartKind, SessionStatus
 from tests.factories import Caller, Factory
 

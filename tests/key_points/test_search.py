@@ -17,8 +17,8 @@ from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.key_points import search as search_module
-from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme, Theme
-from app.series.models import DialogueSeries
+from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
+from app.series.models import DialogueSeries, Theme
 from app.sessions.models import DialogueSession
 from tests.factories import Caller, Factory
 

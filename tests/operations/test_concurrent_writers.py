@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.db import write_gate
+from app.db import sqlite_write_intent, write_gate
 from app.kit.migrations import upgrade_to_head
 from app.main import create_app
 from tests.conftest import TEST_DATABASE_URL, make_settings
@@ -53,13 +53,19 @@ async def _admin_token(app: FastAPI) -> str:
     from app.users.schemas import TokenCreate
     from app.users.service import UserService
 
-    async with app.state.sessionmaker() as session:
-        users = UserService(session)
-        admin = await users.ensure_admin("writers@example.org", "Writers")
-        await session.flush()
-        _, secret = await users.issue_token(admin.id, TokenCreate(name="writers"))
-        await session.commit()
-        return secret
+    # A writer like any other: it takes its turn at the write gate (the lifespan's background
+    # jobs may be writing already, and SQLite's own wait is cut to 50 ms here).
+    intent = sqlite_write_intent.set(True)
+    try:
+        async with app.state.sessionmaker() as session:
+            users = UserService(session)
+            admin = await users.ensure_admin("writers@example.org", "Writers")
+            await session.flush()
+            _, secret = await users.issue_token(admin.id, TokenCreate(name="writers"))
+            await session.commit()
+            return secret
+    finally:
+        sqlite_write_intent.reset(intent)
 
 
 async def test_many_concurrent_writers_get_no_5xx_and_every_201_is_readable(

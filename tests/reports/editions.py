@@ -25,7 +25,6 @@ from app.demo import (
     THIRD_STARTS,
     TITLE_PREFIX,
 )
-from app.key_points.themes import DEFAULT_THEMES
 from app.people.schemas import CompositionPublic
 from app.reports.builder import (
     EditionTexts,
@@ -39,6 +38,7 @@ from app.reports.builder import (
     SessionSource,
     ThemeFacts,
 )
+from app.series.themes import DEFAULT_THEMES
 
 SESSION_ID = uuid.UUID(int=3)
 EARLIER_IDS = (uuid.UUID(int=1), uuid.UUID(int=2))

@@ -275,3 +275,28 @@ async def test_adding_unknown_user_is_404(client: httpx.AsyncClient, factory: Fa
         headers=organiser.headers,
     )
     assert response.status_code == 404
+
+
+async def test_delete_series_with_sessions_is_409_and_keeps_everything(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    await factory.dialogue_session(series)
+    refused = await client.delete(f"/api/v1/series/{series.id}", headers=organiser.headers)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == PROBLEM
+    assert "sessions" in refused.json()["detail"]
+    kept = await client.get(f"/api/v1/series/{series.id}", headers=organiser.headers)
+    assert kept.status_code == 200
+    members = await client.get(f"/api/v1/series/{series.id}/members", headers=organiser.headers)
+    assert [m["user_id"] for m in members.json()["items"]] == [str(organiser.id)]
+
+
+async def test_delete_empty_series_removes_it(client: httpx.AsyncClient, factory: Factory) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    deleted = await client.delete(f"/api/v1/series/{series.id}", headers=organiser.headers)
+    assert deleted.status_code == 204
+    gone = await client.get(f"/api/v1/series/{series.id}", headers=organiser.headers)
+    assert gone.status_code == 404

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.kit.sealing import sealer_for
+from app.outbox.events import emit
 from app.outbox.models import OutboxKind, OutboxMessage, OutboxStatus
+from app.series.events import series_data
 from app.series.service import public_series_texts
 from app.webhooks.delivery import SCHEDULE, WebhookSender
-from app.webhooks.events import emit, series_data
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.signing import new_secret
 from tests.factories import Factory

@@ -12,9 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kit.clock import utcnow
+from app.newsletter.events import subscription_data
+from app.outbox.events import emit
 from app.outbox.models import OutboxKind, OutboxMessage
 from app.series.models import DialogueSeries
-from app.webhooks.events import MAX_BODY_BYTES, emit, subscription_data
+from app.webhooks.events import MAX_BODY_BYTES
 from app.webhooks.models import WebhookEndpoint
 from app.webhooks.signing import new_secret
 from tests.factories import Caller, Factory

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.key_points.models import Theme
+from app.series.models import Theme
 
 DEFAULT_THEMES: tuple[tuple[str, str], ...] = (
     ("trust-and-confidence-building", "Trust and confidence-building"),
