@@ -19,13 +19,25 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import demo_editions as dari
+from app.confidentiality.gate import UnacknowledgedWarnings
 from app.config import Settings, get_settings
 from app.key_points.schemas import KeyPointCreate, ReviewAction
 from app.key_points.service import KeyPointService
 from app.people.models import AttendanceRole, AttendanceStatus, Sector
 from app.people.schemas import AttendanceCreate, PersonCreate
 from app.people.service import PeopleService
-from app.reports.models import ReportKind
+from app.reports.editions import EditionService
+from app.reports.models import ReportKind, ReportVersion
+from app.reports.schemas import (
+    EditionReview,
+    EditionTextsIn,
+    EditionWrite,
+    GuestTextsIn,
+    PartTextsIn,
+    SeriesTextsIn,
+    SessionTextsIn,
+)
 from app.reports.service import ReportService
 from app.series.models import DialogueSeries, DisclosureRegime, MemberRole, ReportRequestPolicy
 from app.series.schemas import MemberCreate, SeriesCreate, SeriesUpdate
@@ -538,6 +550,67 @@ async def load_demo(db: AsyncSession, *, settings: Settings | None = None) -> No
             ReviewAction(action="approve", acknowledge=[w.code for w in warnings]),
         )
 
-    await ReportService(db, settings).publish(
+    version = await ReportService(db, settings).publish(
         await sessions.access(organiser, third.id), ReportKind.SUMMARY, "First edition"
     )
+    await _dari_edition(db, settings, version, rapporteur, organiser)
+
+
+async def _dari_edition(
+    db: AsyncSession,
+    settings: Settings,
+    version: ReportVersion,
+    translator: Principal,
+    reviewer: Principal,
+) -> None:
+    """The summary's Dari edition (app/demo_editions.py), through the editions service:
+    entered by the rapporteur, approved by the organiser, published as version 1.1."""
+    reports = ReportService(db, settings)
+    sessions = await reports.repo.sessions_of_series(version.dialogue_series_id)
+    number = {s.id: s.number for s in sessions}
+    parts = await SessionService(db).list_parts(version.dialogue_session_id)
+    points = sorted(
+        await reports.repo.approved_points(session_id=version.dialogue_session_id),
+        key=lambda p: p.position,
+    )
+    editions = EditionService(db, settings)
+    english = (await editions.source(translator, version.id)).texts
+    texts = EditionTextsIn(
+        series=SeriesTextsIn(**dari.SERIES),
+        sessions={
+            sid: SessionTextsIn(
+                title=dari.SESSIONS[number[sid]][0], context=dari.SESSIONS[number[sid]][1]
+            )
+            for sid in english.sessions
+        },
+        parts={
+            p.id: PartTextsIn(
+                title=dari.PARTS[p.position - 1][0], topic=dari.PARTS[p.position - 1][1]
+            )
+            for p in parts
+            if p.id in english.parts
+        },
+        points={p.id: dari.POINTS[i] for i, p in enumerate(points)},
+        themes={slug: dari.THEMES[slug] for slug in english.themes},
+        guests={
+            name: GuestTextsIn(name=dari.GUEST[0], position=dari.GUEST[1])
+            for name in english.guests
+        },
+    )
+    language = "fa-AF"
+    try:
+        await editions.put(translator, version.id, language, EditionWrite(texts=texts))
+    except UnacknowledgedWarnings as exc:
+        codes = [f["code"] for f in exc.extensions.get("findings", [])]
+        await editions.put(
+            translator, version.id, language, EditionWrite(texts=texts, acknowledge_warnings=codes)
+        )
+    await editions.submit(translator, version.id, language)
+    read = await editions.get(translator, version.id, language)
+    await editions.review(
+        reviewer,
+        version.id,
+        language,
+        EditionReview(action="approve", acknowledge_warnings=read.acknowledged_warnings),
+    )
+    await editions.publish(reviewer, version.id, language)

@@ -38,6 +38,8 @@ class Subscriber(IdMixin, TimestampMixin, Base):
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    # The language they read newsletters and editions in: en, fa-AF, ps or ar (migration 0062).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
     # At most one confirmation e-mail per address per hour, whoever asks for it.
     confirmation_sent_at: Mapped[datetime | None]
 

@@ -88,13 +88,19 @@ class ReportTexts:
     off_record: tuple[int, ...]  # numbers of points whose part is off the record now
 
 
-def report_texts(report: SessionReport, parts: Sequence[AgendaPart]) -> ReportTexts:
+def report_texts(
+    report: SessionReport,
+    parts: Sequence[AgendaPart],
+    *,
+    reference: SessionReport | None = None,
+) -> ReportTexts:
     """Every text of a published report, each under the consent that applies to it now:
     a point or an agenda item of an on-record part may name who consented for that part;
     the agenda paragraph, the detailed report's headings and a summary's points (which
     are not tied to a part) may name anyone who consented for a part on record now; nothing
-    else may name anyone."""
-    by_position = current_parts(report, parts)
+    else may name anyone. An edition's parts are found through its version (``reference``):
+    its translated titles match no record."""
+    by_position = current_parts(reference or report, parts)
     on_record = frozenset(p.id for p in parts if p.regime is DisclosureRegime.ON_RECORD)
 
     def part_of(position: int | None) -> frozenset[uuid.UUID]:
@@ -180,6 +186,7 @@ async def public_items(db: AsyncSession, series_id: uuid.UUID) -> list[PublicIte
         .scalars()
         .all()
     )
+    editions = await ReportRepository(db).published_editions([v.id for v in versions])
     for version in versions:
         session = by_id.get(version.dialogue_session_id) or await db.get(
             DialogueSession, version.dialogue_session_id
@@ -187,13 +194,26 @@ async def public_items(db: AsyncSession, series_id: uuid.UUID) -> list[PublicIte
         if session is None:
             continue
         report = session_report_from_json(version.content)
-        found = report_texts(report, [p for p in parts if p.dialogue_session_id == session.id])
+        own = [p for p in parts if p.dialogue_session_id == session.id]
+        found = report_texts(report, own)
+        # Its editions are read with it: taking the version down takes them down too.
+        translated: list[Text] = []
+        for edition in editions.get(version.id, []):
+            if edition.content is None:
+                continue
+            in_edition = report_texts(
+                session_report_from_json(edition.content), own, reference=report
+            )
+            translated.extend(
+                Text(f"editions.{edition.language}.{t.field}", t.value, parts=t.parts)
+                for t in in_edition.texts
+            )
         items.append(
             PublicItem(
                 "report",
                 version.id,
                 version_label(version, session.number),
-                found.texts,
+                (*found.texts, *translated),
                 unpublishable=bool(found.off_record),
             )
         )

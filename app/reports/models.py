@@ -147,3 +147,66 @@ class ReportDownload(IdMixin, Base):
     email: Mapped[str] = mapped_column(String(320))
     format: Mapped[str] = mapped_column(String(16))
     downloaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EditionStatus(StrEnum):
+    """Where an edition (a translation of a published version) stands."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class ReportEdition(IdMixin, TimestampMixin, Base):
+    """A published version's edition in another language: a complete translation of its
+    public texts, reviewed by a member other than its translator, then published as
+    version ``n.m`` (``n`` the version's number, ``m`` this edition's). Once published its
+    canonical content and hash are frozen like a version's (migration 0060)."""
+
+    __tablename__ = "report_edition"
+    __table_args__ = (
+        UniqueConstraint("report_version_id", "language"),
+        CheckConstraint("number IS NULL OR number >= 1", name="number_positive"),
+        Index("ix_report_edition_series_status", "dialogue_series_id", "status"),
+    )
+
+    dialogue_series_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dialogue_series.id", ondelete="RESTRICT")
+    )
+    report_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("report_version.id", ondelete="RESTRICT")
+    )
+    language: Mapped[str] = mapped_column(String(16))
+    status: Mapped[EditionStatus] = mapped_column(
+        str_enum(EditionStatus, "edition_status"), default=EditionStatus.DRAFT
+    )
+    calendar: Mapped[str] = mapped_column(
+        String(16), default="gregorian", server_default="gregorian"
+    )
+    # The translation, as JSON keyed by the ids of what it translates (``EditionTextsIn``).
+    texts: Mapped[str] = mapped_column(Text)
+    # The guard's warning codes the translator (or reviewer) acknowledged, as a JSON list.
+    acknowledged_warnings: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    translated_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    submitted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(Text)
+    number: Mapped[int | None]
+    content: Mapped[str | None] = mapped_column(Text)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def series_id(self) -> uuid.UUID:
+        return self.dialogue_series_id

@@ -19,8 +19,10 @@ from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.reports.builder import PointFacts, ThemeFacts
 from app.reports.models import (
+    EditionStatus,
     PendingReason,
     ReportDownload,
+    ReportEdition,
     ReportKind,
     ReportRequest,
     ReportVersion,
@@ -111,7 +113,8 @@ class ReportRepository:
         stmt = select(func.coalesce(func.max(ReportVersion.number), 0)).where(
             ReportVersion.dialogue_session_id == session_id, ReportVersion.kind == kind
         )
-        return int((await self.session.execute(stmt)).scalar_one()) + 1
+        found = (await self.session.execute(stmt)).scalar_one()
+        return int(found or 0) + 1
 
     async def add(self, obj: ReportVersion | ReportRequest | ReportDownload) -> None:
         self.session.add(obj)
@@ -380,3 +383,50 @@ class ReportRepository:
         for download, number in await self.session.execute(stmt):
             out[download.report_request_id].append((download, number))
         return out
+
+    # -- editions -------------------------------------------------------------------------
+
+    async def editions(self, version_id: uuid.UUID) -> Sequence[ReportEdition]:
+        stmt = (
+            select(ReportEdition)
+            .where(ReportEdition.report_version_id == version_id)
+            .order_by(ReportEdition.language)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def edition(self, version_id: uuid.UUID, language: str) -> ReportEdition | None:
+        stmt = select(ReportEdition).where(
+            ReportEdition.report_version_id == version_id, ReportEdition.language == language
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def published_editions(
+        self, version_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[ReportEdition]]:
+        """version id -> its published editions in force, by language."""
+        out: dict[uuid.UUID, list[ReportEdition]] = {}
+        ids = list(version_ids)
+        for start in range(0, len(ids), _IN_CHUNK):
+            stmt = (
+                select(ReportEdition)
+                .where(
+                    ReportEdition.report_version_id.in_(ids[start : start + _IN_CHUNK]),
+                    ReportEdition.status == EditionStatus.PUBLISHED,
+                    ReportEdition.withdrawn_at.is_(None),
+                )
+                .order_by(ReportEdition.language)
+            )
+            for edition in (await self.session.execute(stmt)).scalars():
+                out.setdefault(edition.report_version_id, []).append(edition)
+        return out
+
+    async def next_edition_number(self, version_id: uuid.UUID) -> int:
+        stmt = select(func.coalesce(func.max(ReportEdition.number), 0)).where(
+            ReportEdition.report_version_id == version_id
+        )
+        found = (await self.session.execute(stmt)).scalar_one()
+        return int(found or 0) + 1
+
+    async def add_edition(self, edition: ReportEdition) -> None:
+        self.session.add(edition)
+        await self.session.flush()

@@ -20,11 +20,16 @@ from app.errors import problem_responses
 from app.kit.pagination import Page, PageQuery
 from app.kit.ratelimit import client_ip
 from app.reports import examples
+from app.reports.editions import ORIGINAL, EditionDocument, EditionService, edition_label
 from app.reports.model import SeriesDigest, SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion, RequestStatus
 from app.reports.negotiation import choose_format
 from app.reports.render import MEDIA_TYPES, Format, Rendered, render
 from app.reports.schemas import (
+    EditionRead,
+    EditionReview,
+    EditionSource,
+    EditionWrite,
     PublicSeries,
     PublishRequest,
     ReportRequestAccepted,
@@ -83,6 +88,13 @@ def _service(request: Request, db: DbSession) -> ReportService:
 
 
 Service = Annotated[ReportService, Depends(_service)]
+
+
+def _editions(request: Request, db: DbSession) -> EditionService:
+    return EditionService(db, request.app.state.settings)
+
+
+Editions = Annotated[EditionService, Depends(_editions)]
 
 
 def _document(
@@ -395,13 +407,29 @@ def _public_json(body: BaseModel) -> Response:
     responses=_document_responses(SessionReport, examples.SESSION_REPORT, public=True),
 )
 async def get_public_report(
-    report_id: uuid.UUID, request: Request, service: Service, format: FormatQuery = None
+    report_id: uuid.UUID,
+    request: Request,
+    service: Service,
+    editions: Editions,
+    format: FormatQuery = None,
+    lang: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="An edition: `fa-AF`, `ps` or `ar` (`en`, or none, is the version "
+            "itself). A language the summary has no published edition in is a 404.",
+        ),
+    ] = None,
 ) -> Response:
-    """A published public summary in any format. Detailed reports are never public: their
-    ids answer 404 here exactly like unknown ids; a withdrawn summary answers 410
-    `report-withdrawn`, and one the guard took down (or that would name someone now) 410
-    `being-revised`, without saying why. No token needed."""
+    """A published public summary in any format, or one of its editions (`?lang=`).
+    Detailed reports are never public: their ids answer 404 here exactly like unknown ids;
+    a withdrawn summary answers 410 `report-withdrawn`, and one the guard took down (or
+    that would name someone now) 410 `being-revised`, without saying why. The editions'
+    languages are in the `Link` header (`rel="alternate"; hreflang=...`). No token needed."""
     fmt = choose_format(format, request.headers.get("accept"))
+    if lang is not None and lang != ORIGINAL:
+        found = await editions.public_edition(report_id, lang)
+        return await _edition_document(request, found, fmt, cache="public, max-age=300")
     cleared = await service.public_summary(report_id)
     return await _version_document(request, cleared.value, fmt, cache="public, max-age=300")
 
@@ -435,3 +463,203 @@ async def request_report(
     decides. Rate-limited per IP (429) and per address (silently)."""
     await service.request_report(data, client_ip(request))
     return ReportRequestAccepted()
+
+
+# -- editions -----------------------------------------------------------------------------
+
+
+async def _edition_document(
+    request: Request, found: EditionDocument, fmt: Format, *, cache: str
+) -> Response:
+    """A published edition, rendered from its stored canonical JSON only."""
+    edition, version = found.edition, found.version
+    assert edition.content is not None
+    assert edition.content_sha256 is not None
+    label = edition_label(version, edition) or str(version.number)
+    etag = f'"{edition.content_sha256}-{fmt.value}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": cache,
+        "Content-Language": edition.language,
+        "X-Report-Version": label,
+        "X-Report-SHA256": edition.content_sha256,
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    rendered = await render(found.report, fmt, canonical=edition.content)
+    name = (
+        f"{found.report.series.slug}-session-{found.report.session.number}-"
+        f"{version.kind.value}-v{label}-{edition.language}"
+    )
+    return _document(rendered, name, headers=headers)
+
+
+LanguagePath = Annotated[
+    str,
+    Path(
+        max_length=16,
+        description="The edition's language: `fa-AF` (Dari), `ps` (Pashto) or `ar` (Arabic); "
+        "the version itself is the English one. Any other is a 404.",
+    ),
+]
+
+
+@router.get(
+    "/reports/{report_id}/editions/source",
+    response_model=EditionSource,
+    operation_id="get_edition_source",
+    summary="The texts an edition translates",
+    responses=problem_responses(401, 404, 422),
+)
+async def get_edition_source(
+    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
+) -> EditionSource:
+    """The version's public texts in the records' language, keyed exactly as an edition's
+    `texts` (series members): translate each value and `PUT` the result. `current` is false
+    when the records changed since the version was published; an edition of it can then no
+    longer be published (publish a new version and translate that)."""
+    return await editions.source(principal, report_id)
+
+
+@router.get(
+    "/reports/{report_id}/editions",
+    response_model=list[EditionRead],
+    operation_id="list_editions",
+    summary="List a version's editions",
+    responses=problem_responses(401, 404, 422),
+)
+async def list_editions(
+    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
+) -> list[EditionRead]:
+    """Every edition of the version, by language, with its status and what it still lacks
+    (series members)."""
+    return await editions.all(principal, report_id)
+
+
+@router.get(
+    "/reports/{report_id}/editions/{language}",
+    response_class=Response,
+    operation_id="get_edition",
+    summary="Get an edition",
+    responses=problem_responses(
+        401,
+        404,
+        406,
+        422,
+        extra={200: {"model": EditionRead, "description": "The edition, or its document."}},
+    ),
+)
+async def get_edition(
+    report_id: uuid.UUID,
+    language: LanguagePath,
+    request: Request,
+    principal: CurrentPrincipal,
+    editions: Editions,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="Without it: the edition's record (JSON, with its texts). With "
+            "`md`, `html`, `pdf`, `docx` or `json`: the edition as a report document (a "
+            "draft is built from the records now; 422 naming what it lacks if incomplete).",
+        ),
+    ] = None,
+) -> Response:
+    """An edition (series members)."""
+    if format is None:
+        read = await editions.get(principal, report_id, language)
+        return Response(read.model_dump_json().encode(), media_type="application/json")
+    fmt = choose_format(format, None)
+    report, version, edition, canonical = await editions.member_document(
+        principal, report_id, language
+    )
+    rendered = await render(report, fmt, canonical=canonical)
+    label = edition_label(version, edition) or f"{version.number}-draft"
+    name = (
+        f"{report.series.slug}-session-{report.session.number}-{version.kind.value}-"
+        f"v{label}-{edition.language}"
+    )
+    return _document(rendered, name, headers={"Cache-Control": "no-store"})
+
+
+@router.put(
+    "/reports/{report_id}/editions/{language}",
+    response_model=EditionRead,
+    operation_id="put_edition",
+    summary="Enter or replace an edition's translation",
+    responses=problem_responses(401, 403, 404, 409, 410, 422),
+)
+async def put_edition(
+    report_id: uuid.UUID,
+    language: LanguagePath,
+    data: EditionWrite,
+    response: Response,
+    principal: CurrentPrincipal,
+    editions: Editions,
+) -> EditionRead:
+    """Save the translation (members who may write; 201 when the edition is new). Every
+    text passes the guard first: a text that names a participant, their affiliation or
+    acronym, in any script or transliteration, is a 422 naming the field
+    (`texts.points.<id>` ...) and nothing is stored; a warning is a 409
+    `unacknowledged-warnings` until its code is in `acknowledge_warnings`. A draft may be
+    partial (`missing` lists what it lacks). Saving makes the edition a draft again; a
+    published edition cannot change (409). Keys must be those of
+    `GET /reports/{id}/editions/source` (422 `unknown-key`)."""
+    read, created = await editions.put(principal, report_id, language, data)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return read
+
+
+@router.post(
+    "/reports/{report_id}/editions/{language}/submit",
+    response_model=EditionRead,
+    operation_id="submit_edition",
+    summary="Submit an edition for review",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def submit_edition(
+    report_id: uuid.UUID, language: LanguagePath, principal: CurrentPrincipal, editions: Editions
+) -> EditionRead:
+    """Hand a draft over for review (members who may write): only a complete translation
+    (422 naming each text still missing)."""
+    return await editions.submit(principal, report_id, language)
+
+
+@router.post(
+    "/reports/{report_id}/editions/{language}/review",
+    response_model=EditionRead,
+    operation_id="review_edition",
+    summary="Approve or return an edition",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def review_edition(
+    report_id: uuid.UUID,
+    language: LanguagePath,
+    data: EditionReview,
+    principal: CurrentPrincipal,
+    editions: Editions,
+) -> EditionRead:
+    """Four eyes (organisers other than the translator; the translator gets 403). `approve`
+    checks every text against the directory again (422 on a block; 409 until the reviewer
+    acknowledges each warning); `return` needs a `note` and makes it a draft again."""
+    return await editions.review(principal, report_id, language, data)
+
+
+@router.post(
+    "/reports/{report_id}/editions/{language}/publish",
+    response_model=EditionRead,
+    operation_id="publish_edition",
+    summary="Publish an approved edition",
+    responses=problem_responses(401, 403, 404, 409, 410, 422),
+)
+async def publish_edition(
+    report_id: uuid.UUID, language: LanguagePath, principal: CurrentPrincipal, editions: Editions
+) -> EditionRead:
+    """Publish an approved edition as version `n.m` (organisers): `n` the version's number,
+    `m` the edition's. The report is built again from the records in the edition's
+    language, only if the records still give version `n` byte for byte (409
+    `edition-source-changed`) and nothing in it would identify anyone (409
+    `edition-attribution-blocked`, naming the fields). Its content is then frozen with its
+    SHA-256 like a version's; withdrawing the version withdraws it."""
+    return await editions.publish(principal, report_id, language)

@@ -217,3 +217,124 @@ class Republished(BaseModel):
 
     released: list[TakenDownRead]
     published: list[ReportVersionRead]
+
+
+# -- editions -----------------------------------------------------------------------------
+
+EditionLanguage = Literal["fa-AF", "ps", "ar"]
+EditionText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
+EditionLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
+
+
+class SeriesTextsIn(BaseModel):
+    """The series' texts a report prints, translated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: EditionLine
+    organiser: EditionLine
+    partners: Annotated[list[EditionLine], Field(max_length=20)] = []
+    strapline: EditionLine = ""
+    title_prefix: EditionLine = ""
+    dateline: EditionLine = ""
+    closing: EditionText = ""
+
+
+class SessionTextsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: EditionLine
+    context: EditionText = ""
+
+
+class PartTextsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: EditionLine
+    topic: EditionLine | None = None
+
+
+class GuestTextsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: EditionLine
+    position: EditionLine | None = None
+
+
+class EditionTextsIn(BaseModel):
+    """A translation of a version's public texts, keyed like ``GET
+    /reports/{id}/editions/source``: sessions, agenda parts and points by id, themes by
+    slug, on-record guests by the name the version prints. A draft may be partial; it must
+    be complete to be submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    series: SeriesTextsIn
+    sessions: Annotated[dict[uuid.UUID, SessionTextsIn], Field(max_length=500)] = {}
+    parts: Annotated[dict[uuid.UUID, PartTextsIn], Field(max_length=200)] = {}
+    points: Annotated[dict[uuid.UUID, EditionText], Field(max_length=2000)] = {}
+    themes: Annotated[dict[str, EditionLine], Field(max_length=200)] = {}
+    guests: Annotated[dict[str, GuestTextsIn], Field(max_length=200)] = {}
+
+
+class EditionWrite(BaseModel):
+    """Enter (or replace) the translation of an edition; it is a draft again until it is
+    submitted and approved by another member."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calendar: Literal["gregorian", "solar_hijri"] = Field(
+        default="gregorian",
+        description="Dates in the Gregorian calendar, or in the Solar Hijri one (Dari and "
+        "Pashto only; other languages print Gregorian dates).",
+    )
+    texts: EditionTextsIn
+    acknowledge_warnings: AcknowledgeWarnings = []
+
+
+class EditionReview(BaseModel):
+    """Approve an edition, or return it to its translator with a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["approve", "return"]
+    note: Note | None = None
+    acknowledge_warnings: AcknowledgeWarnings = []
+
+
+class EditionRead(BaseModel):
+    """An edition of a published version, for the series' members."""
+
+    id: uuid.UUID
+    report_id: uuid.UUID
+    language: EditionLanguage
+    direction: Literal["ltr", "rtl"]
+    calendar: str
+    status: Literal["draft", "submitted", "approved", "published"]
+    label: str | None = Field(
+        description="'n.m' once published: version n of the report, edition m of it."
+    )
+    translated_by_id: uuid.UUID | None
+    reviewed_by_id: uuid.UUID | None
+    review_note: str | None
+    acknowledged_warnings: list[str]
+    content_sha256: str | None
+    published_at: datetime | None
+    withdrawn_at: datetime | None
+    public_url: str | None = Field(description="The public page of a published summary edition.")
+    missing: list[str] = Field(
+        description="Texts the translation still lacks (`points.<id>` ...); empty when complete."
+    )
+    texts: EditionTextsIn | None = None
+
+
+class EditionSource(BaseModel):
+    """What an edition of a version translates: its public texts in the records' language,
+    keyed as an edition's ``texts``. ``current`` is false when the records have changed
+    since the version was published (publish a new version first: an edition always
+    translates exactly its version's content)."""
+
+    report_id: uuid.UUID
+    number: int
+    current: bool
+    texts: EditionTextsIn

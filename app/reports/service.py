@@ -156,6 +156,7 @@ def series_facts(series: DialogueSeries) -> SeriesFacts:
         title_prefix=series.title_prefix,
         dateline=series.dateline,
         closing=series.closing,
+        paper=series.paper.value,
     )
 
 
@@ -501,6 +502,7 @@ class ReportService:
             each.withdrawn_at = now
             each.withdrawn_reason = reason
             each.withdrawn_by_id = principal.user_id
+            await self._withdraw_editions(each, reason, now)
         await self.db.flush()
         await self.audit.record(
             action="report.withdrawn",
@@ -518,6 +520,13 @@ class ReportService:
         for each in taken:
             await emit(self.db, "report.withdrawn", each.dialogue_series_id, report_data(each))
         return taken
+
+    async def _withdraw_editions(self, version: ReportVersion, reason: str, now: datetime) -> None:
+        """A withdrawn version's editions go with it (they translate its content)."""
+        for edition in await self.repo.editions(version.id):
+            if edition.withdrawn_at is None:
+                edition.withdrawn_at = now
+                edition.withdrawn_reason = reason
 
     # -- taken down, and back -------------------------------------------------------------
 
@@ -577,6 +586,7 @@ class ReportService:
             old.withdrawn_at = now
             old.withdrawn_reason = f"Replaced by version {new.number} after a takedown"
             old.withdrawn_by_id = access.principal.user_id
+            await self._withdraw_editions(old, old.withdrawn_reason, now)
             published.append(self.version_read(new))
         if problems:
             raise RepublishBlocked(

@@ -39,6 +39,13 @@ class ReportRequestPolicy(StrEnum):
     REVIEW = "review"
 
 
+class PaperSize(StrEnum):
+    """The paper a series' reports are printed on."""
+
+    A4 = "a4"
+    LETTER = "letter"
+
+
 class DialogueSeries(IdMixin, TimestampMixin, Base):
     """A series of Track 2 sessions, run by an organisation with its partners."""
 
@@ -61,6 +68,11 @@ class DialogueSeries(IdMixin, TimestampMixin, Base):
     closing: Mapped[str] = mapped_column(Text, default="")
     report_request_policy: Mapped[ReportRequestPolicy] = mapped_column(
         str_enum(ReportRequestPolicy, "report_request_policy"), default=ReportRequestPolicy.REVIEW
+    )
+    # The paper of its printed reports (PDF and DOCX): A4 unless the series says US Letter
+    # (migration 0061).
+    paper: Mapped[PaperSize] = mapped_column(
+        str_enum(PaperSize, "paper_size"), default=PaperSize.A4, server_default="a4"
     )
     # Bumped by database triggers whenever anything the guard's matcher reads changes (people,
     # attendance, consent, part regimes; migration 0030). Never written by the application.

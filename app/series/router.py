@@ -34,6 +34,7 @@ _SERIES_EXAMPLE: dict[str, Any] = {
     "dateline": "KABUL",
     "closing": "",
     "report_request_policy": "review",
+    "paper": "a4",
     "created_at": "2026-01-15T09:30:00Z",
     "updated_at": "2026-01-20T11:00:00Z",
 }

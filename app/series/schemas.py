@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.confidentiality.schemas import AcknowledgeWarnings
 from app.kit.types import LongText, NoNul, ShortText, SingleLine, Slug, TimeZoneName, Title
-from app.series.models import DisclosureRegime, MemberRole, ReportRequestPolicy
+from app.series.models import DisclosureRegime, MemberRole, PaperSize, ReportRequestPolicy
 
 Partners = Annotated[list[ShortText], Field(max_length=20)]
 Strapline = Annotated[
@@ -49,6 +49,13 @@ RequestPolicy = Annotated[
         description="Who receives a detailed report on request: `confirmed_subscribers` "
         "(automatically, when the address is a confirmed subscriber of the series; other "
         "requests wait for review) or `review` (an organiser decides every request)."
+    ),
+]
+Paper = Annotated[
+    PaperSize,
+    Field(
+        description="The paper of the series' PDF and DOCX reports: `a4` (the default) or "
+        "`letter` (US Letter)."
     ),
 ]
 
@@ -94,6 +101,7 @@ class SeriesCreate(BaseModel):
     dateline: Dateline = ""
     closing: Closing = ""
     report_request_policy: RequestPolicy = ReportRequestPolicy.REVIEW
+    paper: Paper = PaperSize.A4
 
     acknowledge_warnings: AcknowledgeWarnings = []
 
@@ -115,6 +123,7 @@ class SeriesUpdate(BaseModel):
     dateline: Dateline | None = None
     closing: Closing | None = None
     report_request_policy: RequestPolicy | None = None
+    paper: Paper | None = None
 
     acknowledge_warnings: AcknowledgeWarnings = []
 
@@ -137,6 +146,7 @@ class SeriesRead(BaseModel):
     dateline: str
     closing: str
     report_request_policy: ReportRequestPolicy
+    paper: PaperSize
     created_at: datetime
     updated_at: datetime
 

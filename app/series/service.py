@@ -95,6 +95,7 @@ class SeriesService:
                 dateline=data.dateline,
                 closing=data.closing,
                 report_request_policy=data.report_request_policy,
+                paper=data.paper,
             )
         )
         await self.repo.add_member(

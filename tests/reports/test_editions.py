@@ -1,0 +1,175 @@
+"""Editions of a published version: entered through the API, every text through the guard,
+four eyes, published as version n.m, rendered in every format right-to-left, withdrawn with
+their version. The demo ships the Dari edition of the reference session's summary."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+from docx import Document
+
+from app.demo_editions import POINTS as DARI_POINTS
+from app.demo_editions import SERIES as DARI_SERIES
+from tests.reports.conftest import Demo, flat, pdf_text
+
+FORMATS = ("pdf", "docx", "html", "md", "json")
+
+
+def _url(demo: Demo, tail: str = "") -> str:
+    return f"/api/v1/reports/{demo.summary.id}/editions{tail}"
+
+
+async def _source(client: httpx.AsyncClient, demo: Demo) -> dict:
+    r = await client.get(_url(demo, "/source"), headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_the_demo_ships_a_published_dari_edition(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    (dari,) = r.json()
+    assert dari["language"] == "fa-AF"
+    assert dari["status"] == "published"
+    assert dari["label"] == "1.1"
+    assert dari["direction"] == "rtl"
+    assert dari["missing"] == []
+    assert dari["translated_by_id"] != dari["reviewed_by_id"]
+    assert dari["public_url"].endswith(f"/reports/{demo.summary.id}?lang=fa-AF")
+
+
+async def test_every_format_of_the_dari_edition(demo: Demo, client: httpx.AsyncClient) -> None:
+    base = f"/api/v1/public/reports/{demo.summary.id}"
+    for fmt in FORMATS:
+        r = await client.get(base, params={"lang": "fa-AF", "format": fmt})
+        assert r.status_code == 200, (fmt, r.text[:300])
+        assert r.headers["content-language"] == "fa-AF"
+        assert r.headers["x-report-version"] == "1.1"
+        if fmt == "pdf":
+            text = flat(pdf_text(r.content))
+            # Logical order: the first point reads back as written, word for word.
+            assert flat(DARI_POINTS[0])[:60] in text
+            assert DARI_SERIES["organiser"] in text
+        elif fmt == "docx":
+            body = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+            assert flat(DARI_POINTS[0]) in flat(body)
+        elif fmt == "html":
+            assert 'dir="rtl"' in r.text
+            assert 'lang="fa-AF"' in r.text
+        elif fmt == "json":
+            data = json.loads(r.content)
+            assert data["edition"]["language"] == "fa-AF"
+            assert data["edition"]["direction"] == "rtl"
+        else:
+            assert flat(DARI_POINTS[1])[:40] in flat(r.text)
+    # The ETag is the edition's own, not the version's.
+    assert demo.summary.content_sha256 not in r.headers["etag"]
+
+
+async def test_an_edition_that_does_not_exist_is_a_404(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    base = f"/api/v1/public/reports/{demo.summary.id}"
+    for lang in ("ps", "ar", "de", "xx-not-a-tag"):
+        r = await client.get(base, params={"lang": lang, "format": "html"})
+        assert r.status_code == 404, lang
+        assert r.headers["content-type"].startswith("application/problem+json")
+    # English is the version itself.
+    r = await client.get(base, params={"lang": "en", "format": "json"})
+    assert r.status_code == 200
+    assert r.headers["x-report-sha256"] == demo.summary.content_sha256
+
+
+async def test_a_translated_name_is_refused_naming_the_field(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    source = await _source(client, demo)
+    assert source["current"] is True
+    texts = source["texts"]
+    point = next(iter(texts["points"]))
+    # The chair of the session, Ambassador Farid Sultani, in Arabic script.
+    texts["points"][point] = "به گفتهٔ فرید سلطانی، روند صلح کند است."
+    r = await client.put(_url(demo, "/ps"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert any(e["field"] == f"texts.points.{point}" for e in problem["errors"])
+    # Nothing was stored.
+    r = await client.get(_url(demo), headers=demo.rapporteur.headers)
+    assert [e["language"] for e in r.json()] == ["fa-AF"]
+
+
+async def test_unknown_keys_and_languages(demo: Demo, client: httpx.AsyncClient) -> None:
+    texts = (await _source(client, demo))["texts"]
+    texts["points"]["00000000-0000-7000-8000-000000000000"] = "x"
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "texts.points.00000000-0000-7000-8000-000000000000"
+    r = await client.put(_url(demo, "/de"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 404
+
+
+async def test_four_eyes_completeness_and_publication(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    texts = (await _source(client, demo))["texts"]
+    # A partial draft is kept, and says what it lacks; it cannot be submitted.
+    partial = {**texts, "points": {}}
+    r = await client.put(_url(demo, "/ar"), json={"texts": partial}, headers=demo.organiser.headers)
+    assert r.status_code == 201, r.text
+    assert len(r.json()["missing"]) == len(texts["points"])
+    r = await client.post(_url(demo, "/ar/submit"), headers=demo.organiser.headers)
+    assert r.status_code == 422
+    assert all(e["code"] == "missing-translation" for e in r.json()["errors"])
+    # Complete (an Arabic 'translation' keeping the English words is enough to test flow).
+    translated = {k: f"ترجمة: {v}" for k, v in texts["points"].items()}
+    full = {**texts, "points": translated}
+    r = await client.put(_url(demo, "/ar"), json={"texts": full}, headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["missing"] == []
+    r = await client.post(_url(demo, "/ar/submit"), headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "submitted"
+    # The translator cannot approve their own edition; a rapporteur approves nothing.
+    review = {"action": "approve"}
+    r = await client.post(_url(demo, "/ar/review"), json=review, headers=demo.organiser.headers)
+    assert r.status_code == 403
+    assert "Four eyes" in r.json()["detail"]
+    r = await client.post(_url(demo, "/ar/review"), json=review, headers=demo.rapporteur.headers)
+    assert r.status_code == 403
+    # Not published before approval.
+    r = await client.post(_url(demo, "/ar/publish"), headers=demo.organiser.headers)
+    assert r.status_code == 409
+
+
+async def test_withdrawing_the_version_withdraws_its_editions(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    r = await client.post(
+        f"/api/v1/reports/{demo.summary.id}/withdraw",
+        json={"reason": "Superseded"},
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert r.json()[0]["withdrawn_at"] is not None
+    assert r.json()[0]["public_url"] is None
+    r = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "fa-AF", "format": "pdf"}
+    )
+    assert r.status_code == 410
+    # A published edition never changes, and a withdrawn version takes no new one.
+    texts = (await _source(client, demo))["texts"]
+    r = await client.put(_url(demo, "/ps"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 410
+
+
+async def test_a_published_edition_is_frozen(demo: Demo, client: httpx.AsyncClient) -> None:
+    texts = (await _source(client, demo))["texts"]
+    r = await client.put(
+        _url(demo, "/fa-AF"), json={"texts": texts}, headers=demo.rapporteur.headers
+    )
+    assert r.status_code == 409
