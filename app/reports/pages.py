@@ -10,6 +10,7 @@ ids answer the same 404 page as unknown ids.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -21,8 +22,11 @@ from app.db import DbSession
 from app.errors import NotFound
 from app.kit.outline import embed_under
 from app.kit.ratelimit import RateLimited, client_ip
+from app.reports import locales
+from app.reports.editions import ORIGINAL, EditionService, edition_label
 from app.reports.links import BadDownloadLink
 from app.reports.model import session_report_from_json
+from app.reports.page_texts import PAGE_TEXTS
 from app.reports.render import Format, render
 from app.reports.render.html import render_html_fragment
 from app.reports.render.templating import environment
@@ -120,14 +124,60 @@ def _form(
     }
 
 
+LangQuery = Annotated[str | None, Query(max_length=16)]
+
+
+def _language_links(base: str, path: str, languages: Sequence[str]) -> dict[str, Any]:
+    """``hreflang`` alternates (absolute addresses, English as ``x-default``) and the
+    visible language switcher of a page that exists in ``languages`` besides English."""
+    if not languages:
+        return {"alternates": [], "switcher": []}
+    tags = [ORIGINAL, *sorted(languages)]
+    sep = "&" if "?" in path else "?"
+    href = {tag: path if tag == ORIGINAL else f"{path}{sep}lang={tag}" for tag in tags}
+    alternates = [{"hreflang": tag, "href": base + href[tag]} for tag in tags]
+    alternates.append({"hreflang": "x-default", "href": base + href[ORIGINAL]})
+    switcher = [
+        {
+            "tag": tag,
+            "name": locales.LANGUAGES[tag].name,
+            "href": href[tag],
+            "dir": "rtl" if locales.LANGUAGES[tag].rtl else "ltr",
+        }
+        for tag in tags
+    ]
+    return {"alternates": alternates, "switcher": switcher}
+
+
+def _chrome(tag: str) -> dict[str, Any]:
+    lang = locales.LANGUAGES[tag]
+    return {
+        "page_lang": tag,
+        "page_dir": "rtl" if lang.rtl else "ltr",
+        "ui": PAGE_TEXTS[tag],
+        "lang": tag,
+    }
+
+
+async def _edition_or_none(editions: EditionService, report_id: uuid.UUID, tag: str) -> Any:
+    try:
+        return await editions.public_edition(report_id, tag)
+    except (NotFound, BeingRevised, ReportWithdrawn):
+        return None
+
+
 @router.get("/series/{slug}", response_class=HTMLResponse)
 async def series_page(
     slug: str,
     request: Request,
     db: DbSession,
     session: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    lang: LangQuery = None,
 ) -> HTMLResponse:
-    """A series: its sessions, the latest published summary, the request form."""
+    """A series: its sessions, the latest published summary, the request form. With
+    ``?lang=`` a language its summaries have editions in, the page is in that language
+    (the series' texts, the sessions' titles and the latest summary from the editions);
+    any other ``lang`` gives the English page, without an error."""
     service = _service(request, db)
     if "\x00" in slug:  # never a series' slug (and PostgreSQL cannot compare it)
         return _not_found()
@@ -137,26 +187,50 @@ async def series_page(
         return _not_found()
     except BeingRevised:
         return _being_revised()
+    editions = EditionService(db, request.app.state.settings)
+    ids = [s.summary.report_id for s in series.sessions if s.summary]
+    by_version = await editions.languages(ids)
+    languages = sorted({tag for tags in by_version.values() for tag in tags})
+    tag = lang if lang in languages else ORIGINAL
     summarised = next((s for s in reversed(series.sessions) if s.summary), None)
     latest = summarised.summary if summarised is not None else None
     body = None
     if session is None and summarised is not None:
         session = summarised.number
+    translated: dict[int, Any] = {}
+    if tag != ORIGINAL:
+        for item in series.sessions:
+            if item.summary and tag in by_version.get(item.summary.report_id, []):
+                found = await _edition_or_none(editions, item.summary.report_id, tag)
+                if found is not None:
+                    translated[item.number] = found.report
     if latest is not None:
         try:
             cleared = await service.public_summary(latest.report_id)
         except BeingRevised:
             latest = None
         else:
+            report = session_report_from_json(cleared.value.content)
+            if summarised is not None and summarised.number in translated:
+                report = translated[summarised.number]
             # Under the page's "Latest summary" heading, once the page's own strapline is shown.
-            body = embed_under(
-                render_html_fragment(session_report_from_json(cleared.value.content)),
-                2,
-                drop_classes=("strapline",),
-            )
+            body = embed_under(render_html_fragment(report), 2, drop_classes=("strapline",))
+    # The series' own texts in the page's language: those its latest translated summary prints.
+    heading = translated[max(translated)] if translated else None
+    path = f"/series/{series.slug}"
     return _page(
         "series.html",
-        {"s": series, "latest": latest, "body": body, "form": _form(series, session)},
+        {
+            "s": series,
+            "latest": latest,
+            "body": body,
+            "form": _form(series, session),
+            "translated": translated,
+            "heading": heading,
+            **_chrome(tag),
+            **_language_links(service.base_url, path, languages),
+        },
+        headers={"Content-Language": tag},
     )
 
 
@@ -264,8 +338,13 @@ async def download(
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLResponse:
-    """A published summary with the request form for its session and the newsletter."""
+async def report_page(
+    report_id: str, request: Request, db: DbSession, lang: LangQuery = None
+) -> HTMLResponse:
+    """A published summary with the request form for its session and the newsletter; with
+    ``?lang=`` one of its published editions. An edition that does not exist (or a language
+    Track2 has no editions in) is the 404 page: the address names a document, and a link
+    to a translation that is not there is a broken link, not a request for the English one."""
     try:
         rid = uuid.UUID(report_id)
     except ValueError:
@@ -278,31 +357,59 @@ async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLRe
     except BeingRevised:
         return _being_revised()
     except ReportWithdrawn:
-        return _page(
-            "message.html",
-            {
-                "heading": "This summary was withdrawn",
-                "text": "The organisers of the series have withdrawn this summary.",
-                "is_error": True,
-                "form": None,
-            },
-            status_code=410,
-        )
+        return _withdrawn()
     version = cleared.value
-    report = session_report_from_json(version.content)
+    editions = EditionService(db, request.app.state.settings)
+    tag = ORIGINAL if lang in (None, ORIGINAL) else str(lang)
+    stamp = None
+    if tag == ORIGINAL:
+        report = session_report_from_json(version.content)
+        stamp = version_stamp(version, report.series.timezone)
+    else:
+        try:
+            found = await editions.public_edition(rid, tag)
+        except NotFound:
+            return _not_found()
+        except BeingRevised:
+            return _being_revised()
+        except ReportWithdrawn:
+            return _withdrawn()
+        report = found.report
+        label = edition_label(version, found.edition) or str(version.number)
+        stamp = f"{PAGE_TEXTS[tag]['version']} {locales.digits(label, report.edition.digits)}"
     try:
         series = await service.public_series_of(version)
     except BeingRevised:
         return _being_revised()
+    languages = (await editions.languages([version.id])).get(version.id, [])
+    query = "" if tag == ORIGINAL else f"&lang={tag}"
     return _page(
         "report.html",
         {
             "title": report.title,
             "body": render_html_fragment(report),
-            "stamp": version_stamp(version, report.series.timezone),
+            "stamp": stamp,
             "report_id": version.id,
             "series": series,
+            "series_title": report.series.title,
+            "series_organiser": report.series.organiser,
             "form": _form(series, report.session.number),
+            "query": query,
+            **_chrome(tag),
+            **_language_links(service.base_url, f"/reports/{version.id}", languages),
         },
-        headers={"Cache-Control": "public, max-age=300"},
+        headers={"Cache-Control": "public, max-age=300", "Content-Language": tag},
+    )
+
+
+def _withdrawn() -> HTMLResponse:
+    return _page(
+        "message.html",
+        {
+            "heading": "This summary was withdrawn",
+            "text": "The organisers of the series have withdrawn this summary.",
+            "is_error": True,
+            "form": None,
+        },
+        status_code=410,
     )

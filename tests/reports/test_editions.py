@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -199,3 +200,42 @@ async def test_the_published_dari_edition_matches_its_golden_file(
         builder_golden = (GOLDEN / f"summary.fa-AF.{fmt}").read_text(encoding="utf-8")
         differing = set(served.splitlines()) ^ set(builder_golden.splitlines())
         assert len(differing) == 2, differing  # the composition sentence, once each way
+
+
+async def test_public_pages_in_dari_with_hreflang(demo: Demo, client: httpx.AsyncClient) -> None:
+    rid = demo.summary.id
+    r = await client.get(f"/reports/{rid}", params={"lang": "fa-AF"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-language"] == "fa-AF"
+    page = r.text
+    assert '<html lang="fa-AF" dir="rtl">' in page
+    assert 'hreflang="fa-AF"' in page
+    assert 'hreflang="x-default"' in page
+    assert DARI_POINTS[0][:30] in page
+    assert f"/api/v1/public/reports/{rid}?format=pdf&amp;lang=fa-AF" in page
+    # The English page offers the Dari edition too.
+    r = await client.get(f"/reports/{rid}")
+    assert '<html lang="en">' in r.text
+    assert re.search(rf'hreflang="fa-AF" href="https?://[^"]+/reports/{rid}\?lang=fa-AF"', r.text)
+    # An edition that does not exist is the 404 page.
+    for lang in ("ps", "de"):
+        r = await client.get(f"/reports/{rid}", params={"lang": lang})
+        assert r.status_code == 404, lang
+
+
+async def test_series_page_in_dari_and_unknown_languages(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    slug = demo.series.slug
+    r = await client.get(f"/series/{slug}", params={"lang": "fa-AF"})
+    assert r.status_code == 200
+    assert '<html lang="fa-AF" dir="rtl">' in r.text
+    assert DARI_SERIES["title"] in r.text
+    assert f'href="/reports/{demo.summary.id}?lang=fa-AF"' in r.text
+    assert 'hreflang="x-default"' in r.text
+    # Unknown or unavailable: the English page, no error.
+    for lang in ("ps", "zz", ""):
+        r = await client.get(f"/series/{slug}", params={"lang": lang})
+        assert r.status_code == 200
+        assert '<html lang="en">' in r.text
+        assert 'hreflang="fa-AF"' in r.text
