@@ -22,6 +22,7 @@ from starlette.types import Scope
 from app import health, housekeeping, wiring
 from app.confidentiality import gate as guard
 from app.config import Settings, get_settings
+from app.console import editions as console_editions
 from app.console import home as console_home
 from app.console import landing as console_landing
 from app.console.rendering import STATIC_DIR
@@ -173,6 +174,7 @@ def _include_console(app: FastAPI) -> None:
     app.include_router(sessions_pages.router)
     app.include_router(key_points_pages.router)
     app.include_router(reports_console.router)
+    app.include_router(console_editions.router)
     app.include_router(newsletter_console.router)
     app.include_router(console_home.fallback)
 

@@ -261,6 +261,13 @@ class EditionService:
         assert session is not None  # foreign key
         return version, access, session
 
+    async def version_context(
+        self, principal: Principal, report_id: uuid.UUID
+    ) -> tuple[ReportVersion, SeriesAccess, DialogueSession]:
+        """A version of a series the caller is a member of, with the series access and the
+        session (404 for anyone else)."""
+        return await self._version(principal, report_id)
+
     @staticmethod
     def _language(language: str) -> str:
         if language not in LANGUAGES:

@@ -224,6 +224,13 @@ class Republished(BaseModel):
 EditionLanguage = Literal["fa-AF", "ps", "ar"]
 EditionText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
 EditionLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
+# What every edition must print: never empty.
+EditionName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+]
+EditionPoint = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NoNul
+]
 
 
 class SeriesTextsIn(BaseModel):
@@ -231,9 +238,9 @@ class SeriesTextsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: EditionLine
-    organiser: EditionLine
-    partners: Annotated[list[EditionLine], Field(max_length=20)] = []
+    title: EditionName
+    organiser: EditionName
+    partners: Annotated[list[EditionName], Field(max_length=20)] = []
     strapline: EditionLine = ""
     title_prefix: EditionLine = ""
     dateline: EditionLine = ""
@@ -243,21 +250,21 @@ class SeriesTextsIn(BaseModel):
 class SessionTextsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: EditionLine
+    title: EditionName
     context: EditionText = ""
 
 
 class PartTextsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: EditionLine
+    title: EditionName
     topic: EditionLine | None = None
 
 
 class GuestTextsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: EditionLine
+    name: EditionName
     position: EditionLine | None = None
 
 
@@ -272,8 +279,8 @@ class EditionTextsIn(BaseModel):
     series: SeriesTextsIn
     sessions: Annotated[dict[uuid.UUID, SessionTextsIn], Field(max_length=500)] = {}
     parts: Annotated[dict[uuid.UUID, PartTextsIn], Field(max_length=200)] = {}
-    points: Annotated[dict[uuid.UUID, EditionText], Field(max_length=2000)] = {}
-    themes: Annotated[dict[str, EditionLine], Field(max_length=200)] = {}
+    points: Annotated[dict[uuid.UUID, EditionPoint], Field(max_length=2000)] = {}
+    themes: Annotated[dict[str, EditionName], Field(max_length=200)] = {}
     guests: Annotated[dict[str, GuestTextsIn], Field(max_length=200)] = {}
 
 

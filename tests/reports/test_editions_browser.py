@@ -129,3 +129,39 @@ async def test_console_editions_screens(live: LiveServer) -> None:
             assert problems == [], "\n".join(problems)
         finally:
             await browser.close()
+
+
+async def test_console_edition_form_shows_the_guard_at_its_field(live: LiveServer) -> None:
+    """Enter a Pashto edition in the console: a roster name in Arabic script is refused at
+    its field; the corrected text saves; the translator gets no review buttons."""
+    from playwright.async_api import async_playwright
+
+    rid = live.ids["summary"]
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            context = await browser.new_context(viewport=WIDE)
+            await context.add_cookies([await live.cookie_for(ORGANISER_EMAIL)])
+            page = await context.new_page()
+            await page.goto(f"{live.base_url}/console/reports/{rid}/editions/ps")
+            fields = page.locator(".translation input, .translation textarea")
+            for i in range(await fields.count()):
+                await fields.nth(i).fill("ژباړه")
+            point = page.locator("textarea[name^='points.']").first
+            name = await point.get_attribute("name")
+            await point.fill("فرید سلطانی وویل چې سوله ورو روانه ده.")
+            await page.get_by_role("button", name="Save the translation").click()
+            error = page.locator(f"[id='f-{name}-error']")
+            await error.wait_for()
+            assert await page.locator(f"[id='f-{name}']").get_attribute("aria-invalid") == "true"
+            assert "Not done" in (await page.locator("#form-errors").text_content() or "")
+            await page.locator(f"[id='f-{name}']").fill("سوله ورو روانه ده.")
+            await page.get_by_role("button", name="Save the translation").click()
+            await page.locator("text=Every text passed the guard").wait_for()
+            await page.get_by_role("button", name="Submit for review").click()
+            await page.locator("text=Submitted for review.").first.wait_for()
+            # Four eyes: the organiser translated it, so no review buttons for them.
+            assert await page.get_by_role("button", name="Approve").count() == 0
+            assert "did not translate it" in (await page.content())
+        finally:
+            await browser.close()
