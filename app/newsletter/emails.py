@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.confidentiality.gate import ClearedDocument
 from app.kit.clock import as_utc, utcnow
@@ -83,14 +83,22 @@ class RenderedIssue:
     text: str
     html: str
 
-    def personalise(self, unsubscribe_url: str, preferences_url: str) -> tuple[str, str]:
-        """(text, html) with this recipient's links."""
+    report_url: str | None = None
+
+    def personalise(
+        self, unsubscribe_url: str, preferences_url: str, report_url: str | None = None
+    ) -> tuple[str, str]:
+        """(text, html) with this recipient's links; ``report_url``: the announced summary
+        in the recipient's language (its edition), instead of the one rendered."""
         text = self.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(
             PREFERENCES_MARK, preferences_url
         )
         html = self.html.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(
             PREFERENCES_MARK, preferences_url
         )
+        if report_url and self.report_url:
+            text = text.replace(self.report_url, report_url)
+            html = html.replace(escape(self.report_url), escape(report_url))
         return text, html
 
 
@@ -112,7 +120,7 @@ def render_issue(
             "preferences_url": PREFERENCES_MARK,
         },
     )
-    return RenderedIssue(subject=rendered_subject, text=text, html=html)
+    return RenderedIssue(subject=rendered_subject, text=text, html=html, report_url=report_url)
 
 
 def issue_email(
@@ -122,9 +130,10 @@ def issue_email(
     to_name: str | None,
     unsubscribe_url: str,
     preferences_url: str,
+    report_url: str | None = None,
 ) -> dict[str, Any]:
     """One subscriber's copy of an issue, with the RFC 8058 unsubscribe headers."""
-    text, html = rendered.personalise(unsubscribe_url, preferences_url)
+    text, html = rendered.personalise(unsubscribe_url, preferences_url, report_url)
     return email_payload(
         to=to,
         to_name=to_name,
@@ -151,7 +160,13 @@ class IssueMailer:
         self._checked = False
 
     def copy_for(
-        self, *, to: str, to_name: str | None, unsubscribe_url: str, preferences_url: str
+        self,
+        *,
+        to: str,
+        to_name: str | None,
+        unsubscribe_url: str,
+        preferences_url: str,
+        report_url: str | None = None,
     ) -> dict[str, Any]:
         if to_name is not None and ("\r" in to_name or "\n" in to_name):
             to_name = None
@@ -163,8 +178,9 @@ class IssueMailer:
                 to_name=to_name,
                 unsubscribe_url=unsubscribe_url,
                 preferences_url=preferences_url,
+                report_url=report_url,
             )
-        text, html = self.rendered.personalise(unsubscribe_url, preferences_url)
+        text, html = self.rendered.personalise(unsubscribe_url, preferences_url, report_url)
         return {
             "to": to,
             "to_name": to_name,

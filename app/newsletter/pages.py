@@ -35,6 +35,7 @@ from app.newsletter.deps import (
 from app.newsletter.schemas import CONSENT_TEXT, SUBSCRIPTION_ACCEPTED_DETAIL
 from app.newsletter.service import NewsletterService
 from app.newsletter.tokens import BadLink, Purpose
+from app.reports.locales import LANGUAGES
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -318,6 +319,7 @@ async def _preferences(
             "token": token,
             "message": message,
             "consent_text": CONSENT_TEXT,
+            "languages": [(tag, lang.name) for tag, lang in LANGUAGES.items()],
         },
     )
 
@@ -373,6 +375,7 @@ async def preferences_submit(request: Request, db: DbSession, settings: AppSetti
             {i for i in series_ids if i is not None},
             " ".join(_first(form, "name").split())[:200],
             client_ip(request),
+            _first(form, "language")[:16] or None,
         )
         return await _preferences(request, service, token, "Your choices are saved.")
     except RateLimited as exc:

@@ -138,10 +138,10 @@ class NewsletterRepository:
 
     async def confirmed_recipients(
         self, series_id: uuid.UUID
-    ) -> Sequence[tuple[uuid.UUID, str, str | None]]:
-        """(subscriber id, address, name) of every confirmed subscriber of the series."""
+    ) -> Sequence[tuple[uuid.UUID, str, str | None, str]]:
+        """(subscriber id, address, name, language) of every confirmed subscriber."""
         stmt = (
-            select(Subscriber.id, Subscriber.email, Subscriber.name)
+            select(Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.language)
             .join(Subscription, Subscription.subscriber_id == Subscriber.id)
             .where(
                 Subscription.dialogue_series_id == series_id,
@@ -149,7 +149,8 @@ class NewsletterRepository:
             )
             .order_by(Subscriber.id)
         )
-        return [(row[0], row[1], row[2]) for row in (await self.session.execute(stmt)).all()]
+        rows = (await self.session.execute(stmt)).all()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def delete_subscriber(self, subscriber: Subscriber) -> None:
         # The subscriber's row first (the lock order above); subscriptions go with it (ON

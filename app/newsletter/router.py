@@ -5,28 +5,42 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from app.config import AppSettings
 from app.db import DbSession
-from app.errors import problem_responses
+from app.errors import DomainError, NotFound, problem_responses
 from app.kit.pagination import Page, PageQuery
+from app.kit.ratelimit import client_ip
 from app.newsletter.deps import EvenTiming, limit_public
 from app.newsletter.schemas import (
     InvitationsQueued,
     NewsletterCreate,
     NewsletterPreview,
     NewsletterRead,
+    PreferencesRead,
+    PreferencesUpdate,
     SubscriptionAccepted,
     SubscriptionRequest,
     TestSendQueued,
 )
 from app.newsletter.service import IssueAccess, NewsletterService
+from app.newsletter.tokens import BadLink
 from app.security import CurrentPrincipal
 from app.series.deps import SeriesOrganiser, SeriesRapporteur
 from app.sessions.deps import SessionOrganiser
 
 router = APIRouter(tags=["newsletter"])
+
+
+class LinkExpired(DomainError):
+    """A signed link too old to use."""
+
+    status = 410
+    slug = "link-expired"
+    title = "This link has expired"
+
+
 public_router = APIRouter(tags=["public"])
 
 
@@ -67,9 +81,60 @@ async def request_subscription(
     """
     await limit_public(db, request, settings, "subscribe", address=str(data.email))
     await NewsletterService(db, settings).request_subscription(
-        str(data.email), data.series, data.name
+        str(data.email), data.series, data.name, data.language
     )
     return SubscriptionAccepted()
+
+
+@public_router.get(
+    "/public/subscriptions/preferences",
+    response_model=PreferencesRead,
+    operation_id="get_subscription_preferences",
+    summary="A subscriber's preferences (with their signed link's token)",
+    responses=problem_responses(404, 410, 422, 429),
+)
+async def get_subscription_preferences(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    token: Annotated[str, Query(max_length=2000, description="The preferences link's token.")],
+) -> PreferencesRead:
+    """The address, name, reading language and series of the subscriber whose preferences
+    link (in every newsletter) carries `token`. No other token needed; an altered token is
+    a 404, an expired one a 410."""
+    await limit_public(db, request, settings, "preferences")
+    try:
+        return await NewsletterService(db, settings).preferences(token)
+    except BadLink as exc:
+        raise _link_problem(exc) from None
+
+
+@public_router.patch(
+    "/public/subscriptions/preferences",
+    response_model=PreferencesRead,
+    operation_id="update_subscription_preferences",
+    summary="Change a subscriber's preferences (language, name, series)",
+    responses=problem_responses(404, 410, 422, 429),
+)
+async def update_subscription_preferences(
+    request: Request, data: PreferencesUpdate, db: DbSession, settings: AppSettings
+) -> PreferencesRead:
+    """Change the reading language (`en`, `fa-AF`, `ps`, `ar`: newsletters then link a
+    report's edition in that language where one is published), the name, or the series
+    received (exactly those given), with the preferences link's token."""
+    await limit_public(db, request, settings, "preferences")
+    try:
+        return await NewsletterService(db, settings).update_preferences_api(
+            data, client_ip(request)
+        )
+    except BadLink as exc:
+        raise _link_problem(exc) from None
+
+
+def _link_problem(exc: BadLink) -> DomainError:
+    if exc.reason == "expired":
+        return LinkExpired("This preferences link has expired; use the one in a newer newsletter")
+    return NotFound("No such preferences link")
 
 
 _NEWSLETTER_EXAMPLE: dict[str, Any] = {

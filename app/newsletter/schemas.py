@@ -53,6 +53,32 @@ ConsentGiven = Annotated[
 MarkdownBody = Annotated[str, StringConstraints(min_length=1, max_length=100_000), NoNul]
 
 
+ReaderLanguage = Literal["en", "fa-AF", "ps", "ar"]
+
+
+class PreferencesRead(BaseModel):
+    """A subscriber's preferences, as their signed preferences link shows them."""
+
+    email: str
+    name: str | None
+    language: ReaderLanguage
+    series: list[str] = Field(description="Slugs of the series whose newsletters they receive.")
+
+
+class PreferencesUpdate(BaseModel):
+    """Change a subscriber's preferences with the signed token of their preferences link
+    (every newsletter carries one). Absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    language: ReaderLanguage | None = None
+    name: ShortText | None = None
+    series: Annotated[list[Slug], Field(max_length=100)] | None = Field(
+        default=None, description="Receive exactly these series (slugs)."
+    )
+
+
 class SubscriptionRequest(BaseModel):
     """A request to receive one or more series' newsletters (double opt-in)."""
 
@@ -76,6 +102,12 @@ class SubscriptionRequest(BaseModel):
     )
     name: ShortText | None = None
     consent: ConsentGiven
+    language: ReaderLanguage | None = Field(
+        default=None,
+        description="The language to read newsletters and report editions in: `en` (the "
+        "default), `fa-AF`, `ps` or `ar`. Taken for a new address; a subscriber changes it "
+        "in their preferences.",
+    )
 
 
 class SubscriptionAccepted(BaseModel):

@@ -40,6 +40,8 @@ from app.newsletter.schemas import (
     NewsletterPreview,
     NewsletterProgress,
     NewsletterRead,
+    PreferencesRead,
+    PreferencesUpdate,
     TestSendQueued,
 )
 from app.newsletter.tokens import BadLink, LinkSigner, Purpose
@@ -49,6 +51,8 @@ from app.outbox.models import OutboxKind, OutboxStatus
 from app.outbox.queue import enqueue
 from app.people.models import AttendanceStatus
 from app.people.service import PeopleService
+from app.reports.editions import EditionService
+from app.reports.locales import LANGUAGES as READER_LANGUAGES
 from app.reports.service import ReportService, ReportWithdrawn
 from app.series.models import DialogueSeries
 from app.series.service import SeriesAccess, SeriesService, public_series_texts
@@ -193,7 +197,7 @@ class NewsletterService:
     # -- subscribing ----------------------------------------------------------------------
 
     async def request_subscription(
-        self, email: str, slugs: Collection[str], name: str | None
+        self, email: str, slugs: Collection[str], name: str | None, language: str | None = None
     ) -> None:
         """Record a double opt-in request and send a confirmation message if one is due.
 
@@ -224,6 +228,11 @@ class NewsletterService:
             return
         subscriber = await self.repo.subscriber_for_update(address, name)
         existing = {s.dialogue_series_id: s for s in await self.repo.subscriptions(subscriber.id)}
+        confirmed = any(s.status is SubscriptionStatus.CONFIRMED for s in existing.values())
+        if language is not None and language in READER_LANGUAGES and not confirmed:
+            # Only until the address confirms: a stranger who knows it cannot change the
+            # language of someone's newsletters (the preferences link can).
+            subscriber.language = language
         pending: list[DialogueSeries] = []
         for item in series:
             subscription = existing.get(item.id)
@@ -375,12 +384,25 @@ class NewsletterService:
         return view, choices
 
     async def update_preferences(
-        self, token: str | None, series_ids: Collection[uuid.UUID], name: str | None, ip: str | None
+        self,
+        token: str | None,
+        series_ids: Collection[uuid.UUID] | None,
+        name: str | None,
+        ip: str | None,
+        language: str | None = None,
     ) -> SubscriberView:
         """Receive exactly the chosen series. The link was mailed to the address, so a newly
         ticked series is confirmed at once, with the consent wording shown on the page."""
         view, _ = await self._view(Purpose.PREFERENCES, token)
         subscriber = view.subscriber
+        if language is not None and language in READER_LANGUAGES:
+            subscriber.language = language
+        if series_ids is None:
+            if name is not None:
+                subscriber.name = name.strip() or None
+            await self.db.flush()
+            view, _ = await self._view(Purpose.PREFERENCES, token)
+            return view
         now = utcnow()
         existing = {s.dialogue_series_id: s for s in await self.repo.subscriptions(subscriber.id)}
         known = {s.id for s in await self.repo.all_series(also=existing)}
@@ -422,6 +444,7 @@ class NewsletterService:
             "exported_at": utcnow().isoformat(),
             "email": subscriber.email,
             "name": subscriber.name,
+            "language": subscriber.language,
             "created_at": as_utc(subscriber.created_at).isoformat(),
             "confirmation_sent_at": (
                 as_utc(subscriber.confirmation_sent_at).isoformat()
@@ -600,14 +623,39 @@ class NewsletterService:
                 "report_id", "must be a published summary of this series", "body"
             )
 
+    def _report_url(self, report_id: uuid.UUID | None, language: str | None = None) -> str | None:
+        if report_id is None:
+            return None
+        url = f"{self.settings.base_url}/reports/{report_id}"
+        return f"{url}?lang={language}" if language and language != "en" else url
+
     def _render(self, access: IssueAccess) -> emails.RenderedIssue:
-        report_id = access.issue.report_id
         return emails.render_issue(
             series=access.series,
             subject=access.issue.subject,
             body_markdown=access.issue.body_markdown,
-            report_url=f"{self.settings.base_url}/reports/{report_id}" if report_id else None,
+            report_url=self._report_url(access.issue.report_id),
         )
+
+    async def preferences(self, token: str | None) -> PreferencesRead:
+        """The preferences a signed link shows (the public API's read)."""
+        view, _ = await self._view(Purpose.PREFERENCES, token)
+        return PreferencesRead(
+            email=view.subscriber.email,
+            name=view.subscriber.name,
+            language=view.subscriber.language,  # type: ignore[arg-type]  # checked on write
+            series=sorted(s.slug for s in view.series if s.status is SubscriptionStatus.CONFIRMED),
+        )
+
+    async def update_preferences_api(
+        self, data: PreferencesUpdate, ip: str | None
+    ) -> PreferencesRead:
+        """Change preferences with a signed link's token (the public API's write)."""
+        ids: set[uuid.UUID] | None = None
+        if data.series is not None:
+            ids = {s.id for s in await self.repo.series_by_slugs(set(data.series))}
+        await self.update_preferences(data.token, ids, data.name, ip, data.language)
+        return await self.preferences(data.token)
 
     async def preview(self, access: IssueAccess) -> NewsletterPreview:
         """The issue as a subscriber would get it, with placeholder links."""
@@ -670,18 +718,25 @@ class NewsletterService:
         self,
         access: IssueAccess,
         cleared: ClearedDocument[emails.RenderedIssue],
-        recipients: Sequence[tuple[uuid.UUID, str, str | None]],
+        recipients: Sequence[tuple[uuid.UUID, str, str | None, str]],
         now: Any,
     ) -> None:
         mailer = emails.IssueMailer(cleared)
         series_id = access.series.id
         rows: list[dict[str, Any]] = []
-        for subscriber_id, email, name in recipients:
+        report_id = access.issue.report_id
+        # The summary it announces, in each reader's language where it has an edition.
+        editions: set[str] = set()
+        if report_id is not None:
+            found = await EditionService(self.db, self.settings).languages([report_id])
+            editions = set(found.get(report_id, []))
+        for subscriber_id, email, name, language in recipients:
             payload = mailer.copy_for(
                 to=email,
                 to_name=name,
                 unsubscribe_url=self.unsubscribe_link(subscriber_id, series_id),
                 preferences_url=self.preferences_link(subscriber_id),
+                report_url=self._report_url(report_id, language) if language in editions else None,
             )
             rows.append(
                 {
