@@ -100,7 +100,10 @@ def _kind(version: ReportVersion) -> SessionKind:
 
 
 def edition_label(version: ReportVersion, edition: ReportEdition) -> str | None:
-    return f"{version.number}.{edition.number}" if edition.number is not None else None
+    """'n.m' of a published edition (None before it is published)."""
+    if edition.status is not EditionStatus.PUBLISHED or edition.number is None:
+        return None
+    return f"{version.number}.{edition.number}"
 
 
 def texts_in(data: EditionTextsIn, calendar: str, language: str) -> Edition:
@@ -401,7 +404,11 @@ class EditionService:
         if version.withdrawn_at is not None:
             raise ReportWithdrawn("The version was withdrawn; it can have no new edition")
         edition = await self.repo.edition(version.id, language)
-        if edition is not None and edition.status is EditionStatus.PUBLISHED:
+        if (
+            edition is not None
+            and edition.status is EditionStatus.PUBLISHED
+            and edition.withdrawn_at is None
+        ):
             raise Conflict(
                 f"Edition {edition_label(version, edition)} is published and cannot change; "
                 "publish a new version of the report to correct it",
@@ -418,6 +425,15 @@ class EditionService:
             what=f"The {locales.language(language).name} edition",
         )
         created = edition is None
+        if edition is not None and edition.status is EditionStatus.PUBLISHED:
+            # A withdrawn edition of a version in force is translated again; it keeps its
+            # number, so the next publication is n.(m+1), never a reused label.
+            edition.content = None
+            edition.content_sha256 = None
+            edition.published_at = None
+            edition.published_by_id = None
+            edition.withdrawn_at = None
+            edition.withdrawn_reason = None
         if edition is None:
             edition = ReportEdition(
                 dialogue_series_id=version.dialogue_series_id,

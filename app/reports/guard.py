@@ -37,7 +37,7 @@ from app.outbox.models import OutboxKind
 from app.outbox.queue import enqueue
 from app.reports.events import report_data, taken_down_data
 from app.reports.model import SessionReport, session_report_from_json
-from app.reports.models import ReportKind, ReportVersion
+from app.reports.models import ReportEdition, ReportKind, ReportVersion
 from app.reports.repository import ReportRepository
 from app.series.models import DialogueSeries, DisclosureRegime
 from app.series.service import series_text_list
@@ -129,6 +129,23 @@ def report_texts(
     return ReportTexts(tuple(texts), tuple(off_record))
 
 
+def edition_texts(
+    editions: Sequence[ReportEdition], report: SessionReport, parts: Sequence[AgendaPart]
+) -> list[Text]:
+    """Every text of a version's published editions (``editions.<lang>.<path>``), each under
+    the consent of the same place in the version (``report``)."""
+    out: list[Text] = []
+    for edition in editions:
+        if edition.content is None:
+            continue
+        found = report_texts(session_report_from_json(edition.content), parts, reference=report)
+        out.extend(
+            Text(f"editions.{edition.language}.{t.field}", t.value, parts=t.parts)
+            for t in found.texts
+        )
+    return out
+
+
 def version_label(version: ReportVersion, session_number: int) -> str:
     return f"version {version.number} of the {KIND_NAMES[version.kind]} of session {session_number}"
 
@@ -197,17 +214,7 @@ async def public_items(db: AsyncSession, series_id: uuid.UUID) -> list[PublicIte
         own = [p for p in parts if p.dialogue_session_id == session.id]
         found = report_texts(report, own)
         # Its editions are read with it: taking the version down takes them down too.
-        translated: list[Text] = []
-        for edition in editions.get(version.id, []):
-            if edition.content is None:
-                continue
-            in_edition = report_texts(
-                session_report_from_json(edition.content), own, reference=report
-            )
-            translated.extend(
-                Text(f"editions.{edition.language}.{t.field}", t.value, parts=t.parts)
-                for t in in_edition.texts
-            )
+        translated = edition_texts(editions.get(version.id, []), report, own)
         items.append(
             PublicItem(
                 "report",
@@ -401,8 +408,14 @@ async def taken_down_items(db: AsyncSession, series: DialogueSeries) -> list[Dow
             .scalars()
             .all()
         )
-        found = report_texts(session_report_from_json(version.content), parts)
-        review = await gate.review(series.id, found.texts)
+        report = session_report_from_json(version.content)
+        found = report_texts(report, parts)
+        published = (await ReportRepository(db).published_editions([version.id])).get(
+            version.id, []
+        )
+        review = await gate.review(
+            series.id, [*found.texts, *edition_texts(published, report, parts)]
+        )
         fields = review.as_fields("block")
         if found.off_record:
             fields.append(

@@ -549,7 +549,17 @@ class ReportService:
         released: list[TakenDownRead] = []
         published: list[ReportVersionRead] = []
         now = utcnow()
-        replace = {d.id for d in items if d.kind == "report" and d.fields}
+        # A version whose own texts pass, and only an edition of it names someone: the
+        # version comes back, the edition is withdrawn (published editions never change;
+        # its translators make a new one).
+        in_editions = {
+            d.id: {str(f["field"]).split(".")[1] for f in d.fields}
+            for d in items
+            if d.kind == "report"
+            and d.fields
+            and all(str(f["field"]).startswith("editions.") for f in d.fields)
+        }
+        replace = {d.id for d in items if d.kind == "report" and d.fields} - set(in_editions)
         problems = [p for p in problems if p["kind"] != "report"]
         for d in items:
             if d.kind == "series" and not d.fields:
@@ -565,6 +575,12 @@ class ReportService:
                 version = await self.db.get(ReportVersion, d.id)
                 assert version is not None
                 version.taken_down_at = None
+                for edition in await self.repo.editions(version.id):
+                    if edition.language in in_editions.get(d.id, ()) and not edition.withdrawn_at:
+                        edition.withdrawn_at = now
+                        edition.withdrawn_reason = (
+                            "Withdrawn on republication: it named someone in the directory"
+                        )
                 released.append(_down_read(d))
         await self.db.flush()
         for d in items:

@@ -239,3 +239,67 @@ async def test_series_page_in_dari_and_unknown_languages(
         assert r.status_code == 200
         assert '<html lang="en">' in r.text
         assert 'hreflang="fa-AF"' in r.text
+
+
+async def test_a_directory_change_that_names_someone_only_in_the_edition_takes_it_down(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """The guard's re-check reads the editions with their version: a person whose Arabic-
+    script alias appears only in the Dari text (the English one does not name them) takes
+    the version and its edition down."""
+    # "کاتالیزور" ("catalyst") is in the Dari sixth point; no English text has it.
+    assert "کاتالیزور" in DARI_POINTS[5]
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Katalizor",
+            "family_name": "Mir",
+            "aliases": ["کاتالیزور"],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    for lang in ("fa-AF", None):
+        params = {"format": "json"} | ({"lang": lang} if lang else {})
+        r = await client.get(f"/api/v1/public/reports/{demo.summary.id}", params=params)
+        assert r.status_code == 410, (lang, r.text[:200])
+        assert r.json()["type"].endswith("being-revised")
+    # What names them is in the edition only.
+    r = await client.get(
+        f"/api/v1/series/{demo.series.id}/takedowns", headers=demo.organiser.headers
+    )
+    (item,) = [i for i in r.json()["items"] if i["kind"] == "report"]
+    assert item["fields"], item
+    assert all(f["field"].startswith("editions.fa-AF.") for f in item["fields"]), item["fields"]
+    # Republishing puts the version back and withdraws the edition (it cannot change).
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/republish", headers=demo.organiser.headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["published"] == []
+    r = await client.get(f"/api/v1/public/reports/{demo.summary.id}", params={"format": "json"})
+    assert r.status_code == 200
+    r = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"format": "json", "lang": "fa-AF"}
+    )
+    assert r.status_code == 410
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert r.json()[0]["withdrawn_at"] is not None
+    # Translated again, it is a draft that will be published as 1.2, never a second 1.1.
+    texts = (await _source(client, demo))["texts"]
+    r = await client.put(
+        _url(demo, "/fa-AF"), json={"texts": texts}, headers=demo.rapporteur.headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "draft"
+    assert r.json()["label"] is None
+    # Translated again, it is a draft that will be published as 1.2, never a second 1.1.
+    texts = (await _source(client, demo))["texts"]
+    r = await client.put(
+        _url(demo, "/fa-AF"), json={"texts": texts}, headers=demo.rapporteur.headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "draft"
+    assert r.json()["label"] is None
