@@ -303,3 +303,34 @@ async def test_a_directory_change_that_names_someone_only_in_the_edition_takes_i
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "draft"
     assert r.json()["label"] is None
+
+
+async def test_letter_paper_is_a_series_setting_for_pdf_and_docx(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """A4 unless the series says Letter; the PDF's page and the DOCX section follow it."""
+    from pypdf import PdfReader
+
+    r = await client.get(f"/api/v1/series/{demo.series.id}", headers=demo.organiser.headers)
+    assert r.json()["paper"] == "a4"
+    preview = f"/api/v1/sessions/{demo.session.id}/report"
+
+    async def sizes() -> tuple[tuple[float, float], float]:
+        pdf = await client.get(preview, params={"format": "pdf"}, headers=demo.organiser.headers)
+        box = PdfReader(io.BytesIO(pdf.content)).pages[0].mediabox
+        docx = await client.get(preview, params={"format": "docx"}, headers=demo.organiser.headers)
+        width = Document(io.BytesIO(docx.content)).sections[0].page_width
+        return (round(float(box.width)), round(float(box.height))), round(width.mm)
+
+    assert await sizes() == ((595, 842), 210)
+    r = await client.patch(
+        f"/api/v1/series/{demo.series.id}", json={"paper": "letter"}, headers=demo.organiser.headers
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["paper"] == "letter"
+    assert await sizes() == ((612, 792), 216)
+    r = await client.patch(
+        f"/api/v1/series/{demo.series.id}", json={"paper": "legal"}, headers=demo.organiser.headers
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "paper"
