@@ -59,6 +59,19 @@ ReaderLanguage = Literal["en", "fa-AF", "ps", "ar"]
 class PreferencesRead(BaseModel):
     """A subscriber's preferences, as their signed preferences link shows them."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "reader@example.org",
+                    "name": "A. Reader",
+                    "language": "fa-AF",
+                    "series": ["afghan-peace"],
+                }
+            ]
+        }
+    )
+
     email: str
     name: str | None
     language: ReaderLanguage

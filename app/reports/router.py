@@ -585,7 +585,7 @@ async def get_edition(
 @router.put(
     "/reports/{report_id}/editions/{language}",
     response_model=EditionRead,
-    operation_id="put_edition",
+    operation_id="update_edition",
     summary="Enter or replace an edition's translation",
     responses=problem_responses(401, 403, 404, 409, 410, 422),
 )
@@ -614,7 +614,7 @@ async def put_edition(
 @router.post(
     "/reports/{report_id}/editions/{language}/submit",
     response_model=EditionRead,
-    operation_id="submit_edition",
+    operation_id="request_edition_review",
     summary="Submit an edition for review",
     responses=problem_responses(401, 403, 404, 409, 422),
 )

@@ -221,6 +221,28 @@ class Republished(BaseModel):
 
 # -- editions -----------------------------------------------------------------------------
 
+_EDITION_TEXTS_EXAMPLE: dict[str, Any] = {
+    "series": {
+        "title": "حمایت منطقه‌ای و بین‌المللی از صلح افغانستان",
+        "organiser": "انجمن قلب آسیا",
+        "partners": ["مرکز مطالعات منازعات و امور بشردوستانه در دوحه"],
+        "strapline": "",
+        "title_prefix": "",
+        "dateline": "کابل",
+        "closing": "",
+    },
+    "sessions": {
+        "01a218c8-9b6a-7c35-a2f4-3e1c7d8b9a10": {
+            "title": "چالش‌های پیش رو",
+            "context": "در چند هفتهٔ گذشته، افغانستان شاهد از سرگیری خشونت بوده است.",
+        }
+    },
+    "parts": {"01a218c8-9b6b-7d11-8c2e-5f3a9b7c1d22": {"title": "بحث عمومی", "topic": None}},
+    "points": {"01a218c8-9c01-7a4e-b6d3-2c8f1e9a7b33": "صلح اکنون بیش از هر زمان دیگری نزدیک است."},
+    "themes": {"regional-consensus": "اجماع منطقه‌ای"},
+    "guests": {},
+}
+
 EditionLanguage = Literal["fa-AF", "ps", "ar"]
 EditionText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), NoNul]
 EditionLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
@@ -312,6 +334,34 @@ class EditionReview(BaseModel):
 class EditionRead(BaseModel):
     """An edition of a published version, for the series' members."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "01a218d2-5b1e-7a40-9c3e-2f4b8d6a1c07",
+                    "report_id": "01a218c8-9c79-71d1-a21b-c728f09cecf8",
+                    "language": "fa-AF",
+                    "direction": "rtl",
+                    "calendar": "gregorian",
+                    "status": "published",
+                    "label": "1.1",
+                    "translated_by_id": "01a218c8-9b5f-7305-8156-d95a8b39d0d6",
+                    "reviewed_by_id": "01a218c8-9b60-7aa2-9d61-0c7e3f2b4a55",
+                    "review_note": None,
+                    "acknowledged_warnings": [],
+                    "content_sha256": "9f2c1e7a5b3d4c6e8f0a1b2c3d4e5f6a"
+                    "7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e",
+                    "published_at": "2026-11-26T17:05:40.118734Z",
+                    "withdrawn_at": None,
+                    "public_url": "https://track2.example.org/reports/"
+                    "01a218c8-9c79-71d1-a21b-c728f09cecf8?lang=fa-AF",
+                    "missing": [],
+                    "texts": _EDITION_TEXTS_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     report_id: uuid.UUID
     language: EditionLanguage
@@ -340,6 +390,19 @@ class EditionSource(BaseModel):
     keyed as an edition's ``texts``. ``current`` is false when the records have changed
     since the version was published (publish a new version first: an edition always
     translates exactly its version's content)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "report_id": "01a218c8-9c79-71d1-a21b-c728f09cecf8",
+                    "number": 1,
+                    "current": True,
+                    "texts": _EDITION_TEXTS_EXAMPLE,
+                }
+            ]
+        }
+    )
 
     report_id: uuid.UUID
     number: int
