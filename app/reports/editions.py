@@ -553,8 +553,11 @@ class EditionService:
         parts = await self.reports.sessions.list_parts(session.id)
         english = session_report_from_json(version.content)
         for t in report_texts(report, parts, reference=english).texts:
-            if t.value and any(f.severity == "block" for f in directory.check(t)):
-                blocked.append({"field": f"report.{t.field}", "findings": []})
+            found = [f for f in directory.check(t) if f.severity == "block"] if t.value else []
+            if found:
+                blocked.append(
+                    {"field": f"report.{t.field}", "findings": [f.as_dict() for f in found]}
+                )
         if blocked:
             raise EditionBlocked(
                 f"{len(blocked)} text(s) of the edition would identify a participant in the "
@@ -577,6 +580,20 @@ class EditionService:
             {"label": edition_label(version, edition), "sha256": edition.content_sha256},
         )
         return self.read(version, edition, source)
+
+    async def publish_approved(
+        self, principal: Principal, report_id: uuid.UUID
+    ) -> list[EditionRead]:
+        """Publish every approved edition of the version together (organisers), in language
+        order: all of them or none (the first refusal rolls the request back)."""
+        version, access, _ = await self._version(principal, report_id)
+        access.require_manage()
+        approved = [
+            e for e in await self.repo.editions(version.id) if e.status is EditionStatus.APPROVED
+        ]
+        if not approved:
+            raise Conflict("No edition of this version is approved; approve one first")
+        return [await self.publish(principal, report_id, e.language) for e in approved]
 
     @staticmethod
     def _require(edition: ReportEdition, what: str, allowed: Sequence[EditionStatus]) -> None:

@@ -536,6 +536,22 @@ async def list_editions(
     return await editions.all(principal, report_id)
 
 
+@router.post(
+    "/reports/{report_id}/editions/publish",
+    response_model=list[EditionRead],
+    operation_id="publish_editions",
+    summary="Publish every approved edition together",
+    responses=problem_responses(401, 403, 404, 409, 410, 422),
+)
+async def publish_editions(
+    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
+) -> list[EditionRead]:
+    """Publish all the version's approved editions at once (organisers), each as `n.m`
+    under the rules of `POST .../{language}/publish`; if any is refused, none is published.
+    409 when none is approved."""
+    return await editions.publish_approved(principal, report_id)
+
+
 @router.get(
     "/reports/{report_id}/editions/{language}",
     response_class=Response,

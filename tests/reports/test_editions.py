@@ -334,3 +334,56 @@ async def test_letter_paper_is_a_series_setting_for_pdf_and_docx(
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "paper"
+
+
+async def test_approved_editions_are_published_together_or_not_at_all(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """Pashto and Arabic, each translated by the rapporteur and approved by the organiser,
+    are published together: all or none. The Pashto one is refused at publication: two
+    words of the builder's own Pashto sentences ("سره", with; "لاندې", below) read as the
+    surnames of two demo participants (Sarah, Lunde) through the guard's transliteration
+    match, so nothing is published; without it, the Arabic one goes out as 1.2."""
+    source = (await _source(client, demo))["texts"]
+    for lang, word in (("ps", "ژباړه"), ("ar", "ترجمة")):
+        texts = {
+            **source,
+            "points": {k: f"{word}: {v}" for k, v in source["points"].items()},
+        }
+        r = await client.put(
+            _url(demo, f"/{lang}"), json={"texts": texts}, headers=demo.rapporteur.headers
+        )
+        assert r.status_code == 201, r.text
+        r = await client.post(_url(demo, f"/{lang}/submit"), headers=demo.rapporteur.headers)
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            _url(demo, f"/{lang}/review"),
+            json={"action": "approve"},
+            headers=demo.organiser.headers,
+        )
+        assert r.status_code == 200, r.text
+    r = await client.post(_url(demo, "/publish"), headers=demo.rapporteur.headers)
+    assert r.status_code == 403
+    r = await client.post(_url(demo, "/publish"), headers=demo.organiser.headers)
+    assert r.status_code == 409, r.text
+    assert r.json()["type"].endswith("edition-attribution-blocked")
+    assert {f["field"] for f in r.json()["fields"]} >= {"report.points_intro"}
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert {e["language"]: e["status"] for e in r.json()} == {
+        "ar": "approved",  # not published: the Pashto refusal rolled the request back
+        "fa-AF": "published",
+        "ps": "approved",
+    }
+    # Saving the Pashto edition again makes it a draft: the Arabic one goes out alone.
+    r = await client.put(_url(demo, "/ps"), json={"texts": source}, headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post(_url(demo, "/publish"), headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    assert [(e["language"], e["label"]) for e in r.json()] == [("ar", "1.2")]
+    r = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "ar", "format": "pdf"}
+    )
+    assert r.status_code == 200
+    assert r.headers["x-report-version"] == "1.2"
+    r = await client.post(_url(demo, "/publish"), headers=demo.organiser.headers)
+    assert r.status_code == 409
