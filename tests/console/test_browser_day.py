@@ -220,10 +220,12 @@ async def _rapporteur_records(browser: Any, live: LiveServer) -> None:
     # Typed live: the participant's name is marked, with its reason, and cannot be saved.
     await editor.press_sequentially(BLOCKED, delay=5)
     await page.locator("#point-backdrop mark.f-block").wait_for()
-    assert "cannot be saved" in (await page.locator("#check-status").text_content() or "")
+    status = page.locator("#check-status")
+    await until(status.text_content, lambda t: "cannot be saved" in (t or ""))
     await shot(page, live, "06-blocked")
     await editor.press("Enter")
-    await page.wait_for_timeout(300)
+    saved_state = page.locator("#saved-state")
+    await until(saved_state.text_content, lambda t: (t or "").startswith("Not saved"))
     assert await points.count() == 2
     await editor.fill("")
     await editor.press_sequentially(REWRITTEN, delay=5)

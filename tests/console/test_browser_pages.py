@@ -235,11 +235,16 @@ async def test_rapporteur_screen_by_keyboard_alone(live: LiveServer) -> None:
             # A participant's family name is marked as it is typed, with its reason.
             await page.keyboard.type("Sultani argued that regional consensus matters.")
             await page.locator("#point-backdrop mark.f-block").first.wait_for()
+            # The live region is emptied and refilled (so that the same message is announced
+            # again): wait for what it says, not for the marks.
             status = page.locator("#check-status")
-            assert "cannot be saved" in (await status.text_content() or "")
-            assert "participant" in (await page.locator("#findings").text_content() or "")
+            await until(status.text_content, lambda t: "cannot be saved" in (t or ""))
+            findings = page.locator("#findings")
+            await until(findings.text_content, lambda t: "participant" in (t or ""))
             await page.keyboard.press("Enter")
-            await page.wait_for_timeout(300)
+            # The server's refusal is shown; only then is it certain nothing was added.
+            saved_state = page.locator("#saved-state")
+            await until(saved_state.text_content, lambda t: (t or "").startswith("Not saved"))
             assert await points.count() == before  # a block cannot be saved
             await page.keyboard.press("Control+A")
             await page.keyboard.type("Regional consensus matters for any settlement.")
