@@ -15,12 +15,12 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.config import AppSettings
-from app.console.forms import domain_errors, parse, read_form, text
+from app.console.findings import ACK_FIELD, Guard, acknowledged, finding_view, refusal
+from app.console.forms import parse, read_form, text
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
 from app.db import DbSession
 from app.errors import DomainError
-from app.key_points.pages import finding_view
 from app.kit.pagination import PageParams
 from app.newsletter.emails import render_markdown
 from app.newsletter.schemas import NewsletterCreate
@@ -55,6 +55,8 @@ async def _compose_page(
     errors: dict[str, str] | None = None,
     blocked: list[dict[str, Any]] | None = None,
     status_code: int = 200,
+    guard: Guard | None = None,
+    codes: list[str] | None = None,
 ) -> HTMLResponse:
     issues, _ = await NewsletterService(db, settings).list_issues(
         access, PageParams(limit=50, cursor=None)
@@ -71,6 +73,8 @@ async def _compose_page(
             errors=errors or {},
             blocked=_gate_view(blocked or []),
             preview=render_markdown(form.get("body_markdown", "")),
+            guard=guard or {},
+            acknowledged=codes or [],
         ),
         status_code=status_code,
     )
@@ -124,14 +128,20 @@ async def create_issue(
     finds someone in it."""
     raw = await read_form(request)
     form = {"subject": text(raw, "subject"), "body_markdown": text(raw, "body_markdown")}
-    data, errors = parse(NewsletterCreate, form)
+    codes = acknowledged(raw)
+    data, errors = parse(NewsletterCreate, {**form, ACK_FIELD: codes})
     blocked: list[dict[str, Any]] = []
+    guard: Guard = {}
     if data is not None:
         try:
             issue = await NewsletterService(db, settings).create_issue(access, data)
         except DomainError as exc:
-            errors = domain_errors(exc, "body_markdown")
-            blocked = list(exc.extensions.get("fields") or [])
+            errors, guard = refusal(exc, "body_markdown")
+            blocked = [
+                {"field": b.get("field"), "findings": found}
+                for b in exc.extensions.get("fields") or []
+                if (found := [f for f in b.get("findings", []) if f.get("severity") == "block"])
+            ]
         else:
             return RedirectResponse(f"/console/newsletters/{issue.id}", status_code=303)
     raise PageResponse(
@@ -144,6 +154,8 @@ async def create_issue(
             errors=errors,
             blocked=blocked,
             status_code=422,
+            guard=guard,
+            codes=codes,
         )
     )
 

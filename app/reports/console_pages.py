@@ -15,12 +15,12 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.console.findings import ACK_FIELD, KIND_WORDS, Guard, acknowledged, refusal
 from app.console.forms import parse, read_form, text
 from app.console.rendering import NO_STORE, page
 from app.console.routing import PageResponse, console_router
 from app.db import DbSession
 from app.errors import DomainError, InvalidRequest, NotFound
-from app.key_points.pages import KIND_WORDS
 from app.key_points.service import session_points
 from app.kit.pagination import PageParams
 from app.kit.security_headers import INLINE_STYLE_POLICY
@@ -254,6 +254,9 @@ async def _requests_page(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status_code: int = 200,
+    guard: Guard | None = None,
+    notes: dict[str, str] | None = None,
+    codes: list[str] | None = None,
 ) -> HTMLResponse:
     service = _service(request, db)
     pending, _ = await service.list_requests(
@@ -272,6 +275,9 @@ async def _requests_page(
             sessions={s.id: s for s in sessions},
             errors=errors or {},
             notice=notice,
+            guard=guard or {},
+            notes=notes or {},
+            acknowledged=codes or [],
         ),
         status_code=status_code,
     )
@@ -299,8 +305,10 @@ async def decide(
 ) -> Response:
     """Approve or decline one request (``POST /api/v1/report-requests/{id}/decision``)."""
     raw = await read_form(request)
+    codes = acknowledged(raw)
     decision, errors = parse(
-        RequestDecision, {"decision": text(raw, "decision"), "note": text(raw, "note") or None}
+        RequestDecision,
+        {"decision": text(raw, "decision"), "note": text(raw, "note") or None, ACK_FIELD: codes},
     )
     try:
         if decision is None:
@@ -311,9 +319,19 @@ async def decide(
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
+        # The note's findings (and the note as typed) show beside it.
+        key = f"note-{request_id}"
+        messages, guard = refusal(exc, "decision", key=lambda _: key)
         raise PageResponse(
             await _requests_page(
-                request, db, access, errors={str(request_id): exc.detail}, status_code=exc.status
+                request,
+                db,
+                access,
+                errors={str(request_id): next(iter(messages.values()), exc.detail)},
+                status_code=exc.status,
+                guard=guard,
+                notes={str(request_id): text(raw, "note")},
+                codes=codes,
             )
         ) from None
     return RedirectResponse(

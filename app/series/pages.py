@@ -18,6 +18,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from app.config import AppSettings
 from app.console.choices import FORMATS, MEMBER_ROLES, POLICIES, REGIMES
+from app.console.findings import ACK_FIELD, Guard, acknowledged, refusal
 from app.console.forms import domain_errors, parse, read_form, text, values
 from app.console.overview import SeriesOverviewService
 from app.console.rendering import page
@@ -80,6 +81,7 @@ def _series_form(
     form: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    guard: Guard | None = None,
     **context: Any,
 ) -> HTMLResponse:
     return page(
@@ -88,6 +90,8 @@ def _series_form(
         {
             "form": form,
             "errors": errors,
+            "guard": guard or {},
+            "acknowledged": form.get(ACK_FIELD, []),
             "regimes": REGIMES,
             "policies": POLICIES,
             "zones": time_zones(),
@@ -113,19 +117,21 @@ async def create_series(
     """Create the series (``POST /api/v1/series``) and open it."""
     raw = await read_form(request)
     data = values(raw, SERIES_FIELDS, lists=("partners",))
+    data[ACK_FIELD] = acknowledged(raw)
     form = {**data, "partners": text(raw, "partners")}
     created, errors = parse(SeriesCreate, data)
+    guard: Guard = {}
     if created is not None:
         try:
             series = await SeriesService(db).create_series(
                 principal, created, settings.default_timezone
             )
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(f"/console/series/{series.id}", status_code=303)
     raise PageResponse(
-        _series_form(request, "console/series_new.html", form, errors, 422, nav="home")
+        _series_form(request, "console/series_new.html", form, errors, 422, guard=guard, nav="home")
     )
 
 
@@ -140,8 +146,10 @@ async def render_series_page(
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
+    guard: Guard | None = None,
 ) -> HTMLResponse:
-    """The series page; with ``errors``, its new-session form as it was sent."""
+    """The series page; with ``errors``, its new-session form as it was sent (and the
+    guard's findings beside its fields)."""
     sessions, _ = await SessionService(db).list_sessions(
         access, PageParams(limit=MAX_LIMIT, cursor=None)
     )
@@ -155,6 +163,8 @@ async def render_series_page(
             sessions=sessions,
             counts=counts,
             errors=errors or {},
+            guard=guard or {},
+            acknowledged=(form or {}).get(ACK_FIELD, []),
             form=form or {"timezone": access.series.timezone, "format": "online"},
             regimes=REGIMES,
             formats=FORMATS,
@@ -196,13 +206,15 @@ async def save_settings(request: Request, access: SeriesOrganiserPage, db: DbSes
         lists=("partners",),
         keep_empty=("description", "strapline", "title_prefix", "dateline", "closing"),
     )
+    data[ACK_FIELD] = acknowledged(raw)
     form = {**data, "partners": text(raw, "partners")}
     update, errors = parse(SeriesUpdate, data)
+    guard: Guard = {}
     if update is not None:
         try:
             await SeriesService(db).update_series(access, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(
                 f"/console/series/{access.series.id}/settings?saved=1", status_code=303
@@ -214,6 +226,7 @@ async def save_settings(request: Request, access: SeriesOrganiserPage, db: DbSes
             form,
             errors,
             422,
+            guard=guard,
             **series_context(access, "settings"),
         )
     )

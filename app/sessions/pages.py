@@ -25,6 +25,7 @@ from app.console.choices import (
     KINDS,
     REGIMES,
 )
+from app.console.findings import ACK_FIELD, Guard, acknowledged, refusal
 from app.console.forms import domain_errors, parse, read_form, text, values
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
@@ -106,18 +107,26 @@ async def create_session(request: Request, access: SeriesOrganiserPage, db: DbSe
     """A draft session (``POST /api/v1/series/{id}/sessions``), then its page."""
     raw = await read_form(request)
     data, shown = session_form_data(raw, access.series.timezone)
+    data[ACK_FIELD] = shown[ACK_FIELD] = acknowledged(raw)
     created, errors = parse(SessionCreate, data)
+    guard: Guard = {}
     if created is not None:
         try:
             session, warnings = await SessionService(db).schedule_session(access, created)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             suffix = "?overlap=1" if warnings else ""
             return RedirectResponse(f"/console/sessions/{session.id}{suffix}", status_code=303)
     raise PageResponse(
         await render_series_page(
-            request, access, db, errors=_time_errors(errors), form=shown, status_code=422
+            request,
+            access,
+            db,
+            errors=_time_errors(errors),
+            form=shown,
+            status_code=422,
+            guard=guard,
         )
     )
 
@@ -136,6 +145,9 @@ async def _session_page(
     status_code: int = 200,
     find: str = "",
     edit_open: bool = False,
+    guard: Guard | None = None,
+    part_form: dict[str, str] | None = None,
+    acknowledged_codes: list[str] | None = None,
 ) -> HTMLResponse:
     session = access.session
     parts = list(await SessionService(db).list_parts(session.id))
@@ -174,6 +186,9 @@ async def _session_page(
             "find": find,
             "on_record": DisclosureRegime.ON_RECORD,
             "edit_open": edit_open,
+            "guard": guard or {},
+            "acknowledged": acknowledged_codes or [],
+            "part_form": part_form or {},
         },
         status_code=status_code,
     )
@@ -252,12 +267,15 @@ async def save_session(request: Request, access: SessionOrganiserPage, db: DbSes
         data["venue"] = None
     if "meeting_url" not in data:
         data["meeting_url"] = None
+    codes = acknowledged(raw)
+    data[ACK_FIELD] = codes
     update, errors = parse(SessionUpdate, data)
+    guard: Guard = {}
     if update is not None:
         try:
             _, warnings = await SessionService(db).update_session(access, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             suffix = "overlap=1" if warnings else "done=saved"
             return RedirectResponse(f"/console/sessions/{access.session.id}?{suffix}", 303)
@@ -270,6 +288,8 @@ async def save_session(request: Request, access: SessionOrganiserPage, db: DbSes
             form=shown,
             status_code=422,
             edit_open=True,
+            guard=guard,
+            acknowledged_codes=codes,
         )
     )
 
@@ -281,16 +301,23 @@ async def change_status(request: Request, access: SessionOrganiserPage, db: DbSe
     status = text(raw, "status")
     reason = text(raw, f"reason-{status}") or None
     change, errors = parse(StatusChange, {"status": status, "reason": reason})
+    guard: Guard = {}
     if change is not None:
         try:
             await SessionService(db).change_status(access, change)
         except DomainError as exc:
-            errors = domain_errors(exc, "status")
+            # Scheduling clears the title and context: their findings show beside them, in
+            # the session's form (opened), where they are fixed.
+            errors, guard = refusal(exc, "status")
         else:
             return RedirectResponse(f"/console/sessions/{access.session.id}?done=status", 303)
     if "reason" in errors:
         errors[f"reason-{status}"] = errors.pop("reason")
-    raise PageResponse(await _session_page(request, access, db, errors=errors, status_code=422))
+    raise PageResponse(
+        await _session_page(
+            request, access, db, errors=errors, status_code=422, guard=guard, edit_open=bool(guard)
+        )
+    )
 
 
 # -- agenda parts ---------------------------------------------------------------------------
@@ -305,13 +332,16 @@ def _part_data(raw: FormData, prefix: str = "") -> dict[str, Any]:
 @router.post("/console/sessions/{session_id}/parts")
 async def add_part(request: Request, access: SessionOrganiserPage, db: DbSession) -> Response:
     """Append an agenda part (``POST /api/v1/sessions/{id}/parts``)."""
-    data = _part_data(await read_form(request), "part-")
-    created, errors = parse(PartCreate, data)
+    raw = await read_form(request)
+    data = _part_data(raw, "part-")
+    codes = acknowledged(raw)
+    created, errors = parse(PartCreate, {**data, ACK_FIELD: codes})
+    guard: Guard = {}
     if created is not None:
         try:
             await SessionService(db).add_part(access, created)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
     raise PageResponse(
@@ -321,6 +351,9 @@ async def add_part(request: Request, access: SessionOrganiserPage, db: DbSession
             db,
             errors={f"part-{k}": v for k, v in errors.items()},
             status_code=422,
+            guard={f"part-{k}": v for k, v in guard.items()},
+            part_form={f"part-{k}": str(v) for k, v in data.items()},
+            acknowledged_codes=codes,
         )
     )
 
@@ -344,21 +377,27 @@ async def save_part(
         data: dict[str, Any] = {"position": max(1, part.position + (-1 if move == "up" else 1))}
     else:
         data = _part_data(raw)
-    update, errors = parse(PartUpdate, data)
+    codes = acknowledged(raw)
+    update, errors = parse(PartUpdate, {**data, ACK_FIELD: codes})
+    guard: Guard = {}
     if update is not None:
         try:
             await SessionService(db).update_part(access, part, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+    prefix = f"part-{part.id}-"
     raise PageResponse(
         await _session_page(
             request,
             access,
             db,
-            errors={f"part-{part.id}-{k}": v for k, v in errors.items()},
+            errors={prefix + k: v for k, v in errors.items()},
             status_code=422,
+            guard={prefix + k: v for k, v in guard.items()},
+            part_form={prefix + k: str(v) for k, v in data.items()} | {prefix + "open": "1"},
+            acknowledged_codes=codes,
         )
     )
 
