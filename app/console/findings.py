@@ -28,6 +28,7 @@ KIND_WORDS = {
     "descriptor": "describes a participant",
     "quote": "first-person quote that points at its speaker",
     "disguise": "mixed scripts or hidden characters that can disguise a name",
+    "regime": "from an agenda part that is off the record now",
 }
 
 Guard = dict[str, list[dict[str, Any]]]

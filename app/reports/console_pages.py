@@ -31,11 +31,12 @@ from app.reports.schemas import RequestDecision
 from app.reports.service import (
     PublicationBlocked,
     ReportService,
+    RepublishBlocked,
     version_stamp,
 )
 from app.security import PagePrincipal
 from app.series.deps import SeriesOrganiserPage
-from app.series.pages import series_context
+from app.series.pages import render_series_page, series_context
 from app.sessions.deps import SessionOrganiserPage
 from app.sessions.service import SessionAccess, SessionService
 
@@ -336,4 +337,34 @@ async def decide(
         ) from None
     return RedirectResponse(
         f"/console/series/{series_id}/requests?done={decision.decision}", status_code=303
+    )
+
+
+# -- taken down, and back -------------------------------------------------------------------
+
+
+@router.post("/console/series/{series_id}/republish")
+async def republish(request: Request, access: SeriesOrganiserPage, db: DbSession) -> Response:
+    """Put back everything the guard took down, once fixed (``POST
+    /api/v1/series/{id}/republish``): all or nothing. While anything would still identify
+    someone, the series page says what, and nothing changes."""
+    try:
+        await _service(request, db).republish(access)
+    except RepublishBlocked as exc:
+        problems = [
+            f"{str(item.get('label', 'An item')).capitalize()}: "
+            + (
+                str(item["publication"])
+                if item.get("publication")
+                else "it would still identify someone"
+            )
+            for item in exc.extensions.get("items") or []
+        ]
+        raise PageResponse(
+            await render_series_page(
+                request, access, db, status_code=409, republish_problems=problems
+            )
+        ) from None
+    return RedirectResponse(
+        f"/console/series/{access.series.id}?done=republished#takedowns", status_code=303
     )

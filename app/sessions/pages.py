@@ -17,6 +17,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from app.confidentiality.gate import Gate, Text
 from app.config import AppSettings
 from app.console.choices import (
     ATTENDANCE_ROLES,
@@ -25,10 +26,11 @@ from app.console.choices import (
     KINDS,
     REGIMES,
 )
-from app.console.findings import ACK_FIELD, Guard, acknowledged, refusal
+from app.console.findings import ACK_FIELD, Guard, acknowledged, finding_view, refusal
 from app.console.forms import domain_errors, parse, read_form, text, values
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
+from app.console.takedowns import after_change
 from app.db import DbSession
 from app.errors import DomainError, NotFound
 from app.kit.clock import as_utc
@@ -225,12 +227,31 @@ async def session_page(
     done: Annotated[str, Query(max_length=20)] = "",
     overlap: Annotated[str, Query(max_length=5)] = "",
     find: Annotated[str, Query(max_length=200)] = "",
+    edit: Annotated[str, Query(max_length=5)] = "",
 ) -> HTMLResponse:
-    """A session: times, status, agenda, roster grid, invitations."""
+    """A session: times, status, agenda, roster grid, invitations. Taken down by the guard,
+    its form opens with the findings beside the title and context (``edit`` opens it too)."""
     notice = _NOTICES.get(done, "")
     if overlap:
         notice = "Created. It overlaps another session of this series; check the times."
-    return await _session_page(request, access, db, notice=notice, find=find.strip())
+    guard: Guard = {}
+    session = access.session
+    if session.taken_down_at is not None and access.series_access.can_manage:
+        review = await Gate(db).review(
+            session.dialogue_series_id,
+            [Text("title", session.title), Text("context", session.context)],
+        )
+        for ff in review.fields:
+            guard[ff.field] = [finding_view(f.as_dict()) for f in ff.findings]
+    return await _session_page(
+        request,
+        access,
+        db,
+        notice=notice,
+        find=find.strip(),
+        edit_open=bool(edit) or bool(guard),
+        guard=guard,
+    )
 
 
 @router.get("/console/sessions/{session_id}/candidates")
@@ -343,7 +364,9 @@ async def add_part(request: Request, access: SessionOrganiserPage, db: DbSession
         except DomainError as exc:
             errors, guard = refusal(exc)
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+            )
     raise PageResponse(
         await _session_page(
             request,
@@ -386,7 +409,9 @@ async def save_part(
         except DomainError as exc:
             errors, guard = refusal(exc)
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+            )
     prefix = f"part-{part.id}-"
     raise PageResponse(
         await _session_page(
@@ -409,7 +434,9 @@ async def delete_part(
     """Remove a part from the agenda."""
     part = await _own_part(access, db, part_id)
     await SessionService(db).delete_part(access, part)
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+    )
 
 
 # -- roster ---------------------------------------------------------------------------------
@@ -427,7 +454,9 @@ async def add_to_roster(request: Request, access: SessionOrganiserPage, db: DbSe
         except DomainError as exc:
             errors = domain_errors(exc, "roster")
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=added#roster", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=added#roster"
+            )
     message = next(iter(errors.values()), "The person could not be added.")
     raise PageResponse(
         await _session_page(request, access, db, errors={"roster": message}, status_code=422)
@@ -465,7 +494,9 @@ async def save_roster_grid(
             errors[f"row-{pid}"] = exc.detail if isinstance(exc, DomainError) else str(exc)
     if errors:
         raise PageResponse(await _session_page(request, access, db, errors=errors, status_code=422))
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=roster#roster", 303)
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=roster#roster"
+    )
 
 
 @router.post("/console/sessions/{session_id}/roster/{person_id}/remove")
@@ -481,7 +512,9 @@ async def remove_from_roster(
         raise PageResponse(
             await _session_page(request, access, db, errors={"roster": exc.detail}, status_code=409)
         ) from None
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=removed#roster", 303)
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=removed#roster"
+    )
 
 
 @router.post("/console/sessions/{session_id}/invitations")
