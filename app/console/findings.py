@@ -83,7 +83,12 @@ def refusal(
     guard: Guard = {}
     for item in fields:
         name = key(str(item.get("field") or default_field).split(".")[0])
-        guard.setdefault(name, []).extend(finding_view(f) for f in item.get("findings") or [])
+        found = guard.setdefault(name, [])
+        for f in item.get("findings") or []:
+            view = finding_view(f)
+            # One line per warning code in a field: ticking it acknowledges them all.
+            if not any(v["code"] == view["code"] and v["code"] for v in found):
+                found.append(view)
     errors: dict[str, str] = {}
     for name, found in guard.items():
         blocks = [f for f in found if f["severity"] == "block"]

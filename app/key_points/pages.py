@@ -580,7 +580,11 @@ async def add_theme(request: Request, access: SeriesOrganiserPage, db: DbSession
         try:
             await KeyPointService(db).add_theme(access, created)
         except DomainError as exc:
-            errors, guard = refusal(exc, "label")
+            # A short name left empty is made from the label: its findings are the label's.
+            typed_slug = bool(text(raw, "slug"))
+            errors, guard = refusal(
+                exc, "label", key=lambda f: f if typed_slug or f != "slug" else "label"
+            )
         else:
             return RedirectResponse(f"/console/series/{access.series.id}/themes", 303)
     raise PageResponse(

@@ -96,6 +96,7 @@ async def seed(db: AsyncSession, settings: Settings, ids: dict[str, Any]) -> Non
         session=third.id,
         issue=issue.id,
         person=person.id if person else None,
+        person_name=f"{person.given_name} {person.family_name}" if person else "",
         summary=summary,
     )
 
@@ -164,17 +165,28 @@ DOC_PAGES = frozenset(
         "newsletters",
         "members",
         "public-series",
+        "settings-blocked",
+        "themes-warning",
+        "series-takedowns",
+        "home-takedowns",
     }
 )
 
 
 async def _check_page(page: Any, live: LiveServer, name: str, path: str) -> list[str]:
-    problems: list[str] = []
     await page.set_viewport_size(WIDE)
     response = await page.goto(live.base_url + path)
     assert response is not None
     if response.status >= 500:
         return [f"{name}: {response.status}"]
+    return await _check_loaded(page, live, name)
+
+
+async def _check_loaded(page: Any, live: LiveServer, name: str) -> list[str]:
+    """The page as it is now: one h1, axe, screenshots at 1280 and 390 px, no sideways
+    scrolling on a phone."""
+    problems: list[str] = []
+    await page.set_viewport_size(WIDE)
     headings = await page.locator("h1").count()
     if headings != 1:
         problems.append(f"{name}: {headings} h1 elements")
@@ -295,3 +307,56 @@ async def test_rapporteur_screen_by_keyboard_alone(live: LiveServer) -> None:
 @pytest.fixture
 def docs_shots(live: LiveServer) -> Path:
     return live.shots
+
+
+async def test_refused_forms_and_takedowns_pass_axe_and_fit_a_phone(live: LiveServer) -> None:
+    """The guard's findings beside a field (a block, and a warning with its box) and the
+    takedown lists on "my series" and the series page: axe, one h1, 390 px. Runs last: the
+    takedown stays (the demo's published summary is taken down)."""
+    from playwright.async_api import async_playwright
+
+    s = live.ids["series"]
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            context = await browser.new_context(viewport=WIDE)
+            await context.add_cookies([await live.cookie_for(ORGANISER_EMAIL)])
+            page = await context.new_page()
+            problems: list[str] = []
+            # A name in the series' description: refused, explained beside the field.
+            await page.goto(f"{live.base_url}/console/series/{s}/settings")
+            typed = f"Convened with {live.ids['person_name']} and others."
+            await page.locator("#f-description").fill(typed)
+            await page.get_by_role("button", name="Save").click()
+            await page.locator("#f-description-findings").wait_for()
+            assert await page.input_value("#f-description") == typed
+            assert "name of a participant" in (
+                await page.locator("#f-description-findings").text_content() or ""
+            )
+            problems += await _check_loaded(page, live, "settings-blocked")
+            # A warning on a new theme: its box, then saved.
+            await page.goto(f"{live.base_url}/console/series/{s}/themes")
+            await page.locator("#f-label").fill("What the chair asked for")
+            await page.get_by_role("button", name="Add", exact=True).click()
+            box = page.locator("#f-label-findings input[name=acknowledge_warnings]").first
+            await box.wait_for()
+            problems += await _check_loaded(page, live, "themes-warning")
+            await page.set_viewport_size(WIDE)
+            await box.check()
+            await page.get_by_role("button", name="Add", exact=True).click()
+            await page.get_by_text("What the chair asked for").first.wait_for()
+            # Someone of the Taliban joins the directory: the published summary (which says
+            # what the Taliban agreed to) is taken down; both lists say so.
+            await page.goto(f"{live.base_url}/console/series/{s}/people")
+            await page.locator("#f-given_name").fill("Amir")
+            await page.locator("#f-family_name").fill("Karimi")
+            await page.locator("#f-affiliation").fill("Taliban")
+            await page.get_by_role("button", name="Add to the directory").click()
+            await page.locator("#takedowns").wait_for()
+            problems += await _check_loaded(page, live, "series-takedowns")
+            await page.goto(f"{live.base_url}/console")
+            await page.get_by_text("Taken down while it is revised").first.wait_for()
+            problems += await _check_loaded(page, live, "home-takedowns")
+            assert problems == [], "\n".join(problems)
+        finally:
+            await browser.close()

@@ -33,7 +33,7 @@ WARNED = "The chair opens the round"  # a role in the meeting: a warning
 def findings_of(response: httpx.Response, key: str) -> str:
     """The text of the findings shown beside the input ``key``."""
     found = re.search(
-        rf'<div class="guard-findings" id="f-{re.escape(key)}-findings">(.*?)</div>',
+        rf'<div class="guard-findings[^"]*" id="f-{re.escape(key)}-findings">(.*?)</div>',
         response.text,
         re.S,
     )
