@@ -150,6 +150,7 @@ async def _session_page(
     guard: Guard | None = None,
     part_form: dict[str, str] | None = None,
     acknowledged_codes: list[str] | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> HTMLResponse:
     session = access.session
     parts = list(await SessionService(db).list_parts(session.id))
@@ -191,6 +192,7 @@ async def _session_page(
             "guard": guard or {},
             "acknowledged": acknowledged_codes or [],
             "part_form": part_form or {},
+            "reasons": reasons or {},
         },
         status_code=status_code,
     )
@@ -336,7 +338,14 @@ async def change_status(request: Request, access: SessionOrganiserPage, db: DbSe
         errors[f"reason-{status}"] = errors.pop("reason")
     raise PageResponse(
         await _session_page(
-            request, access, db, errors=errors, status_code=422, guard=guard, edit_open=bool(guard)
+            request,
+            access,
+            db,
+            errors=errors,
+            status_code=422,
+            guard=guard,
+            edit_open=bool(guard),
+            reasons={status: reason or ""},
         )
     )
 

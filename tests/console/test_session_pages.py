@@ -86,6 +86,17 @@ async def test_status_changes_need_their_reasons(
     missing = await browser.post(f"/console/sessions/{session.id}/status", {"status": "postponed"})
     assert missing.status_code == 422
     assert 'id="f-reason-postponed-error"' in missing.text
+    # A refused reason stays in its box.
+    long_reason = "Later. " * 400
+    too_long = await browser.post(
+        f"/console/sessions/{session.id}/status",
+        {"status": "postponed", "reason-postponed": long_reason},
+    )
+    assert too_long.status_code == 422
+    assert 'id="f-reason-postponed-error"' in too_long.text
+    assert long_reason.strip() in too_long.text
+    await db.refresh(session)
+    assert session.status is SessionStatus.SCHEDULED
     moved = await browser.post(
         f"/console/sessions/{session.id}/status",
         {"status": "postponed", "reason-postponed": "The host asked for a later date"},
