@@ -148,6 +148,10 @@ def public_pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("public-summary", f"/reports/{ids['summary']}"),
         ("bad-sign-in-link", "/sign-in/link?token=altered"),
         ("bad-download-link", "/reports/download?token=altered"),
+        ("bad-confirmation-link", "/subscriptions/confirm?token=altered"),
+        ("bad-unsubscribe-link", "/subscriptions/unsubscribe?token=altered"),
+        ("bad-preferences-link", "/subscriptions/preferences?token=altered"),
+        ("bad-invitation-link", "/invitations/accept?token=altered"),
     ]
 
 
@@ -357,6 +361,15 @@ async def test_refused_forms_and_takedowns_pass_axe_and_fit_a_phone(live: LiveSe
             await page.goto(f"{live.base_url}/console")
             await page.get_by_text("Taken down while it is revised").first.wait_for()
             problems += await _check_loaded(page, live, "home-takedowns")
+            # The public address of the summary now says that it is being revised.
+            anonymous = await browser.new_page()
+            problems += await _check_page(
+                anonymous, live, "public-summary-revised", f"/reports/{live.ids['summary']}"
+            )
+            body = await anonymous.locator("main").text_content() or ""
+            assert "being revised" in body
+            assert "Karimi" not in body
+            assert "Taliban" not in body
             assert problems == [], "\n".join(problems)
         finally:
             await browser.close()
