@@ -32,7 +32,12 @@ from app.series.service import SeriesAccess
 
 router = console_router(tags=["console"])
 
-FIELD_LABELS = {"subject": "Subject", "body_markdown": "Text"}
+FIELD_LABELS = {
+    "subject": "Subject",
+    "body_markdown": "Text",
+    "text": "Text (as e-mailed)",
+    "html": "Text (as e-mailed)",
+}
 
 
 def _gate_view(blocked: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,6 +186,7 @@ async def _issue_page(
     error: str = "",
     status_code: int = 200,
     block: str | None = None,
+    refused: list[dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     read = await service.read_issue(access.issue)
     return page(
@@ -193,6 +199,7 @@ async def _issue_page(
             body=render_markdown(read.body_markdown),
             notice=notice,
             error=error,
+            refused=_gate_view(refused or []),
             done=read.sent_at is not None and read.progress.queued == 0,
         ),
         status_code=status_code,
@@ -241,7 +248,16 @@ async def send(
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
+        # Refused by the guard (the directory grew since it was written): where and why.
+        fields = exc.extensions.get("fields")
         raise PageResponse(
-            await _issue_page(request, access, service, error=exc.detail, status_code=exc.status)
+            await _issue_page(
+                request,
+                access,
+                service,
+                error=exc.detail,
+                status_code=exc.status,
+                refused=fields if isinstance(fields, list) else [],
+            )
         ) from None
     return RedirectResponse(f"/console/newsletters/{issue_id}?done=sent", status_code=303)

@@ -234,3 +234,44 @@ async def test_a_decline_note_that_names_someone_is_kept_and_explained(
     assert declined.status_code == 303
     await db.refresh(asked)
     assert asked.status is RequestStatus.DECLINED
+
+
+async def test_the_live_preview_tells_warnings_from_blocks(
+    dialogue: Dialogue, signed_in: SignedIn
+) -> None:
+    browser = await signed_in(dialogue.organiser)
+    url = f"/console/series/{dialogue.series.id}/newsletters/preview"
+    warned = await browser.htmx("POST", url, {"subject": "News", "body_markdown": WARNED})
+    assert "1 warning(s)" in warned.text
+    assert "cannot be saved" not in warned.text
+    assert '<li class="warn">' in warned.text
+    blocked = await browser.htmx("POST", url, {"subject": "News", "body_markdown": BLOCKED})
+    assert "cannot be saved" in blocked.text
+    assert '<li class="block">' in blocked.text
+
+
+async def test_sending_an_issue_that_now_names_someone_says_where_and_why(
+    dialogue: Dialogue, signed_in: SignedIn, db: AsyncSession
+) -> None:
+    """Written before the person joined the directory, refused when sent: the issue page
+    says which words and why, and nothing is sent."""
+    issue = NewsletterIssue(
+        dialogue_series_id=dialogue.series.id,
+        subject="News",
+        body_markdown="Thanks to Chidi Okonkwo for the room.",
+        created_by_id=dialogue.organiser.id,
+    )
+    db.add(issue)
+    await db.commit()
+    browser = await signed_in(dialogue.organiser)
+    added = await browser.post(
+        f"/console/series/{dialogue.series.id}/people",
+        {"given_name": "Chidi", "family_name": "Okonkwo", "sector": "scholar"},
+    )
+    assert added.status_code == 303
+    refused = await browser.post(f"/console/newsletters/{issue.id}/send")
+    assert refused.status_code == 409
+    shown = html.unescape(re.sub(r"<[^>]+>", "", refused.text))
+    assert "“Chidi Okonkwo”, name of a participant" in shown
+    await db.refresh(issue)
+    assert issue.sent_at is None
