@@ -275,3 +275,18 @@ async def test_sending_an_issue_that_now_names_someone_says_where_and_why(
     assert "“Chidi Okonkwo”, name of a participant" in shown
     await db.refresh(issue)
     assert issue.sent_at is None
+
+
+async def test_scheduling_a_session_whose_text_now_names_someone_opens_its_form_marked(
+    dialogue: Dialogue, signed_in: SignedIn, db: AsyncSession, factory: Any
+) -> None:
+    draft = await factory.dialogue_session(dialogue.series)
+    draft.context = "Hosted by Professor Rahimi's institute."
+    await db.commit()
+    browser = await signed_in(dialogue.organiser)
+    refused = await browser.post(f"/console/sessions/{draft.id}/status", {"status": "scheduled"})
+    assert refused.status_code == 422
+    assert re.search(r"<details open>\s*<summary>Edit the session", refused.text)
+    assert "name of a participant" in findings_of(refused, "context")
+    await db.refresh(draft)
+    assert draft.public_since is None
