@@ -151,6 +151,7 @@ async def _session_page(
     part_form: dict[str, str] | None = None,
     acknowledged_codes: list[str] | None = None,
     reasons: dict[str, str] | None = None,
+    grid: dict[str, dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     session = access.session
     parts = list(await SessionService(db).list_parts(session.id))
@@ -193,6 +194,7 @@ async def _session_page(
             "acknowledged": acknowledged_codes or [],
             "part_form": part_form or {},
             "reasons": reasons or {},
+            "grid": grid or {},
         },
         status_code=status_code,
     )
@@ -502,7 +504,20 @@ async def save_roster_grid(
         except (DomainError, ValueError) as exc:
             errors[f"row-{pid}"] = exc.detail if isinstance(exc, DomainError) else str(exc)
     if errors:
-        raise PageResponse(await _session_page(request, access, db, errors=errors, status_code=422))
+        # Nothing is kept (the request rolls back); the grid comes back as it was sent.
+        sent = {
+            str(member.person.id): {
+                "role": text(raw, f"role-{member.person.id}"),
+                "status": text(raw, f"status-{member.person.id}"),
+                "consent": {
+                    v for v in raw.getlist(f"consent-{member.person.id}") if isinstance(v, str)
+                },
+            }
+            for member in await people.session_roster(access.session.id)
+        }
+        raise PageResponse(
+            await _session_page(request, access, db, errors=errors, status_code=422, grid=sent)
+        )
     return after_change(
         db, access.series.id, f"/console/sessions/{access.session.id}?done=roster#roster"
     )

@@ -3,6 +3,9 @@ regimes, the roster grid with consent per part, invitations."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -198,3 +201,32 @@ async def test_session_pages_of_another_series_answer_404(
         assert h1(response) == "Not found"
     posted = await browser.post(f"/console/sessions/{other_session.id}/status", {"status": "held"})
     assert posted.status_code == 404
+
+
+async def test_a_refused_roster_grid_comes_back_as_sent_and_keeps_nothing(
+    signed_in: SignedIn, dialogue: Any, db: AsyncSession
+) -> None:
+    """One row refused (consent in a part that is not on the record): no row is saved, and
+    the grid shows every row as it was sent."""
+    session = dialogue.session
+    browser = await signed_in(dialogue.organiser)
+    envoy, rahimi = dialogue.envoy.id, dialogue.rahimi.id
+    refused = await browser.post(
+        f"/console/sessions/{session.id}/roster/grid",
+        {
+            f"role-{rahimi}": "observer",
+            f"consent-{envoy}": [str(dialogue.opening.id), str(dialogue.discussion.id)],
+        },
+    )
+    assert refused.status_code == 422
+    assert "field-error" in refused.text
+    chosen = re.search(rf'<select id="role-{rahimi}"[^>]*>.*?</select>', refused.text, re.S)
+    assert chosen is not None
+    assert '<option value="observer" selected>' in chosen.group(0)
+    assert re.search(rf'id="c-{envoy}-{dialogue.discussion.id}"[^>]*checked', refused.text)
+    role = await db.scalar(
+        select(Attendance.role).where(
+            Attendance.dialogue_session_id == session.id, Attendance.person_id == rahimi
+        )
+    )
+    assert role is AttendanceRole.CHAIR
