@@ -290,3 +290,23 @@ async def test_scheduling_a_session_whose_text_now_names_someone_opens_its_form_
     assert "name of a participant" in findings_of(refused, "context")
     await db.refresh(draft)
     assert draft.public_since is None
+
+
+async def test_a_partner_line_that_names_an_affiliation_is_marked_beside_the_partners(
+    dialogue: Dialogue, signed_in: SignedIn, db: AsyncSession
+) -> None:
+    url, form, _ = await series_settings(dialogue, db)
+    browser = await signed_in(dialogue.organiser)
+    partners = "Center for Conflict and Humanitarian Studies\nKabul Institute for Peace Studies"
+    refused = await browser.post(url, {**form, "partners": partners})
+    assert refused.status_code == 422
+    shown = findings_of(refused, "partners")
+    assert "Kabul Institute for Peace Studies" in shown
+    assert "affiliation of a participant" in shown
+    assert "Center for Conflict and Humanitarian Studies\nKabul Institute" in html.unescape(
+        refused.text
+    )
+    series_id = dialogue.series.id
+    db.expire_all()
+    stored = await db.scalar(select(DialogueSeries.partners).where(DialogueSeries.id == series_id))
+    assert "Kabul Institute for Peace Studies" not in (stored or [])
