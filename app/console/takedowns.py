@@ -73,6 +73,8 @@ class TakedownView:
     fix_url: str
     fix_text: str
     where: list[dict[str, Any]] = field(default_factory=list)
+    # A report whose points name someone: where those points are edited (then reviewed).
+    points_url: str = ""
 
     @property
     def fixed(self) -> bool:
@@ -119,9 +121,13 @@ async def takedown_views(
             }
             for f in item.fields
         ]
-        views.append(
-            TakedownView(item.kind, item.id, item.label, item.taken_down_at, url, text, where)
-        )
+        view = TakedownView(item.kind, item.id, item.label, item.taken_down_at, url, text, where)
+        session_id = sessions.get(item.id)
+        if session_id is not None and any(
+            str(f.get("field", "")).startswith("points.") for f in item.fields
+        ):
+            view.points_url = f"/console/sessions/{session_id}/record"
+        views.append(view)
     return views
 
 

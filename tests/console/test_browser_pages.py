@@ -357,6 +357,8 @@ async def test_refused_forms_and_takedowns_pass_axe_and_fit_a_phone(live: LiveSe
             await page.locator("#f-affiliation").fill("Taliban")
             await page.get_by_role("button", name="Add to the directory").click()
             await page.locator("#takedowns").wait_for()
+            # The summary's points name them: the list leads to where points are edited.
+            await page.get_by_role("link", name="Edit the marked points").wait_for()
             problems += await _check_loaded(page, live, "series-takedowns")
             await page.goto(f"{live.base_url}/console")
             await page.get_by_text("Taken down while it is revised").first.wait_for()
