@@ -656,15 +656,17 @@ class Checker:
                     continue
                 found = written_pattern(n)
                 if found is not None:
-                    skeleton, pattern = found
-                    written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
+                    skeletons, pattern = found
+                    for skeleton in skeletons:
+                        written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
             family_last = [t for t in family if _norm(t) not in _PARTICLES][-1:]
             for first in given[:1]:
                 gw = written_pattern(_norm(first), shortest=2)
                 for last in family_last:
                     fw = written_pattern(_norm(last), shortest=2)
                     if gw is not None and fw is not None:
-                        pairs.setdefault(gw[0], []).append((gw[1], fw[1], pid))
+                        for skeleton in gw[0]:
+                            pairs.setdefault(skeleton, []).append((gw[1], fw[1], pid))
             # A name given in Arabic script: its last word alone is the family name.
             for alias in e.aliases:
                 tokens = _name_tokens(alias)

@@ -23,6 +23,7 @@ per distinct token:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -277,8 +278,8 @@ _WRITTEN_DIGRAPHS = (
     ("sh", "S"),
     ("ch", "S"),
     ("zh", "j"),
-    ("th", "t"),
-    ("dh", "s"),
+    ("th", "T"),
+    ("dh", "D"),
     ("ph", "b"),
     ("ck", "k"),
     ("ou", "W"),
@@ -310,6 +311,8 @@ _WRITTEN_LETTERS = str.maketrans(
         "x": "ks",
         "z": "s",
         "j": "j",
+        "T": "[ts]",
+        "D": "[sd]h?",
     }
 )
 # What the same letters become when anyascii reads the Arabic-script word.
@@ -319,23 +322,70 @@ _ARABIC_LATIN_LETTERS = str.maketrans(
 )
 
 
+# Each Arabic, Persian, Pashto and Urdu letter as the Latin letter a transcription of a name
+# uses for it (a translator writing a Latin name in Arabic script does the reverse): alef
+# and ayn are unread, emphatic and plain consonants meet (t/t, s/s/th/dh/z), q is k.
+_ARABIC_READING = str.maketrans(
+    {
+        **dict.fromkeys("اأإآٱءع", ""),
+        **dict.fromkeys("بپ", "b"),
+        **dict.fromkeys("تطټٹ", "t"),
+        **dict.fromkeys("ثذزسصظځ", "s"),
+        **dict.fromkeys("ج", "j"),
+        **dict.fromkeys("ژږ", "j"),
+        **dict.fromkeys("چشښڅ", "S"),
+        **dict.fromkeys("حخهةھہە", "h"),
+        **dict.fromkeys("دضډڈ", "d"),
+        **dict.fromkeys("رړڑ", "r"),
+        **dict.fromkeys("غ", "g"),
+        **dict.fromkeys("گګ", "g"),
+        **dict.fromkeys("ف", "f"),
+        **dict.fromkeys("قکك", "k"),
+        **dict.fromkeys("ل", "l"),
+        **dict.fromkeys("م", "m"),
+        **dict.fromkeys("نڼں", "n"),
+        **dict.fromkeys("وؤ", "w"),
+        **dict.fromkeys("يیىئېۍے", "y"),
+    }
+)
+
+
 @functools.lru_cache(maxsize=50_000)
 def arabic_key(folded: str) -> str:
     """An Arabic-script word read in Latin letters (consonants and long vowels)."""
-    s = anyascii(folded).lower()
+    s = folded.translate(_ARABIC_READING)
+    if not s.isascii():
+        s = anyascii(s).lower()
+        for a, b in _ARABIC_LATIN:
+            s = s.replace(a, b)
+        s = s.translate(_ARABIC_LATIN_LETTERS)
     s = "".join(c for c in s if c.isalpha())
-    if s.startswith("th"):
-        s = "t" + s[2:]
-    for a, b in _ARABIC_LATIN:
-        s = s.replace(a, b)
-    s = s.replace("th", "s").replace("dh", "s")
-    return s.translate(_ARABIC_LATIN_LETTERS)
+    return _REPEAT.sub(r"\1", s)
 
 
-def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[str]] | None:
-    """For a Latin name, its consonant skeleton and a pattern that the Arabic-script
-    spelling (read by :func:`arabic_key`) must match; None for names whose skeleton is
-    shorter than ``shortest`` letters (too short to tell alone)."""
+_UNIT = re.compile(r"(\[[^\]]+\]|.)(\??)")
+
+
+def _skeletons(pattern: str) -> set[str]:
+    """Every consonant skeleton a word matching ``pattern`` can have (each letter class
+    taken either way, each optional letter with or without it)."""
+    options: list[tuple[str, ...]] = []
+    for m in _UNIT.finditer(pattern):
+        unit, optional = m.group(1), m.group(2)
+        letters = tuple(unit[1:-1]) if unit.startswith("[") else (unit,)
+        options.append(letters + (("",) if optional else ()))
+    out: set[str] = set()
+    for combo in itertools.islice(itertools.product(*options), 64):
+        out.add(arabic_skeleton("".join(combo)))
+    return out
+
+
+def written_pattern(
+    folded: str, *, shortest: int = 3
+) -> tuple[frozenset[str], re.Pattern[str]] | None:
+    """For a Latin name, its consonant skeletons and a pattern that the Arabic-script
+    spelling (read by :func:`arabic_key`) must match; None for names too short to tell alone
+    (fewer than ``shortest`` consonants and ``shortest`` written letters)."""
     s = folded if folded.isascii() else anyascii(folded).lower()
     s = "".join(c for c in s if c.isalpha())
     if not s:
@@ -343,10 +393,10 @@ def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[
     s = _REPEAT.sub(r"\1", s)
     for a, b in _WRITTEN_DIGRAPHS:
         s = s.replace(a, b)
-    # A final vowel is long (written): "-i" is always yeh, "-o"/"-u" waw; "-a"/"-e" may be
-    # written with heh, alef (unread) or not at all.
+    # A final vowel is long (written): "-i"/"-y" is always yeh, "-o"/"-u" waw; "-a"/"-e" may
+    # be written with heh, alef (unread) or not at all.
     tail = ""
-    if s[-1] == "i":
+    if s[-1] in "iy":
         s, tail = s[:-1], "y"
     elif s[-1] in "ou":
         s, tail = s[:-1], "w"
@@ -354,12 +404,11 @@ def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[
         s, tail = s[:-1], "[hy]?"
     body = s.translate(_WRITTEN_LETTERS)
     pattern = body + tail
-    skeleton = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern)
-    skeleton = re.sub(r".\?", "", skeleton)
-    skeleton = _REPEAT.sub(r"\1", re.sub("[ywf]", "", skeleton))
-    if len(skeleton) < shortest:
+    skeletons = _skeletons(pattern)
+    written = sum(1 for m in _UNIT.finditer(pattern) if not m.group(2))
+    if max(len(k) for k in skeletons) < shortest and written < shortest + 1:
         return None
-    return skeleton, re.compile(pattern)
+    return frozenset(skeletons), re.compile(pattern)
 
 
 def arabic_skeleton(key: str) -> str:
