@@ -34,6 +34,7 @@ import functools
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -218,6 +219,15 @@ _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "
 _ALWAYS_CAPITALISED = _MONTHS | _WEEKDAYS | {"sunday"} | _GEO_TOKENS
 _STATIC_POS_VOCAB = _POS_WORDS | _POS_MODIFIERS | _POS_JOINERS | frozenset(_POS_SYNONYMS)
 _WEAK_WORDS = _COMMON | _GEO_TOKENS | _HONORIFICS | _PERSON_NOUNS | _PARTICLES
+
+
+def _has_diacritics(raw: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", raw))
+
+
+def _weak_word(norm: str) -> bool:
+    """An ordinary word, whatever its length."""
+    return norm in _WEAK_WORDS or is_english_word(norm)
 
 
 def _weak(norm: str) -> bool:
@@ -417,7 +427,9 @@ _AFF_ABBREVIATIONS = {
     "affair": "",
     "studies": "study",
     "relations": "relation",
-    "mfa": "",
+    "mfa": "mfa",
+    "mofa": "mfa",
+    "eu": "european",
 }
 _ABBREVIATED = frozenset(_AFF_ABBREVIATIONS)
 
@@ -454,6 +466,11 @@ class _AffiliationIndex:
             content = frozenset(w for w in (_aff_word(_norm(r)) for r in raws) if w)
             if len(content) >= 2:
                 grouped.setdefault(content, set()).add(pid)
+            if {"ministry", "foreign"} <= content:
+                # "the Omani MFA", "Oman's MoFA": the ministry by its usual initials.
+                short = (content - {"ministry", "foreign"}) | {"mfa"}
+                if len(short) >= 2:
+                    grouped.setdefault(short, set()).add(pid)
         frequency: dict[str, int] = {}
         for content in grouped:
             for w in content:
@@ -837,6 +854,11 @@ class Checker:
                     if taken:
                         i += taken
                         continue
+                elif (acr := self._acronym_plural(s, i)) is not None:
+                    if not acr.ids <= allowed:
+                        self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
+                    i += 1
+                    continue
                 elif len(norm) >= 4:
                     ids = self._variant_ids(s, i)
                     if ids is not None:
@@ -851,6 +873,13 @@ class Checker:
             if not term.ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _acronym_plural(self, s: _Scan, i: int) -> _Term | None:
+        """ "BCSAs", "KIPSs": an acronym in the plural (capitals, then a small s)."""
+        raw = s.raws[i]
+        if len(raw) >= 4 and raw[-1] == "s" and raw[:-1].isupper():
+            return self._acronyms.get(s.norms[i][:-1])
+        return None
 
     def _spelled_acronym(
         self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]
@@ -871,7 +900,11 @@ class Checker:
             return i
         spelled = "".join(s.norms[i:j])
         term = self._acronyms.get(spelled)
-        if term is not None and all(r.isupper() for r in s.raws[i:j]):
+        dotted = all("." in s.gap(k) for k in range(i + 1, j))
+        if term is not None and (
+            all(r.isupper() for r in s.raws[i:j])
+            or (dotted and all(r.islower() for r in s.raws[i:j]))
+        ):
             kind: Kind = "affiliation"
         else:
             term = self._single.get(spelled)
@@ -1063,7 +1096,10 @@ class Checker:
         raw = s.raws[i]
         if term.acronym:
             if term.weak:
-                # "HAS", "DIM": an acronym that is also a word only counts in capitals.
+                # "HAS", "DIM": an acronym that is also a word only counts in capitals; a
+                # three-letter one that is no word also in small letters ("iep").
+                if raw.islower() and len(raw) == 3:
+                    return not _weak_word(s.norms[i])
                 return len(raw) > 1 and raw.isupper() and not s.shouting()
             return True
         if term.single_name:
@@ -1078,7 +1114,10 @@ class Checker:
                 # "ANA" (the army) is not "Ana": short capitals need an honorific.
                 return s.honorific_start(i, self._honorifics) < i or s.shouting()
             return True
-        # Weak terms: ordinary words that are also names ("Hope", "Said", "Long").
+        # Weak terms: ordinary words that are also names ("Hope", "Said", "Long"); written
+        # with the diacritics of the name ("Müller"), the word is the name.
+        if raw[:1].isupper() and not raw.isascii() and _has_diacritics(raw):
+            return True
         if i > 0 and s.norms[i - 1] in _OFFICE_TITLES and s.plain_gap(i):
             return False
         h = s.honorific_start(i, self._honorifics)

@@ -52,6 +52,8 @@ __all__ = [
 # Letters that NFKD does not decompose into a base letter plus combining marks.
 _SPECIAL_LETTERS = str.maketrans(
     {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "\u0131": "i", "ł": "l", "đ": "d", "ð": "d"}
+    # Hamza and ayn of scholarly transliteration (U+02BE, U+02BF): not letters of the name.
+    | {"\u02be": "", "\u02bf": ""}
     | {"þ": "th", "ħ": "h"}
 )
 # German/Scandinavian transliteration ("Müller" is also written "Mueller").
@@ -138,23 +140,24 @@ def _fold_arabic(token: str) -> str:
     return _strip_marks(token).translate(_ARABIC_FORMS)
 
 
-def _fold_other_script(folded: str) -> str:
-    """A word with letters outside Latin: look-alikes if every such letter has one (a
-    disguise), else a transliteration (a name written in Cyrillic or Greek)."""
+def _fold_other_script(cased: str) -> str:
+    """A word with letters outside Latin (``cased``: NFKC, marks stripped, case kept, since
+    look-alikes depend on case: Cyrillic capital en looks like "H", small en does not). A word that mixes
+    Latin with other scripts is a disguise: each letter with a look-alike is read as it looks,
+    any other transliterated. A word wholly in another script is a disguise if every letter
+    has a look-alike, else a name written in that script (transliterated)."""
     table = _latin_lookalikes()
+    if any(c.isascii() and c.isalpha() for c in cased):
+        return "".join(c if c.isascii() else table.get(c) or anyascii(c) for c in cased).lower()
     out = []
-    spoofed = True
-    for c in folded:
+    for c in cased:
         if c.isascii():
             out.append(c)
         elif c in table:
             out.append(table[c])
         else:
-            spoofed = False
-            break
-    if spoofed:
-        return "".join(out).lower()
-    return anyascii(folded).lower()
+            return anyascii(cased).lower()
+    return "".join(out).lower()
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -177,7 +180,7 @@ def fold(raw: str) -> str:
             if is_arabic(s):
                 s = _fold_arabic(s)
             elif any(c.isalpha() and not c.isascii() for c in s):
-                s = _fold_other_script(s)
+                s = _fold_other_script(_strip_marks(unicodedata.normalize("NFKC", raw)))
         r = s
     r = _SPELLING.get(r, r)
     if len(_FOLD_CACHE) < _CACHE_MAX:
