@@ -142,10 +142,12 @@ def _fold_arabic(token: str) -> str:
 
 def _fold_other_script(cased: str) -> str:
     """A word with letters outside Latin (``cased``: NFKC, marks stripped, case kept, since
-    look-alikes depend on case: Cyrillic capital en looks like "H", small en does not). A
-    word that mixes Latin with other scripts is a disguise: each letter with a look-alike is read as it looks,
-    any other transliterated. A word wholly in another script is a disguise if every letter
-    has a look-alike, else a name written in that script (transliterated)."""
+    look-alikes depend on case: Cyrillic capital en looks like "H", small en does not).
+
+    A word that mixes Latin with other scripts is a disguise: each letter with a look-alike
+    is read as it looks, any other transliterated. A word wholly in another script is a
+    disguise if every letter has a look-alike, else a name written in that script
+    (transliterated)."""
     table = _latin_lookalikes()
     if any(c.isascii() and c.isalpha() for c in cased):
         return "".join(c if c.isascii() else table.get(c) or anyascii(c) for c in cased).lower()
