@@ -1249,7 +1249,9 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         for v in variants:
             for t in rng.sample(POSITION_TEMPLATES, 2):
                 text = t.format(P=v)
-                add(pid, text[0].upper() + text[1:], "leak", "position")
+                # Two words ("Professor of Hydrology") are shared by many: a warning.
+                label = "indirect" if pid == "hill" else "leak"
+                add(pid, text[0].upper() + text[1:], label, "position")
     for pid, texts in ARABIC.items():
         for text in texts:
             add(pid, text, "leak", "arabic")

@@ -389,8 +389,8 @@ def written_pattern(
     folded: str, *, shortest: int = 3
 ) -> tuple[frozenset[str], re.Pattern[str]] | None:
     """For a Latin name, its consonant skeletons and a pattern that the Arabic-script
-    spelling (read by :func:`arabic_key`) must match; None for names too short to tell alone
-    (fewer than ``shortest`` consonants and ``shortest`` written letters)."""
+    spelling (read by :func:`arabic_key`) must match; None for names too short to tell (see
+    below)."""
     s = folded if folded.isascii() else anyascii(folded).lower()
     s = "".join(c for c in s if c.isalpha())
     if not s:
@@ -408,10 +408,12 @@ def written_pattern(
     elif s[-1] in "ae":
         s, tail = s[:-1], "[hy]?"
     body = s.translate(_WRITTEN_LETTERS)
-    pattern = body + tail
+    pattern = re.sub(r"([a-zA-Z])\1+", r"\1", body + tail)  # as arabic_key reads doubles
     skeletons = _skeletons(pattern)
     written = sum(1 for m in _UNIT.finditer(pattern) if not m.group(2))
-    if max(len(k) for k in skeletons) < shortest and written < shortest + 1:
+    # Alone, a name needs four written letters: Arabic words of three root letters are too
+    # many ("وارد" is not Ward). Beside a given name, two letters of each are enough.
+    if written < shortest + 1 and (shortest >= 3 or max(len(k) for k in skeletons) < shortest):
         return None
     return frozenset(skeletons), re.compile(pattern)
 
