@@ -199,6 +199,10 @@ _ROLE_DETERMINERS = _vocab_list("role_determiners")
 # "President Bush", "Minister Long": an office holder, not a participant with a common-word name.
 _OFFICE_TITLES = _vocab_list("office_titles")
 _ROLE_BLOCKERS = _vocab_list("role_blockers")
+# Before a word that only resembles a name, these make it a place ("a rally in Mansoura").
+_PLACE_PREPOSITIONS = frozenset(
+    {"in", "near", "outside", "inside", "around", "across", "towards", "toward", "via"}
+)
 # Titles before a given name that make it a historical, religious or royal figure.
 _FIGURE_TITLES = _OFFICE_TITLES | {"mullah", "prophet", "imam", "ayatollah", "caliph", "hazrat"}
 _INSTITUTIONS = _vocab_list("institution_nouns")
@@ -607,6 +611,7 @@ class Checker:
         phonetic: dict[str, set[str]] = {}
         near: dict[str, set[str]] = {}
         given_by_id: dict[str, set[str]] = {}
+        family_by_id: dict[str, set[str]] = {}
         emails: dict[str, set[str]] = {}
         affiliations: list[tuple[list[str], str]] = []
         written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
@@ -630,6 +635,9 @@ class Checker:
                     add(given[:1] + family_forms[-1], "full", pid)
             for f in family_forms:
                 add(f, "family", pid)
+            family_by_id[pid] = {
+                _norm(t) for t in family if _norm(t) not in _PARTICLES and len(t) >= 3
+            }
             if len(family) > 1:
                 # "bin Jassim al-Kuwari": each distinctive part is used on its own too.
                 for part in family:
@@ -726,6 +734,18 @@ class Checker:
             for variant in deletions(name, within(len(name))):
                 self._near_index.setdefault(variant, set()).add(name)
         self._near_cache: dict[str, frozenset[str] | None] = {}
+        self._phonetic_index: dict[str, set[str]] = {}
+        for pkey in self._phonetic:
+            if len(pkey) >= 6:
+                for pvariant in deletions(pkey, 1):
+                    self._phonetic_index.setdefault(pvariant, set()).add(pkey)
+        # Given names (exact) and every form of each person's family name, for "Paul Yong"
+        # and "Dr. Yung": a misspelt family name beside the given name or an honorific.
+        self._given_index: dict[str, set[str]] = {}
+        for given_pid, givens in given_by_id.items():
+            for given_norm in givens:
+                self._given_index.setdefault(given_norm, set()).add(given_pid)
+        self._family_by_id = family_by_id
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
         self._written = written
@@ -862,6 +882,12 @@ class Checker:
                     if taken:
                         i += taken
                         continue
+                elif i > 0 and raw[:1].isupper() and (pair := self._beside_name(s, i)) is not None:
+                    first, pair_ids = pair
+                    if not pair_ids <= allowed:
+                        self._emit_name(s, out, first, i + 1, "name", _MSG_VARIANT, name=True)
+                    i += 1
+                    continue
                 elif (acr := self._acronym_plural(s, i)) is not None:
                     if not acr.ids <= allowed:
                         self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
@@ -881,6 +907,38 @@ class Checker:
             if not term.ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _beside_name(self, s: _Scan, i: int) -> tuple[int, frozenset[str]] | None:
+        """A misspelt family name (one edit; two in a long one) right after the person's
+        given name ("Paul Yong", "Rachel Mils") or after an honorific ("Dr. Yung"), even when
+        the name is also an ordinary word. Returns (first token, people) or None."""
+        if len(s.norms[i]) < 3 or s.raws[i].isupper():
+            return None
+        norm = s.norms[i]
+        prev = s.norms[i - 1]
+        if s.plain_gap(i) and s.raws[i - 1][:1].isupper():
+            pids = self._given_index.get(prev)
+            if pids:
+                found = self._family_near(norm, pids, shortest=3)
+                if found:
+                    return i - 1, found
+        h = s.honorific_start(i, self._honorifics)
+        if h < i and norm not in _WEAK_WORDS and s.norms[i - 1] not in _FIGURE_TITLES:
+            found = self._family_near(norm, self._all_ids, shortest=5)
+            if found:
+                return h, found
+        return None
+
+    def _family_near(self, norm: str, pids: Iterable[str], *, shortest: int) -> frozenset[str]:
+        found: set[str] = set()
+        for pid in pids:
+            for fam in self._family_by_id.get(pid, ()):
+                if len(fam) < shortest or fam == norm:
+                    continue
+                allowed = 2 if min(len(fam), len(norm)) >= 8 else 1
+                if OSA.distance(fam, norm, score_cutoff=allowed) <= allowed:
+                    found.add(pid)
+        return frozenset(found)
 
     def _acronym_plural(self, s: _Scan, i: int) -> _Term | None:
         """ "BCSAs", "KIPSs": an acronym in the plural (capitals, then a small s)."""
@@ -1120,7 +1178,9 @@ class Checker:
                 return False  # "Mullah Omar", "St Thomas's", "Prophet Yusuf": someone else
             if s.next_is_hyphen_compound(i) and term.weak:
                 return False  # "NG-based", "Li-ion"
-            if self._other_persons_name(s, i) and not self._same_person_nearby(s, i, term.ids):
+            if (
+                self._other_persons_name(s, i) or self._other_participants_given(s, i, term.ids)
+            ) and not self._same_person_nearby(s, i, term.ids):
                 return False  # "Zalmay Khalilzad", "Erna Solberg": someone not on the roster
             if j < s.n and s.norms[j] in _FIGURE_CONTEXT and s.plain_gap(j):
                 return False  # "the Bush administration"
@@ -1215,6 +1275,14 @@ class Checker:
             k -= 1
         return k >= 0 and (k < i - 1 or s.plain_gap(k + 1)) and self._name_like(s, k)
 
+    def _other_participants_given(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """ "Fatima Zahra Mansouri": a given name of someone else in the directory right
+        before a family name makes a third person's name, not this participant's."""
+        if i == 0 or not s.plain_gap(i) or not s.raws[i - 1][:1].isupper():
+            return False
+        others = self._given_index.get(s.norms[i - 1])
+        return others is not None and others.isdisjoint(ids) and not _weak(s.norms[i - 1])
+
     def _same_person_nearby(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
         """True for "Farida Noor Rahimi": another part of the same person's name is in the run,
         and for "Leila Karimova": what precedes the family name is a near-variant of the
@@ -1268,6 +1336,8 @@ class Checker:
             return None
         if i + 1 < s.n and s.norms[i + 1] in _FIGURE_CONTEXT and s.plain_gap(i + 1):
             return None  # "the Mansour district"
+        if i > 0 and s.plain_gap(i) and s.norms[i - 1] in _PLACE_PREPOSITIONS | _FIGURE_TITLES:
+            return None  # "in Mansoura", "President Karimov": a place or a public figure
         return ids
 
     def _glued_to_other_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
@@ -1284,7 +1354,14 @@ class Checker:
                 len(raw) > 1
                 and raw[0].isupper()
                 and not raw.isupper()
-                and norm not in _WEAK_WORDS  # "Islam Karimov": a given name, if a word too
+                # "Islam Karimov": a given name even if it is also a word; but not a word that
+                # starts a clause ("According Karimow", "Responding to ...").
+                and norm not in _COMMON
+                and norm not in _SPEECH_VERBS
+                and norm not in _GEO_TOKENS
+                and norm not in _PERSON_NOUNS
+                and norm not in _PARTICLES
+                and not norm.endswith("ing")
                 and norm not in self._honorifics
             ):
                 return True
@@ -1295,6 +1372,16 @@ class Checker:
         if key in self._near_cache:
             return self._near_cache[key]
         ids = self._phonetic.get(_phonetic(norm)) if phonetic_key else None
+        if ids is None and phonetic_key:
+            # One sound off in a long name ("Kerimowa"): transliteration keys one edit apart.
+            key = _phonetic(norm)
+            if len(key) >= 6:
+                found_p: set[str] = set()
+                for variant in deletions(key, 1):
+                    for other in self._phonetic_index.get(variant, ()):
+                        if OSA.distance(key, other, score_cutoff=1) <= 1:
+                            found_p |= self._phonetic[other]
+                ids = frozenset(found_p) if found_p else None
         depth = within(len(norm))
         if ids is None and depth:
             found: set[str] = set()
@@ -1386,12 +1473,17 @@ class Checker:
             )
             content = pre | post | {head} | {"cc:" + c for c in post_codes}
             ranks = content & _POS_RANKS
+            office_cc = {c for c in content if c.startswith("cc:")}
             for pos in positions[head]:
                 if pos.ranks != ranks:
                     continue
                 overlap = len(pos.content & content)
+                # "Deputy Minister of Economy of Uzbekistan" is not the Afghan one.
+                foreign = office_cc - pos.content
                 for cc, ids in pos.by_country.items():
                     if nationality and cc not in nationality:
+                        continue
+                    if foreign and "cc:" + cc not in foreign:
                         continue
                     if overlap + (cc in nationality) >= pos.need:
                         matched |= ids
