@@ -731,6 +731,12 @@ NOTE_TEMPLATES = (
     "{F} intervened twice on the border markets.",
     "As {F} put it, the talks are stuck between two capitals.",
     "{F}'s point on water was widely shared.",
+    "{F} had a different view on the railway.",
+    "Chair: {F}. Rapporteur: {F2}.",
+    "Interventions: {F}, {F2}.",
+    "Points raised in the second round\n-- {F}",
+    "{F} (session 2) said the drought is worsening.",
+    "{F} pushed back on the sequencing.",
     "{F} made the case for a regional fund.",
 )
 ACRONYM_FORMS = (
@@ -944,6 +950,9 @@ MARKDOWN_FORMS = (
     "> {F}: the treaty must be renegotiated.",
     "| Speaker | Point |\n|---|---|\n| {F} | treaty |",
     "- **{F}**: the treaty must be renegotiated.",
+    "{a}\\*{b}",
+    "{a}\n{b}",
+    "{a} {b}",
     "{a}<!-- -->{b}",
 )
 
@@ -1122,6 +1131,19 @@ CLEAN: list[str] = [
     "Egyptian scholars have written about the Nile as a comparison.",
     "Qatari officials hosted the latest round in Doha.",
     "A Kazakh delegation visited the northern provinces.",
+    "Fishers closed the market in protest.",
+    "Wells dried up across the province.",
+    "Young educated women in Herat want jobs.",
+    "Long queues formed at the bank.",
+    "Hill farmers sold their livestock.",
+    "The Deputy Minister of Energy of Uzbekistan announced new credit lines.",
+    "The current Commander of the Frontier Corps was not present.",
+    "Ward 7 of the city has no clinic.",
+    "Interventions: none recorded.",
+    "Chair: the organisers.",
+    "Bakers, butchers and tailors were interviewed.",
+    "A rally in Mansoura was mentioned by an Egyptian scholar.",
+    "President Mirziyoyev visited Kabul in 2024.",
     "Fisher, Hill and Ward are common surnames in England, one participant joked about name lists.",
 ]
 # Arabic-script prose (Arabic, Dari, Pashto) with no participant in it.

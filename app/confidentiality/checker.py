@@ -496,11 +496,74 @@ _BAG_BREAK = frozenset("!?;\n\r\u2022")
 # Arabic and Persian words after a family name that make it an organisation or a place
 # ("the Haqqani network"): network, movement, family, tribe, group, district.
 _ARABIC_FIGURE_CONTEXT = frozenset(
-    fold(w) for w in ("شبكة", "شبکه", "حركة", "جنبش", "عائلة", "خانواده", "قبيلة", "جماعة", "منطقة")
+    fold(w)
+    for w in (
+        "شبكة",
+        "شبکه",
+        "حركة",
+        "جنبش",
+        "عائلة",
+        "خانواده",
+        "قبيلة",
+        "جماعة",
+        "منطقة",
+        "ولاية",
+        "ولایت",
+        "مدينة",
+        "شهر",
+        "شارع",
+        "سرک",
+        "مسجد",
+        "نهر",
+        "رود",
+        "سد",
+        "بند",
+        "مديرية",
+        "ولسوالی",
+        "قرية",
+        "قریه",
+        "حي",
+        "مدرسة",
+        "مدرسه",
+        "آل",
+        "قبیله",
+        "طایفه",
+        "حزب",
+        "جبهة",
+        "جبهه",
+        "عهد",
+        "دوران",
+        "حكومة",
+        "حکومت",
+        "إدارة",
+        "اداره",
+        "مطار",
+    )
 )
 # After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
 # (NPL):", "Young \u2014 the corridor ...", "Mills said:").
-_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|-[ \t])")
+_LABEL = re.compile(
+    r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|--?[ \t]|>>?|/[ \t]*[A-Z])"
+)
+# Finite verbs that follow a subject ("Young had a different view"); with a past participle
+# in -ed, only when a function word or the end follows ("Young intervened twice", but not
+# "Young educated women").
+_FINITE_VERBS = frozenset(
+    "had has was is will would could should did does made took gave put went came wrote spoke"
+    " led drew brought left saw sees pushed".split()
+)
+_AFTER_VERB = frozenset(
+    "on in at to for with against about over that twice again back strongly firmly sharply"
+    " by from into the a an this these those his her their its our any some no".split()
+)
+# Speech verbs that a thing can do as well ("Mills closed", "Wells reported dry"): after a
+# family name that is a plural noun they prove nothing.
+_THING_VERBS = frozenset(
+    "closed closes opened opens offered offers reported reports presented presents states"
+    " shares shared calls called questions doubts points notes remarks claims raises raised"
+    " cites estimates estimated predicts predicted indicates indicated reveals revealed"
+    " outlines outlined describes welcomes expresses feels felt".split()
+)
 
 
 def _bag_break(s: _Scan, k: int) -> bool:
@@ -877,18 +940,28 @@ class Checker:
                         matched = (term1, i + 1)
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
+                elif (split := self._split_name(s, i)) is not None:
+                    if not split.ids <= allowed:
+                        self._emit_name(s, out, i, i + 2, split.kind, split.message, name=True)
+                    i += 2
+                    continue
                 elif not raw.isascii() and is_arabic(raw):
                     taken = self._arabic(s, i, allowed, out)
                     if taken:
                         i += taken
                         continue
-                elif i > 0 and raw[:1].isupper() and (pair := self._beside_name(s, i)) is not None:
+                elif (
+                    i > 0
+                    and raw[:1].isupper()
+                    and (norms[i - 1] in self._given_index or norms[i - 1] in self._honorifics)
+                    and (pair := self._beside_name(s, i)) is not None
+                ):
                     first, pair_ids = pair
                     if not pair_ids <= allowed:
                         self._emit_name(s, out, first, i + 1, "name", _MSG_VARIANT, name=True)
                     i += 1
                     continue
-                elif (acr := self._acronym_plural(s, i)) is not None:
+                elif raw[-1:] == "s" and (acr := self._acronym_plural(s, i)) is not None:
                     if not acr.ids <= allowed:
                         self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
                     i += 1
@@ -904,9 +977,53 @@ class Checker:
                 i += 1
                 continue
             term, j = matched
-            if not term.ids <= allowed:
+            ids = term.ids
+            if allowed and len(ids) > 1 and not ids <= allowed:
+                ids = self._narrowed(s, i, j, ids)
+            if not ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _narrowed(self, s: _Scan, i: int, j: int, ids: frozenset[str]) -> frozenset[str]:
+        """A name part shared by several people ("Tariq"), inside a run of name words that
+        only one of them has ("Yusuf bin Tariq"): it refers to that one."""
+        out = ids
+        for step, start in ((-1, i - 1), (1, j)):
+            k = start
+            for _ in range(3):
+                if not 0 <= k < s.n or not s.run_gap(max(k, k - step)):
+                    break
+                if s.norms[k] in _PARTICLES:
+                    k += step
+                    continue
+                other = self._single.get(s.norms[k])
+                if other is None or other.kind != "name" or not s.raws[k][:1].isupper():
+                    break
+                common = out & other.ids
+                if common:
+                    out = common
+                k += step
+        return out
+
+    def _split_name(self, s: _Scan, i: int) -> _Term | None:
+        """A name split in two by a line break or a space ("Kari\nmova", "Kari mova"): the
+        two pieces together spell a distinctive name."""
+        j = i + 1
+        if j >= s.n:
+            return None
+        gap = s.gap(j)
+        if not gap.isspace() or len(gap) > 3:
+            return None
+        if "\n" not in gap and "\r" not in gap:
+            nxt = s.raws[j]
+            if not nxt.islower() or (len(nxt) > 2 and _weak_word(s.norms[j])):
+                return None
+        term = self._single.get(s.norms[i] + s.norms[j])
+        if term is None or term.kind != "name":
+            return None
+        if term.weak and not _has_diacritics(s.raws[i] + s.raws[j]):
+            return None  # "Mü ller" is Müller; "Mil ls" is nothing
+        return term
 
     def _beside_name(self, s: _Scan, i: int) -> tuple[int, frozenset[str]] | None:
         """A misspelt family name (one edit; two in a long one) right after the person's
@@ -1014,8 +1131,10 @@ class Checker:
         """A word in Arabic script: a name given in Arabic script in the directory (with or
         without an attached article or conjunction), or a Latin name as a translator writes
         it (matched on consonants and long vowels). Returns how many tokens it matched."""
-        if i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT:
-            return 0  # "the Haqqani network"
+        if (i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT) or (
+            i > 0 and s.norms[i - 1] in _ARABIC_FIGURE_CONTEXT
+        ):
+            return 0  # "the Haqqani network" (in Arabic and Persian the noun comes first)
         if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
             pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
             if pair:
@@ -1204,7 +1323,11 @@ class Checker:
                 for r, n in zip(s.raws[i:j], s.norms[i:j], strict=True)
                 if n not in _PARTICLES
             )
-        if term.single_name and len(raw) > 2 and self._note_format(s, i, j):
+        if (
+            term.single_name
+            and len(raw) > 2
+            and (self._note_format(s, i, j) or (raw[:1].isupper() and self._listed(s, i, j)))
+        ):
             return True
         if not raw[:1].isupper() or (len(raw) > 1 and raw.isupper()):
             return False
@@ -1219,9 +1342,48 @@ class Checker:
             return True
         if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED or s.title_case(i):
             # Capitals carry no information here ("May deadline", "Deep Wells and Canals"):
-            # ask for a speech verb.
-            return s.speech_follows(j)
+            # ask for a verb that a person does.
+            return not s.title_case(i) and self._person_verb_follows(s, i, j)
         return True
+
+    @staticmethod
+    def _person_verb_follows(s: _Scan, i: int, j: int) -> bool:
+        """Whether token j starts the predicate of token i taken as a person."""
+        if j >= s.n or not s.run_gap(j) or not s.raws[j].islower():
+            return False
+        verb = s.norms[j]
+        plural = s.norms[i].endswith("s")  # "Mills", "Wells": also things that close
+        if verb in _SPEECH_VERBS:
+            return not (plural and verb in _THING_VERBS)
+        if plural:
+            return False
+        if verb in _FINITE_VERBS:
+            return True
+        if verb.endswith("ed") and len(verb) > 4:
+            nxt = j + 1
+            return nxt >= s.n or not s.run_gap(nxt) or s.norms[nxt] in _AFTER_VERB
+        return False
+
+    def _listed(self, s: _Scan, i: int, j: int) -> bool:
+        """A name alone in a slot of notes: "Chair: Young.", "Interventions: Young, Mills",
+        "-- Young" at a line's end."""
+        text = s.text
+        end = s.possessive_end(j - 1)
+        after = text[end : end + 2].lstrip(" \t")
+        closes = after == "" or after[:1] in ",.;\n\r)"
+        gap = s.gap(i)
+        before = gap.strip(" \t")
+        if closes and (before.endswith((":", "--", "\u2014", "\u2013", ">>")) or before == "-"):
+            return True
+        if (i == 0 or "\n" in gap or "\r" in gap) and (after == "" or after[:1] in "\n\r"):
+            return True  # alone on its line: a heading, a table cell, a signature
+        if before.endswith(",") and i > 0 and self._roster_name_at(s, i - 1):
+            return closes or (j < s.n and s.norms[j] in ("and", "or"))
+        return after[:1] == "," and j < s.n and self._roster_name_at(s, j)
+
+    def _roster_name_at(self, s: _Scan, k: int) -> bool:
+        term = self._single.get(s.norms[k])
+        return term is not None and term.kind == "name" and s.raws[k][:1].isupper()
 
     @staticmethod
     def _note_format(s: _Scan, i: int, j: int) -> bool:
@@ -1233,6 +1395,14 @@ class Checker:
         before = text[max(0, s.starts[i] - 2) : s.starts[i]].rstrip(" \t")
         if s.sentence_start(i) and _LABEL.match(text, end):
             return True
+        if after.startswith("("):
+            # "Young (session 2) said": a speech verb after a parenthesis.
+            close = text.find(")", end, end + 42)
+            k = j
+            while close > 0 and k < s.n and s.starts[k] < close:
+                k += 1
+            if close > 0 and k < s.n and s.norms[k] in _SPEECH_VERBS:
+                return True
         if before.endswith(("(", "[")) and after.startswith((")", "]")):
             return True
         raw = s.raws[i]

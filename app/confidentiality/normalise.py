@@ -50,6 +50,7 @@ _LINE_BREAK_HYPHEN = re.compile(
     r"(?<=[^\W\d_])[ \t]?[-\u2010\u2011\u00ad=][ \t]*(?:\r\n|\r|\n|\u2028)"
     r"(?:[ \t]*(?:\r\n|\r|\n|\u2028))?[ \t]*(?=[^\W\d_])"
 )
+_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W\d_])(?:[*_~`^|]+|\[\^?[0-9]{1,3}\])(?=[^\W\d_])")
 _ENTITY = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)"
 # HTML comments and tags: a renderer hides them, so "Kari<b></b>mova" and "Kari<!-- -->mova"
 # read as one word. Inline elements join their neighbours; any other tag separates words.
@@ -173,7 +174,11 @@ def _decode_entities(text: str) -> tuple[str, list[int]] | None:
 
 def normalise(source: str) -> Normalised:
     """Normalise ``source`` for matching (see the module's docstring)."""
-    if _SPECIAL.search(source) is None and _ASCII_LEET.search(source) is None:
+    if (
+        _SPECIAL.search(source) is None
+        and _ASCII_LEET.search(source) is None
+        and _INTRAWORD_MARKUP.search(source) is None
+    ):
         return Normalised(source, source, None)
     text = source
     base: list[int] | None = None
@@ -190,6 +195,10 @@ def normalise(source: str) -> Normalised:
     # Line-break hyphens are removed together with the line break and its indentation.
     dropped: set[int] = set()
     for m in _LINE_BREAK_HYPHEN.finditer(text):
+        dropped.update(range(m.start(), m.end()))
+    # Markup left inside a word by a renderer that did not take it ("Kari\\*mova" shows
+    # "Kari*mova"; "Kari_mova_", "Kari[1]mova"): dropped, the word read whole.
+    for m in _INTRAWORD_MARKUP.finditer(text):
         dropped.update(range(m.start(), m.end()))
     out: list[str] = []
     origin: list[int] = []
