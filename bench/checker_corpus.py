@@ -1144,6 +1144,14 @@ CLEAN: list[str] = [
     "Bakers, butchers and tailors were interviewed.",
     "A rally in Mansoura was mentioned by an Egyptian scholar.",
     "President Mirziyoyev visited Kabul in 2024.",
+    "قاتلت شبكة حقاني في الولايات الشرقية.",
+    "د حقاني شبکې مشران په کابل کې دي.",
+    "زار الرئيس الأوزبكي كابول العام الماضي.",
+    "قال وزير الخارجية الباكستاني إن الحدود ستفتح.",
+    "افتتح السد الجديد في ولاية هلمند.",
+    "وارد کردن گندم از قزاقستان افزایش یافت.",
+    "Sirajuddin Haqqani's network was mentioned.",
+    "The Volkov family of translators worked in Kabul in the 1980s.",
     "Fisher, Hill and Ward are common surnames in England, one participant joked about name lists.",
 ]
 # Arabic-script prose (Arabic, Dari, Pashto) with no participant in it.
@@ -1175,6 +1183,36 @@ CLEAN += [
 ]
 # Clean items with a roster family name only because the sentence ends up near (edge of class).
 CLEAN = [c for c in CLEAN if "surnames" not in c]
+
+
+# On-record parts: people who consented are named; the same texts without consent leak.
+CONSENT: list[tuple[str, list[str]]] = [
+    ("Dr. Farida Noorzai opened the session on water diplomacy.", ["noorzai"]),
+    (
+        "Dr. Farida Noorzai of the Kabul Institute for Peace Studies (KIPS) opened the session.",
+        ["noorzai"],
+    ),
+    ("H.E. Sheikh Khalid bin Saeed Al-Harthy welcomed the participants.", ["harthy"]),
+    ("H.E. Khalid bin Saeed welcomed the participants on the record.", ["harthy"]),
+    (
+        "The Senior Adviser on Water Diplomacy, Dr. Farida Noorzai, presented the agenda.",
+        ["noorzai"],
+    ),
+    (
+        "Mr. Mark Ward, Special Envoy for Afghan Water and Border Cooperation, spoke on the "
+        "record.",
+        ["ward"],
+    ),
+    (
+        "Dr. Shirin Ghaffari (ICMES) and Dr. Claire Fisher (WPI) gave the opening remarks.",
+        ["ghaffari", "fisher"],
+    ),
+    ("Brig. (retd) Tariq Mehsud chaired the opening part.", ["mehsud"]),
+    ("Prof. Heinz Müller of the Berlin Institute for Security Policy spoke first.", ["mueller"]),
+    ("افتتحت الدكتورة فريدة نورزي الجلسة.", ["noorzai"]),
+    ("Dr. Elif Yılmaz (elif.yilmaz@acer.org.tr) will share the slides.", ["yilmaz"]),
+    ("Dr. Grace Long and Dr. Emma Hill presented the glacier data.", ["long", "hill"]),
+]
 
 
 def _acronym_forms(acr: str) -> list[str]:
@@ -1286,13 +1324,9 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
                 add(pid, t.format(E=p["email"], EU=p["email"].upper()), "leak", "email")
     for text in CLEAN:
         add(None, text, "clean", "clean")
-    add(
-        None,
-        "Dr. Farida Noorzai opened the session on water diplomacy.",
-        "clean",
-        "consent",
-        allowed_person_ids=["noorzai"],
-    )
+    for text, allowed in CONSENT:
+        add(None, text, "clean", "consent", allowed_person_ids=allowed)
+        add(None, text, "leak", "consent")
     return {"roster": ROSTER, "items": tune}, {"roster": ROSTER, "items": valid}
 
 

@@ -809,6 +809,14 @@ class Checker:
             for given_norm in givens:
                 self._given_index.setdefault(given_norm, set()).add(given_pid)
         self._family_by_id = family_by_id
+        # First pieces of distinctive names split in two ("Kari mova"): a set lookup per word
+        # decides whether the pair is worth joining.
+        self._split_prefixes = frozenset(
+            key[0][:k]
+            for key, term in terms.items()
+            if len(key) == 1 and term.kind == "name" and len(key[0]) >= 4
+            for k in range(3, len(key[0]) - 1)
+        )
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
         self._written = written
@@ -940,7 +948,7 @@ class Checker:
                         matched = (term1, i + 1)
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
-                elif (split := self._split_name(s, i)) is not None:
+                elif norm in self._split_prefixes and (split := self._split_name(s, i)) is not None:
                     if not split.ids <= allowed:
                         self._emit_name(s, out, i, i + 2, split.kind, split.message, name=True)
                     i += 2
@@ -1011,6 +1019,9 @@ class Checker:
         j = i + 1
         if j >= s.n:
             return None
+        term = self._single.get(s.norms[i] + s.norms[j])
+        if term is None or term.kind != "name":
+            return None
         gap = s.gap(j)
         if not gap.isspace() or len(gap) > 3:
             return None
@@ -1018,9 +1029,6 @@ class Checker:
             nxt = s.raws[j]
             if not nxt.islower() or (len(nxt) > 2 and _weak_word(s.norms[j])):
                 return None
-        term = self._single.get(s.norms[i] + s.norms[j])
-        if term is None or term.kind != "name":
-            return None
         if term.weak and not _has_diacritics(s.raws[i] + s.raws[j]):
             return None  # "Mü ller" is Müller; "Mil ls" is nothing
         return term
@@ -1544,12 +1552,12 @@ class Checker:
         ids = self._phonetic.get(_phonetic(norm)) if phonetic_key else None
         if ids is None and phonetic_key:
             # One sound off in a long name ("Kerimowa"): transliteration keys one edit apart.
-            key = _phonetic(norm)
-            if len(key) >= 6:
+            pkey = _phonetic(norm)
+            if len(pkey) >= 6:
                 found_p: set[str] = set()
-                for variant in deletions(key, 1):
+                for variant in deletions(pkey, 1):
                     for other in self._phonetic_index.get(variant, ()):
-                        if OSA.distance(key, other, score_cutoff=1) <= 1:
+                        if OSA.distance(pkey, other, score_cutoff=1) <= 1:
                             found_p |= self._phonetic[other]
                 ids = frozenset(found_p) if found_p else None
         depth = within(len(norm))

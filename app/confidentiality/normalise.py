@@ -63,7 +63,7 @@ _INLINE_TAGS = frozenset(
 )
 # Anything that is not plain printable ASCII (or tab and line breaks), an entity's ampersand,
 # or a hyphen at a line end: the fast path skips texts without any of these.
-_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|&|<[A-Za-z/!]|[-=][ \t]*[\r\n]")
+_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|[&*_~`^|\[]|<[A-Za-z/!]|[-=][ \t]*[\r\n]")
 _ASCII_LEET = re.compile(r"[A-Za-z][@$013457][A-Za-z]")
 
 # Default-ignorable characters that are not format controls (Unicode's
@@ -174,11 +174,7 @@ def _decode_entities(text: str) -> tuple[str, list[int]] | None:
 
 def normalise(source: str) -> Normalised:
     """Normalise ``source`` for matching (see the module's docstring)."""
-    if (
-        _SPECIAL.search(source) is None
-        and _ASCII_LEET.search(source) is None
-        and _INTRAWORD_MARKUP.search(source) is None
-    ):
+    if _SPECIAL.search(source) is None and _ASCII_LEET.search(source) is None:
         return Normalised(source, source, None)
     text = source
     base: list[int] | None = None
