@@ -1288,7 +1288,9 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         fam = _family(pid)
         p = BY_ID[pid]
         for t in rng.sample(NOTE_TEMPLATES, 8):
-            other = _family(rng.choice([o for o in others if o != pid]))
+            # The second name comes from the same part (tuning or validation) as the first.
+            same_part = [o for o in others if o != pid and (o in VALID) == (pid in VALID)]
+            other = _family(rng.choice(same_part))
             text = t.format(
                 F=fam,
                 U=fam.upper(),

@@ -210,6 +210,7 @@ def arabic_variants(folded: str) -> list[str]:
 _PHON_DIGRAPHS = (
     ("sch", "s"),
     ("tch", "c"),
+    ("ch", "c"),
     ("kh", "h"),
     ("gh", "g"),
     ("ph", "f"),

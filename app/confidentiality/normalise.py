@@ -50,7 +50,10 @@ _LINE_BREAK_HYPHEN = re.compile(
     r"(?<=[^\W\d_])[ \t]?[-\u2010\u2011\u00ad=][ \t]*(?:\r\n|\r|\n|\u2028)"
     r"(?:[ \t]*(?:\r\n|\r|\n|\u2028))?[ \t]*(?=[^\W\d_])"
 )
-_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W\d_])(?:[*_~`^|]+|\[\^?[0-9]{1,3}\])(?=[^\W\d_])")
+# An apostrophe for a hamza or ayn before a word's last vowel ("Nurza'i", "Tabataba'i",
+# "Shi'a"): the word is written on without it.
+_HAMZA_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['\u2019\u02bc](?=[aeiouy\u0101\u012b\u016b]{1,2}\b)")
+_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W\d_])(?:[\\*_~`^|]+|\[\^?[0-9]{1,3}\])(?=[^\W\d_])")
 _ENTITY = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)"
 # HTML comments and tags: a renderer hides them, so "Kari<b></b>mova" and "Kari<!-- -->mova"
 # read as one word. Inline elements join their neighbours; any other tag separates words.
@@ -63,7 +66,7 @@ _INLINE_TAGS = frozenset(
 )
 # Anything that is not plain printable ASCII (or tab and line breaks), an entity's ampersand,
 # or a hyphen at a line end: the fast path skips texts without any of these.
-_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|[&*_~`^|\[]|<[A-Za-z/!]|[-=][ \t]*[\r\n]")
+_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|[&*_~`^|\[\\]|<[A-Za-z/!]|[-=][ \t]*[\r\n]")
 _ASCII_LEET = re.compile(r"[A-Za-z][@$013457][A-Za-z]")
 
 # Default-ignorable characters that are not format controls (Unicode's
@@ -174,7 +177,11 @@ def _decode_entities(text: str) -> tuple[str, list[int]] | None:
 
 def normalise(source: str) -> Normalised:
     """Normalise ``source`` for matching (see the module's docstring)."""
-    if _SPECIAL.search(source) is None and _ASCII_LEET.search(source) is None:
+    if (
+        _SPECIAL.search(source) is None
+        and _ASCII_LEET.search(source) is None
+        and ("'" not in source or _HAMZA_APOSTROPHE.search(source) is None)
+    ):
         return Normalised(source, source, None)
     text = source
     base: list[int] | None = None
@@ -196,6 +203,9 @@ def normalise(source: str) -> Normalised:
     # "Kari*mova"; "Kari_mova_", "Kari[1]mova"): dropped, the word read whole.
     for m in _INTRAWORD_MARKUP.finditer(text):
         dropped.update(range(m.start(), m.end()))
+    if "'" in text or "\u2019" in text or "\u02bc" in text:
+        for m in _HAMZA_APOSTROPHE.finditer(text):
+            dropped.add(m.start())
     out: list[str] = []
     origin: list[int] = []
     controls: list[int] = []
