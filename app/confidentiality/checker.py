@@ -538,6 +538,9 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
         "إدارة",
         "اداره",
         "مطار",
+        # "Jalal al-Din Haqqani": the end of someone else's compound given name
+        "الدين",
+        "الدین",
     )
 )
 # After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
@@ -977,6 +980,8 @@ class Checker:
                 elif len(norm) >= 4:
                     ids = self._variant_ids(s, i)
                     if ids is not None:
+                        if allowed and len(ids) > 1 and not ids <= allowed:
+                            ids = self._narrowed(s, i, i + 1, ids)
                         if not ids <= allowed:
                             self._emit_name(s, out, i, i + 1, "name", _MSG_VARIANT, name=True)
                         i += 1
@@ -1549,7 +1554,7 @@ class Checker:
         key = norm if phonetic_key else "\x00" + norm
         if key in self._near_cache:
             return self._near_cache[key]
-        ids = self._phonetic.get(_phonetic(norm)) if phonetic_key else None
+        ids = self._phonetic.get(_phonetic(norm)) if phonetic_key or len(norm) >= 6 else None
         if ids is None and phonetic_key:
             # One sound off in a long name ("Kerimowa"): transliteration keys one edit apart.
             pkey = _phonetic(norm)
