@@ -1356,7 +1356,11 @@ class Checker:
         if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED or s.title_case(i):
             # Capitals carry no information here ("May deadline", "Deep Wells and Canals"):
             # ask for a verb that a person does.
-            return not s.title_case(i) and self._person_verb_follows(s, i, j)
+            if norm in _ALWAYS_CAPITALISED:
+                return s.speech_follows(j)  # "May saw the worst violence"
+            return not s.title_case(i) and (
+                s.speech_follows(j) or self._person_verb_follows(s, i, j)
+            )
         return True
 
     @staticmethod
