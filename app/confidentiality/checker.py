@@ -1358,14 +1358,14 @@ class Checker:
             # ask for a verb that a person does.
             if norm in _ALWAYS_CAPITALISED:
                 return s.speech_follows(j)  # "May saw the worst violence"
-            return not s.title_case(i) and (
-                s.speech_follows(j) or self._person_verb_follows(s, i, j)
-            )
+            return not s.title_case(i) and self._person_verb_follows(s, i, j)
         return True
 
     @staticmethod
     def _person_verb_follows(s: _Scan, i: int, j: int) -> bool:
         """Whether token j starts the predicate of token i taken as a person."""
+        while j < s.n and s.norms[j] in _SPEECH_ADVERBS and s.run_gap(j):
+            j += 1  # "Young strongly argued"
         if j >= s.n or not s.run_gap(j) or not s.raws[j].islower():
             return False
         verb = s.norms[j]
