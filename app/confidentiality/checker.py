@@ -449,8 +449,8 @@ def _aff_word(norm: str) -> str:
     """A word of an institution's name as it is compared: abbreviations spelled out,
     singular, a country name or adjective as its country code; '' for a joining word."""
     w = _AFF_ABBREVIATIONS.get(norm, norm)
-    if not w or w in _AFF_STOP:
-        return ""
+    if not w or w in _AFF_STOP or len(w) == 1:
+        return ""  # joining words, and the "s" of "Women's"
     for toks, codes, _ in _GEO.get(w, ()):
         if len(toks) == 1:
             return "cc:" + codes[0]
@@ -818,7 +818,7 @@ class Checker:
             key[0][:k]
             for key, term in terms.items()
             if len(key) == 1 and term.kind == "name" and len(key[0]) >= 4
-            for k in range(3, len(key[0]) - 1)
+            for k in range(2, len(key[0]) - 1)
         )
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
