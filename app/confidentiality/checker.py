@@ -538,11 +538,27 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
         "إدارة",
         "اداره",
         "مطار",
+        "حرم",
+        "ضريح",
+        "مقام",
         # "Jalal al-Din Haqqani": the end of someone else's compound given name
         "الدين",
         "الدین",
     )
 )
+
+
+def _arabic_context(norm: str) -> bool:
+    """A noun that makes the name next to it a place, a group or a shrine (with or without
+    the article or a conjunction attached)."""
+    return norm in _ARABIC_FIGURE_CONTEXT or any(
+        v in _ARABIC_FIGURE_CONTEXT for v in arabic_variants(norm)[1:]
+    )
+
+
+# The end of a compound given name written as one word ("سراج‌الدين", "عبدالله"): the next
+# word is that person's family name, not a participant's.
+_ARABIC_COMPOUND_ENDINGS = tuple(fold(w) for w in ("الدين", "الدین", "الله"))
 # After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
 # (NPL):", "Young \u2014 the corridor ...", "Mills said:").
 _LABEL = re.compile(
@@ -1088,8 +1104,8 @@ class Checker:
             j < s.n
             and len(s.raws[j]) == 1
             and s.raws[j].isalpha()
-            and (j == i or s.gap(j).strip(" .-\u00a0") == "")
-            and (j == i or len(s.gap(j)) <= 2)
+            and (j == i or s.gap(j).strip(" .-/\u00a0") == "")
+            and (j == i or len(s.gap(j)) <= 3)
         ):
             j += 1
         if j - i < 2:
@@ -1144,8 +1160,10 @@ class Checker:
         """A word in Arabic script: a name given in Arabic script in the directory (with or
         without an attached article or conjunction), or a Latin name as a translator writes
         it (matched on consonants and long vowels). Returns how many tokens it matched."""
-        if (i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT) or (
-            i > 0 and s.norms[i - 1] in _ARABIC_FIGURE_CONTEXT
+        if (
+            (i + 1 < s.n and _arabic_context(s.norms[i + 1]))
+            or (i > 0 and _arabic_context(s.norms[i - 1]))
+            or (i > 0 and s.norms[i - 1].endswith(_ARABIC_COMPOUND_ENDINGS))
         ):
             return 0  # "the Haqqani network" (in Arabic and Persian the noun comes first)
         if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
