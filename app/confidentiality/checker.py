@@ -694,6 +694,9 @@ class Checker:
         near: dict[str, set[str]] = {}
         given_by_id: dict[str, set[str]] = {}
         family_by_id: dict[str, set[str]] = {}
+        # Family names that are ordinary words ("Young", "Mills"): a misspelling of one
+        # counts only where a person stands ("Younge argued", "Mils: ...").
+        weak_near: dict[str, set[str]] = {}
         emails: dict[str, set[str]] = {}
         affiliations: list[tuple[list[str], str]] = []
         written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
@@ -761,6 +764,8 @@ class Checker:
                     phonetic.setdefault(_phonetic(n), set()).add(pid)
                     if within(len(n)):
                         near.setdefault(n, set()).add(pid)
+                elif len(n) >= 4 and n not in _PARTICLES:
+                    weak_near.setdefault(n, set()).add(pid)
             # The same names as a translator writes them in Arabic script: each distinctive
             # one alone, and given + family name together however short ("Paul Young").
             for part in itertools.chain(family, given, *latin_aliases):
@@ -828,6 +833,11 @@ class Checker:
             for given_norm in givens:
                 self._given_index.setdefault(given_norm, set()).add(given_pid)
         self._family_by_id = family_by_id
+        self._weak_near = {k: frozenset(v) for k, v in weak_near.items()}
+        self._weak_near_index: dict[str, set[str]] = {}
+        for wname in self._weak_near:
+            for wvariant in deletions(wname, 1):
+                self._weak_near_index.setdefault(wvariant, set()).add(wname)
         # First pieces of distinctive names split in two ("Kari mova"): a set lookup per word
         # decides whether the pair is worth joining.
         self._split_prefixes = frozenset(
@@ -1529,6 +1539,8 @@ class Checker:
         if _weak(norm) or norm in self._honorifics or (not upper and len(norm) < 6):
             return None
         ids = self._near(norm, phonetic_key=upper)
+        if ids is None and upper and self._weak_near:
+            ids = self._weak_variant(s, i)
         if ids is None and norm.endswith("s"):
             for stem in (norm[:-1], norm[:-2]) if norm.endswith("es") else (norm[:-1],):
                 term = self._single.get(stem)
@@ -1544,6 +1556,25 @@ class Checker:
         if i > 0 and s.plain_gap(i) and s.norms[i - 1] in _PLACE_PREPOSITIONS | _FIGURE_TITLES:
             return None  # "in Mansoura", "President Karimov": a place or a public figure
         return ids
+
+    def _weak_variant(self, s: _Scan, i: int) -> frozenset[str] | None:
+        """ "Younge argued", "Mils: ...": one edit from a family name that is an ordinary
+        word, where a person stands (a verb only a person does, a note format, a slot)."""
+        norm = s.norms[i]
+        found: set[str] = set()
+        for variant in deletions(norm, 1):
+            for name in self._weak_near_index.get(variant, ()):
+                if name != norm and OSA.distance(norm, name, score_cutoff=1) <= 1:
+                    found |= self._weak_near[name]
+        if not found:
+            return None
+        if (
+            self._person_verb_follows(s, i, i + 1)
+            or self._note_format(s, i, i + 1)
+            or self._listed(s, i, i + 1)
+        ):
+            return frozenset(found)
+        return None
 
     def _glued_to_other_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
         """Whether token i is one word of a capitalised name that is not this person's
