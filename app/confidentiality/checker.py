@@ -989,8 +989,8 @@ class Checker:
                         continue
                 elif (
                     i > 0
-                    and raw[:1].isupper()
                     and (norms[i - 1] in self._given_index or norms[i - 1] in self._honorifics)
+                    and raw[:1].isupper()
                     and (pair := self._beside_name(s, i)) is not None
                 ):
                     first, pair_ids = pair
@@ -1446,10 +1446,16 @@ class Checker:
             k = j
             while close > 0 and k < s.n and s.starts[k] < close:
                 k += 1
-            if close > 0 and k < s.n and s.norms[k] in _SPEECH_VERBS:
+            verb = s.norms[k] if close > 0 and k < s.n else ""
+            plural = s.norms[i].endswith("s")
+            if (
+                s.raws[i][:1].isupper()
+                and verb in _SPEECH_VERBS
+                and not (plural and verb in _THING_VERBS)
+            ):
                 return True
-        if before.endswith(("(", "[")) and after.startswith((")", "]")):
-            return True
+        if before.endswith(("(", "[")) and after.startswith((")", "]", ",", ";")):
+            return True  # "(Young)", "[Young]", "(Young, NPL)"
         raw = s.raws[i]
         if len(raw) > 1 and raw.isupper() and (s.speech_follows(j) or after.startswith(":")):
             return True

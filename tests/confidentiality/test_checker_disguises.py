@@ -101,6 +101,8 @@ def _verdict(checker: Checker, text: str, allowed: frozenset[str] = frozenset())
         "Interventions: Young, Mills.",
         "Young (session 2) said the drought is worsening.",
         "Mills >> the numbers do not add up.",
+        "Comment (Young, ministry): the data are old.",
+        "Younge argued for the corridor.",
         # Arabic script, letter by letter
         "قالت يوسوبوفا إن الجفاف يتفاقم.",
         "وقال شودري إن الأرقام قديمة.",
@@ -120,6 +122,8 @@ def test_disguised_names_block(checker: Checker, text: str) -> None:
         "Wells dried up across the province.",
         "Young educated women in Herat want jobs.",
         "Young people said they have no jobs.",
+        "The old mills (long, narrow buildings) closed.",
+        "May saw the worst violence of the year.",
         "The Commander of the Frontier Corps is appointed by the army chief.",
         "Mullah Omar was never seen in public.",
         "St Khalid's school was rebuilt.",
