@@ -833,7 +833,11 @@ class Checker:
             for given_norm in givens:
                 self._given_index.setdefault(given_norm, set()).add(given_pid)
         self._family_by_id = family_by_id
+        # Words after which a capitalised word may be a misspelt family name (see
+        # :meth:`_beside_name`): given names and honorifics.
+        self._beside_triggers = frozenset(self._given_index) | frozenset(self._honorifics)
         self._weak_near = {k: frozenset(v) for k, v in weak_near.items()}
+        self._weak_near_cache: dict[str, frozenset[str]] = {}
         self._weak_near_index: dict[str, set[str]] = {}
         for wname in self._weak_near:
             for wvariant in deletions(wname, 1):
@@ -948,10 +952,13 @@ class Checker:
         n = s.n
         single = self._single
         multi = self._multi
+        raws = s.raws
+        split_prefixes = self._split_prefixes
+        beside = self._beside_triggers
         i = 0
         while i < n:
             norm = norms[i]
-            raw = s.raws[i]
+            raw = raws[i]
             if len(raw) == 1 and raw.isalpha():
                 j = self._spelled_acronym(s, i, allowed, out)
                 if j > i:
@@ -977,7 +984,7 @@ class Checker:
                         matched = (term1, i + 1)
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
-                elif norm in self._split_prefixes and (split := self._split_name(s, i)) is not None:
+                elif norm in split_prefixes and (split := self._split_name(s, i)) is not None:
                     if not split.ids <= allowed:
                         self._emit_name(s, out, i, i + 2, split.kind, split.message, name=True)
                     i += 2
@@ -989,7 +996,7 @@ class Checker:
                         continue
                 elif (
                     i > 0
-                    and (norms[i - 1] in self._given_index or norms[i - 1] in self._honorifics)
+                    and norms[i - 1] in beside
                     and raw[:1].isupper()
                     and (pair := self._beside_name(s, i)) is not None
                 ):
@@ -998,7 +1005,11 @@ class Checker:
                         self._emit_name(s, out, first, i + 1, "name", _MSG_VARIANT, name=True)
                     i += 1
                     continue
-                elif raw[-1:] == "s" and (acr := self._acronym_plural(s, i)) is not None:
+                elif (
+                    raw[-1] == "s"
+                    and raw[0].isupper()
+                    and (acr := self._acronym_plural(s, i)) is not None
+                ):
                     if not acr.ids <= allowed:
                         self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
                     i += 1
@@ -1567,11 +1578,16 @@ class Checker:
         """ "Younge argued", "Mils: ...": one edit from a family name that is an ordinary
         word, where a person stands (a verb only a person does, a note format, a slot)."""
         norm = s.norms[i]
-        found: set[str] = set()
-        for variant in deletions(norm, 1):
-            for name in self._weak_near_index.get(variant, ()):
-                if name != norm and OSA.distance(norm, name, score_cutoff=1) <= 1:
-                    found |= self._weak_near[name]
+        found = self._weak_near_cache.get(norm)
+        if found is None:
+            near: set[str] = set()
+            for variant in deletions(norm, 1):
+                for name in self._weak_near_index.get(variant, ()):
+                    if name != norm and OSA.distance(norm, name, score_cutoff=1) <= 1:
+                        near |= self._weak_near[name]
+            found = frozenset(near)
+            if len(self._weak_near_cache) < 50_000:
+                self._weak_near_cache[norm] = found
         if not found:
             return None
         if (
@@ -1706,7 +1722,7 @@ class Checker:
             return
         matched: set[str] = set()
         full: set[str] = set()
-        past = any(norms[k] in _PAST for k in range(max(0, a - 1), b))
+        past = not _PAST.isdisjoint(norms[max(0, a - 1) : b])
         for h in heads:
             head = _POS_SYNONYMS.get(norms[h], norms[h])
             pre, nationality = _position_content(zip(s.raws[a:h], norms[a:h], strict=True))
