@@ -34,6 +34,7 @@ import functools
 import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -198,6 +199,12 @@ _ROLE_DETERMINERS = _vocab_list("role_determiners")
 # "President Bush", "Minister Long": an office holder, not a participant with a common-word name.
 _OFFICE_TITLES = _vocab_list("office_titles")
 _ROLE_BLOCKERS = _vocab_list("role_blockers")
+# Before a word that only resembles a name, these make it a place ("a rally in Mansoura").
+_PLACE_PREPOSITIONS = frozenset(
+    {"in", "near", "outside", "inside", "around", "across", "towards", "toward", "via"}
+)
+# Titles before a given name that make it a historical, religious or royal figure.
+_FIGURE_TITLES = _OFFICE_TITLES | {"mullah", "prophet", "imam", "ayatollah", "caliph", "hazrat"}
 _INSTITUTIONS = _vocab_list("institution_nouns")
 _QUOTE_PREPS = _vocab_list("quote_prepositions")
 _I_VERBS = _vocab_list("i_verbs")
@@ -218,6 +225,15 @@ _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "
 _ALWAYS_CAPITALISED = _MONTHS | _WEEKDAYS | {"sunday"} | _GEO_TOKENS
 _STATIC_POS_VOCAB = _POS_WORDS | _POS_MODIFIERS | _POS_JOINERS | frozenset(_POS_SYNONYMS)
 _WEAK_WORDS = _COMMON | _GEO_TOKENS | _HONORIFICS | _PERSON_NOUNS | _PARTICLES
+
+
+def _has_diacritics(raw: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", raw))
+
+
+def _weak_word(norm: str) -> bool:
+    """An ordinary word, whatever its length."""
+    return norm in _WEAK_WORDS or is_english_word(norm)
 
 
 def _weak(norm: str) -> bool:
@@ -297,10 +313,11 @@ class _Term:
 class _Position:
     """One distinct position text, with the roster people holding it grouped by country."""
 
-    __slots__ = ("by_country", "content", "need", "ranks", "unique")
+    __slots__ = ("by_country", "content", "need", "past", "ranks", "unique")
 
-    def __init__(self, content: frozenset[str], ranks: frozenset[str]) -> None:
+    def __init__(self, content: frozenset[str], ranks: frozenset[str], past: bool) -> None:
         self.content = content
+        self.past = past  # "Former Commander of ...": the office has another holder now
         self.ranks = ranks
         self.need = min(3, len(content))
         self.by_country: dict[str, set[str]] = {}
@@ -314,6 +331,9 @@ class _Position:
 
 
 _UNIQUE_POSITION_WORDS = 3
+_PAST = frozenset(
+    {"former", "ex", "then", "erstwhile", "onetime", "retired", "previous", "past", "outgoing"}
+)
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -417,7 +437,9 @@ _AFF_ABBREVIATIONS = {
     "affair": "",
     "studies": "study",
     "relations": "relation",
-    "mfa": "",
+    "mfa": "mfa",
+    "mofa": "mfa",
+    "eu": "european",
 }
 _ABBREVIATED = frozenset(_AFF_ABBREVIATIONS)
 
@@ -427,8 +449,8 @@ def _aff_word(norm: str) -> str:
     """A word of an institution's name as it is compared: abbreviations spelled out,
     singular, a country name or adjective as its country code; '' for a joining word."""
     w = _AFF_ABBREVIATIONS.get(norm, norm)
-    if not w or w in _AFF_STOP:
-        return ""
+    if not w or w in _AFF_STOP or len(w) == 1:
+        return ""  # joining words, and the "s" of "Women's"
     for toks, codes, _ in _GEO.get(w, ()):
         if len(toks) == 1:
             return "cc:" + codes[0]
@@ -454,6 +476,11 @@ class _AffiliationIndex:
             content = frozenset(w for w in (_aff_word(_norm(r)) for r in raws) if w)
             if len(content) >= 2:
                 grouped.setdefault(content, set()).add(pid)
+            if {"ministry", "foreign"} <= content:
+                # "the Omani MFA", "Oman's MoFA": the ministry by its usual initials.
+                short = (content - {"ministry", "foreign"}) | {"mfa"}
+                if len(short) >= 2:
+                    grouped.setdefault(short, set()).add(pid)
         frequency: dict[str, int] = {}
         for content in grouped:
             for w in content:
@@ -469,11 +496,93 @@ _BAG_BREAK = frozenset("!?;\n\r\u2022")
 # Arabic and Persian words after a family name that make it an organisation or a place
 # ("the Haqqani network"): network, movement, family, tribe, group, district.
 _ARABIC_FIGURE_CONTEXT = frozenset(
-    fold(w) for w in ("شبكة", "شبکه", "حركة", "جنبش", "عائلة", "خانواده", "قبيلة", "جماعة", "منطقة")
+    fold(w)
+    for w in (
+        "شبكة",
+        "شبکه",
+        "حركة",
+        "جنبش",
+        "عائلة",
+        "خانواده",
+        "قبيلة",
+        "جماعة",
+        "منطقة",
+        "ولاية",
+        "ولایت",
+        "مدينة",
+        "شهر",
+        "شارع",
+        "سرک",
+        "مسجد",
+        "نهر",
+        "رود",
+        "سد",
+        "بند",
+        "مديرية",
+        "ولسوالی",
+        "قرية",
+        "قریه",
+        "حي",
+        "مدرسة",
+        "مدرسه",
+        "آل",
+        "قبیله",
+        "طایفه",
+        "حزب",
+        "جبهة",
+        "جبهه",
+        "عهد",
+        "دوران",
+        "حكومة",
+        "حکومت",
+        "إدارة",
+        "اداره",
+        "مطار",
+        "حرم",
+        "ضريح",
+        "مقام",
+        # "Jalal al-Din Haqqani": the end of someone else's compound given name
+        "الدين",
+        "الدین",
+    )
 )
+
+
+def _arabic_context(norm: str) -> bool:
+    """A noun that makes the name next to it a place, a group or a shrine (with or without
+    the article or a conjunction attached)."""
+    return norm in _ARABIC_FIGURE_CONTEXT or any(
+        v in _ARABIC_FIGURE_CONTEXT for v in arabic_variants(norm)[1:]
+    )
+
+
+# The end of a compound given name written as one word ("سراج‌الدين", "عبدالله"): the next
+# word is that person's family name, not a participant's.
+_ARABIC_COMPOUND_ENDINGS = tuple(fold(w) for w in ("الدين", "الدین", "الله"))
 # After a speaker's name in notes: a colon or a dash, perhaps after a parenthesis ("YOUNG
 # (NPL):", "Young \u2014 the corridor ...", "Mills said:").
-_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|-[ \t])")
+_LABEL = re.compile(
+    r"[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?::|[\u2014\u2013]|--?[ \t]|>>?|/[ \t]*[A-Z])"
+)
+# Finite verbs that follow a subject ("Young had a different view"); with a past participle
+# in -ed, only when a function word or the end follows ("Young intervened twice", but not
+# "Young educated women").
+_FINITE_VERBS = frozenset(
+    "had has was is will would could should did does made took gave put went came wrote spoke"
+    " led drew brought left saw sees pushed".split()
+)
+_AFTER_VERB = frozenset(
+    "on in at to for with against about over that twice again back strongly firmly sharply"
+    " by from into the a an this these those his her their its our any some no".split()
+)
+# Speech verbs that a thing can do as well ("Mills closed", "Wells reported dry"): after a
+# family name that is a plural noun they prove nothing.
+_THING_VERBS = frozenset(
+    "closed closes opened opens offered offers reported reports presented presents states"
+    " shares shared calls called questions doubts points notes remarks claims raises raised"
+    " cites estimates estimated predicts predicted indicates indicated reveals revealed"
+    " outlines outlined describes welcomes expresses feels felt".split()
+)
 
 
 def _bag_break(s: _Scan, k: int) -> bool:
@@ -584,6 +693,10 @@ class Checker:
         phonetic: dict[str, set[str]] = {}
         near: dict[str, set[str]] = {}
         given_by_id: dict[str, set[str]] = {}
+        family_by_id: dict[str, set[str]] = {}
+        # Family names that are ordinary words ("Young", "Mills"): a misspelling of one
+        # counts only where a person stands ("Younge argued", "Mils: ...").
+        weak_near: dict[str, set[str]] = {}
         emails: dict[str, set[str]] = {}
         affiliations: list[tuple[list[str], str]] = []
         written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
@@ -607,6 +720,9 @@ class Checker:
                     add(given[:1] + family_forms[-1], "full", pid)
             for f in family_forms:
                 add(f, "family", pid)
+            family_by_id[pid] = {
+                _norm(t) for t in family if _norm(t) not in _PARTICLES and len(t) >= 3
+            }
             if len(family) > 1:
                 # "bin Jassim al-Kuwari": each distinctive part is used on its own too.
                 for part in family:
@@ -648,6 +764,8 @@ class Checker:
                     phonetic.setdefault(_phonetic(n), set()).add(pid)
                     if within(len(n)):
                         near.setdefault(n, set()).add(pid)
+                elif len(n) >= 4 and n not in _PARTICLES:
+                    weak_near.setdefault(n, set()).add(pid)
             # The same names as a translator writes them in Arabic script: each distinctive
             # one alone, and given + family name together however short ("Paul Young").
             for part in itertools.chain(family, given, *latin_aliases):
@@ -656,15 +774,17 @@ class Checker:
                     continue
                 found = written_pattern(n)
                 if found is not None:
-                    skeleton, pattern = found
-                    written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
+                    skeletons, pattern = found
+                    for skeleton in skeletons:
+                        written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
             family_last = [t for t in family if _norm(t) not in _PARTICLES][-1:]
             for first in given[:1]:
                 gw = written_pattern(_norm(first), shortest=2)
                 for last in family_last:
                     fw = written_pattern(_norm(last), shortest=2)
                     if gw is not None and fw is not None:
-                        pairs.setdefault(gw[0], []).append((gw[1], fw[1], pid))
+                        for skeleton in gw[0]:
+                            pairs.setdefault(skeleton, []).append((gw[1], fw[1], pid))
             # A name given in Arabic script: its last word alone is the family name.
             for alias in e.aliases:
                 tokens = _name_tokens(alias)
@@ -701,6 +821,35 @@ class Checker:
             for variant in deletions(name, within(len(name))):
                 self._near_index.setdefault(variant, set()).add(name)
         self._near_cache: dict[str, frozenset[str] | None] = {}
+        self._phonetic_index: dict[str, set[str]] = {}
+        for pkey in self._phonetic:
+            if len(pkey) >= 6:
+                for pvariant in deletions(pkey, 1):
+                    self._phonetic_index.setdefault(pvariant, set()).add(pkey)
+        # Given names (exact) and every form of each person's family name, for "Paul Yong"
+        # and "Dr. Yung": a misspelt family name beside the given name or an honorific.
+        self._given_index: dict[str, set[str]] = {}
+        for given_pid, givens in given_by_id.items():
+            for given_norm in givens:
+                self._given_index.setdefault(given_norm, set()).add(given_pid)
+        self._family_by_id = family_by_id
+        # Words after which a capitalised word may be a misspelt family name (see
+        # :meth:`_beside_name`): given names and honorifics.
+        self._beside_triggers = frozenset(self._given_index) | frozenset(self._honorifics)
+        self._weak_near = {k: frozenset(v) for k, v in weak_near.items()}
+        self._weak_near_cache: dict[str, frozenset[str]] = {}
+        self._weak_near_index: dict[str, set[str]] = {}
+        for wname in self._weak_near:
+            for wvariant in deletions(wname, 1):
+                self._weak_near_index.setdefault(wvariant, set()).add(wname)
+        # First pieces of distinctive names split in two ("Kari mova"): a set lookup per word
+        # decides whether the pair is worth joining.
+        self._split_prefixes = frozenset(
+            key[0][:k]
+            for key, term in terms.items()
+            if len(key) == 1 and term.kind == "name" and len(key[0]) >= 4
+            for k in range(2, len(key[0]) - 1)
+        )
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
         self._written = written
@@ -750,7 +899,9 @@ class Checker:
         ranks = frozenset(content & _POS_RANKS)
         pos = positions.get((head, content))
         if pos is None:
-            pos = positions[(head, content)] = _Position(frozenset(content), ranks)
+            pos = positions[(head, content)] = _Position(
+                frozenset(content), ranks, any(n in _PAST for n in norms)
+            )
         pos.by_country.setdefault((e.country or "").upper(), set()).add(e.person_id)
 
     # ----------------------------------------------------------------------------------------
@@ -801,10 +952,13 @@ class Checker:
         n = s.n
         single = self._single
         multi = self._multi
+        raws = s.raws
+        split_prefixes = self._split_prefixes
+        beside = self._beside_triggers
         i = 0
         while i < n:
             norm = norms[i]
-            raw = s.raws[i]
+            raw = raws[i]
             if len(raw) == 1 and raw.isalpha():
                 j = self._spelled_acronym(s, i, allowed, out)
                 if j > i:
@@ -830,14 +984,41 @@ class Checker:
                         matched = (term1, i + 1)
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
+                elif norm in split_prefixes and (split := self._split_name(s, i)) is not None:
+                    if not split.ids <= allowed:
+                        self._emit_name(s, out, i, i + 2, split.kind, split.message, name=True)
+                    i += 2
+                    continue
                 elif not raw.isascii() and is_arabic(raw):
                     taken = self._arabic(s, i, allowed, out)
                     if taken:
                         i += taken
                         continue
+                elif (
+                    i > 0
+                    and norms[i - 1] in beside
+                    and raw[:1].isupper()
+                    and (pair := self._beside_name(s, i)) is not None
+                ):
+                    first, pair_ids = pair
+                    if not pair_ids <= allowed:
+                        self._emit_name(s, out, first, i + 1, "name", _MSG_VARIANT, name=True)
+                    i += 1
+                    continue
+                elif (
+                    raw[-1] == "s"
+                    and raw[0].isupper()
+                    and (acr := self._acronym_plural(s, i)) is not None
+                ):
+                    if not acr.ids <= allowed:
+                        self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
+                    i += 1
+                    continue
                 elif len(norm) >= 4:
                     ids = self._variant_ids(s, i)
                     if ids is not None:
+                        if allowed and len(ids) > 1 and not ids <= allowed:
+                            ids = self._narrowed(s, i, i + 1, ids)
                         if not ids <= allowed:
                             self._emit_name(s, out, i, i + 1, "name", _MSG_VARIANT, name=True)
                         i += 1
@@ -846,9 +1027,92 @@ class Checker:
                 i += 1
                 continue
             term, j = matched
-            if not term.ids <= allowed:
+            ids = term.ids
+            if allowed and len(ids) > 1 and not ids <= allowed:
+                ids = self._narrowed(s, i, j, ids)
+            if not ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _narrowed(self, s: _Scan, i: int, j: int, ids: frozenset[str]) -> frozenset[str]:
+        """A name part shared by several people ("Tariq"), inside a run of name words that
+        only one of them has ("Yusuf bin Tariq"): it refers to that one."""
+        out = ids
+        for step, start in ((-1, i - 1), (1, j)):
+            k = start
+            for _ in range(3):
+                if not 0 <= k < s.n or not s.run_gap(max(k, k - step)):
+                    break
+                if s.norms[k] in _PARTICLES:
+                    k += step
+                    continue
+                other = self._single.get(s.norms[k])
+                if other is None or other.kind != "name" or not s.raws[k][:1].isupper():
+                    break
+                common = out & other.ids
+                if common:
+                    out = common
+                k += step
+        return out
+
+    def _split_name(self, s: _Scan, i: int) -> _Term | None:
+        """A name split in two by a line break or a space ("Kari\nmova", "Kari mova"): the
+        two pieces together spell a distinctive name."""
+        j = i + 1
+        if j >= s.n:
+            return None
+        term = self._single.get(s.norms[i] + s.norms[j])
+        if term is None or term.kind != "name":
+            return None
+        gap = s.gap(j)
+        if not gap.isspace() or len(gap) > 3:
+            return None
+        if "\n" not in gap and "\r" not in gap:
+            nxt = s.raws[j]
+            if not nxt.islower() or (len(nxt) > 2 and _weak_word(s.norms[j])):
+                return None
+        if term.weak and not _has_diacritics(s.raws[i] + s.raws[j]):
+            return None  # "Mü ller" is Müller; "Mil ls" is nothing
+        return term
+
+    def _beside_name(self, s: _Scan, i: int) -> tuple[int, frozenset[str]] | None:
+        """A misspelt family name (one edit; two in a long one) right after the person's
+        given name ("Paul Yong", "Rachel Mils") or after an honorific ("Dr. Yung"), even when
+        the name is also an ordinary word. Returns (first token, people) or None."""
+        if len(s.norms[i]) < 3 or s.raws[i].isupper():
+            return None
+        norm = s.norms[i]
+        prev = s.norms[i - 1]
+        if s.plain_gap(i) and s.raws[i - 1][:1].isupper():
+            pids = self._given_index.get(prev)
+            if pids:
+                found = self._family_near(norm, pids, shortest=3)
+                if found:
+                    return i - 1, found
+        h = s.honorific_start(i, self._honorifics)
+        if h < i and norm not in _WEAK_WORDS and s.norms[i - 1] not in _FIGURE_TITLES:
+            found = self._family_near(norm, self._all_ids, shortest=5)
+            if found:
+                return h, found
+        return None
+
+    def _family_near(self, norm: str, pids: Iterable[str], *, shortest: int) -> frozenset[str]:
+        found: set[str] = set()
+        for pid in pids:
+            for fam in self._family_by_id.get(pid, ()):
+                if len(fam) < shortest or fam == norm:
+                    continue
+                allowed = 2 if min(len(fam), len(norm)) >= 8 else 1
+                if OSA.distance(fam, norm, score_cutoff=allowed) <= allowed:
+                    found.add(pid)
+        return frozenset(found)
+
+    def _acronym_plural(self, s: _Scan, i: int) -> _Term | None:
+        """ "BCSAs", "KIPSs": an acronym in the plural (capitals, then a small s)."""
+        raw = s.raws[i]
+        if len(raw) >= 4 and raw[-1] == "s" and raw[:-1].isupper():
+            return self._acronyms.get(s.norms[i][:-1])
+        return None
 
     def _spelled_acronym(
         self, s: _Scan, i: int, allowed: frozenset[str], out: list[Finding]
@@ -861,15 +1125,19 @@ class Checker:
             j < s.n
             and len(s.raws[j]) == 1
             and s.raws[j].isalpha()
-            and (j == i or s.gap(j).strip(" .-\u00a0") == "")
-            and (j == i or len(s.gap(j)) <= 2)
+            and (j == i or s.gap(j).strip(" .-/\u00a0") == "")
+            and (j == i or len(s.gap(j)) <= 3)
         ):
             j += 1
         if j - i < 2:
             return i
         spelled = "".join(s.norms[i:j])
         term = self._acronyms.get(spelled)
-        if term is not None and all(r.isupper() for r in s.raws[i:j]):
+        dotted = all("." in s.gap(k) for k in range(i + 1, j))
+        if term is not None and (
+            all(r.isupper() for r in s.raws[i:j])
+            or (dotted and all(r.islower() for r in s.raws[i:j]))
+        ):
             kind: Kind = "affiliation"
         else:
             term = self._single.get(spelled)
@@ -913,8 +1181,12 @@ class Checker:
         """A word in Arabic script: a name given in Arabic script in the directory (with or
         without an attached article or conjunction), or a Latin name as a translator writes
         it (matched on consonants and long vowels). Returns how many tokens it matched."""
-        if i + 1 < s.n and s.norms[i + 1] in _ARABIC_FIGURE_CONTEXT:
-            return 0  # "the Haqqani network"
+        if (
+            (i + 1 < s.n and _arabic_context(s.norms[i + 1]))
+            or (i > 0 and _arabic_context(s.norms[i - 1]))
+            or (i > 0 and s.norms[i - 1].endswith(_ARABIC_COMPOUND_ENDINGS))
+        ):
+            return 0  # "the Haqqani network" (in Arabic and Persian the noun comes first)
         if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
             pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
             if pair:
@@ -1061,13 +1333,25 @@ class Checker:
         raw = s.raws[i]
         if term.acronym:
             if term.weak:
-                # "HAS", "DIM": an acronym that is also a word only counts in capitals.
+                # "HAS", "DIM": an acronym that is also a word only counts in capitals; a
+                # three-letter one that is no word also in small letters ("iep").
+                if raw.islower() and len(raw) == 3:
+                    return not _weak_word(s.norms[i])
                 return len(raw) > 1 and raw.isupper() and not s.shouting()
             return True
         if term.single_name:
+            if (
+                term.labels == {"given"}
+                and i > 0
+                and s.plain_gap(i)
+                and s.norms[i - 1] in _FIGURE_TITLES
+            ):
+                return False  # "Mullah Omar", "St Thomas's", "Prophet Yusuf": someone else
             if s.next_is_hyphen_compound(i) and term.weak:
                 return False  # "NG-based", "Li-ion"
-            if self._other_persons_name(s, i) and not self._same_person_nearby(s, i, term.ids):
+            if (
+                self._other_persons_name(s, i) or self._other_participants_given(s, i, term.ids)
+            ) and not self._same_person_nearby(s, i, term.ids):
                 return False  # "Zalmay Khalilzad", "Erna Solberg": someone not on the roster
             if j < s.n and s.norms[j] in _FIGURE_CONTEXT and s.plain_gap(j):
                 return False  # "the Bush administration"
@@ -1076,7 +1360,10 @@ class Checker:
                 # "ANA" (the army) is not "Ana": short capitals need an honorific.
                 return s.honorific_start(i, self._honorifics) < i or s.shouting()
             return True
-        # Weak terms: ordinary words that are also names ("Hope", "Said", "Long").
+        # Weak terms: ordinary words that are also names ("Hope", "Said", "Long"); written
+        # with the diacritics of the name ("Müller"), the word is the name.
+        if raw[:1].isupper() and not raw.isascii() and _has_diacritics(raw):
+            return True
         if i > 0 and s.norms[i - 1] in _OFFICE_TITLES and s.plain_gap(i):
             return False
         h = s.honorific_start(i, self._honorifics)
@@ -1088,7 +1375,11 @@ class Checker:
                 for r, n in zip(s.raws[i:j], s.norms[i:j], strict=True)
                 if n not in _PARTICLES
             )
-        if term.single_name and len(raw) > 2 and self._note_format(s, i, j):
+        if (
+            term.single_name
+            and len(raw) > 2
+            and (self._note_format(s, i, j) or (raw[:1].isupper() and self._listed(s, i, j)))
+        ):
             return True
         if not raw[:1].isupper() or (len(raw) > 1 and raw.isupper()):
             return False
@@ -1103,9 +1394,52 @@ class Checker:
             return True
         if s.sentence_start(i) or norm in _ALWAYS_CAPITALISED or s.title_case(i):
             # Capitals carry no information here ("May deadline", "Deep Wells and Canals"):
-            # ask for a speech verb.
-            return s.speech_follows(j)
+            # ask for a verb that a person does.
+            if norm in _ALWAYS_CAPITALISED:
+                return s.speech_follows(j)  # "May saw the worst violence"
+            return not s.title_case(i) and self._person_verb_follows(s, i, j)
         return True
+
+    @staticmethod
+    def _person_verb_follows(s: _Scan, i: int, j: int) -> bool:
+        """Whether token j starts the predicate of token i taken as a person."""
+        while j < s.n and s.norms[j] in _SPEECH_ADVERBS and s.run_gap(j):
+            j += 1  # "Young strongly argued"
+        if j >= s.n or not s.run_gap(j) or not s.raws[j].islower():
+            return False
+        verb = s.norms[j]
+        plural = s.norms[i].endswith("s")  # "Mills", "Wells": also things that close
+        if verb in _SPEECH_VERBS:
+            return not (plural and verb in _THING_VERBS)
+        if plural:
+            return False
+        if verb in _FINITE_VERBS:
+            return True
+        if verb.endswith("ed") and len(verb) > 4:
+            nxt = j + 1
+            return nxt >= s.n or not s.run_gap(nxt) or s.norms[nxt] in _AFTER_VERB
+        return False
+
+    def _listed(self, s: _Scan, i: int, j: int) -> bool:
+        """A name alone in a slot of notes: "Chair: Young.", "Interventions: Young, Mills",
+        "-- Young" at a line's end."""
+        text = s.text
+        end = s.possessive_end(j - 1)
+        after = text[end : end + 2].lstrip(" \t")
+        closes = after == "" or after[:1] in ",.;\n\r)"
+        gap = s.gap(i)
+        before = gap.strip(" \t")
+        if closes and (before.endswith((":", "--", "\u2014", "\u2013", ">>")) or before == "-"):
+            return True
+        if (i == 0 or "\n" in gap or "\r" in gap) and (after == "" or after[:1] in "\n\r"):
+            return True  # alone on its line: a heading, a table cell, a signature
+        if before.endswith(",") and i > 0 and self._roster_name_at(s, i - 1):
+            return closes or (j < s.n and s.norms[j] in ("and", "or"))
+        return after[:1] == "," and j < s.n and self._roster_name_at(s, j)
+
+    def _roster_name_at(self, s: _Scan, k: int) -> bool:
+        term = self._single.get(s.norms[k])
+        return term is not None and term.kind == "name" and s.raws[k][:1].isupper()
 
     @staticmethod
     def _note_format(s: _Scan, i: int, j: int) -> bool:
@@ -1117,8 +1451,22 @@ class Checker:
         before = text[max(0, s.starts[i] - 2) : s.starts[i]].rstrip(" \t")
         if s.sentence_start(i) and _LABEL.match(text, end):
             return True
-        if before.endswith(("(", "[")) and after.startswith((")", "]")):
-            return True
+        if after.startswith("("):
+            # "Young (session 2) said": a speech verb after a parenthesis.
+            close = text.find(")", end, end + 42)
+            k = j
+            while close > 0 and k < s.n and s.starts[k] < close:
+                k += 1
+            verb = s.norms[k] if close > 0 and k < s.n else ""
+            plural = s.norms[i].endswith("s")
+            if (
+                s.raws[i][:1].isupper()
+                and verb in _SPEECH_VERBS
+                and not (plural and verb in _THING_VERBS)
+            ):
+                return True
+        if before.endswith(("(", "[")) and after.startswith((")", "]", ",", ";")):
+            return True  # "(Young)", "[Young]", "(Young, NPL)"
         raw = s.raws[i]
         if len(raw) > 1 and raw.isupper() and (s.speech_follows(j) or after.startswith(":")):
             return True
@@ -1158,6 +1506,14 @@ class Checker:
         ):
             k -= 1
         return k >= 0 and (k < i - 1 or s.plain_gap(k + 1)) and self._name_like(s, k)
+
+    def _other_participants_given(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """ "Fatima Zahra Mansouri": a given name of someone else in the directory right
+        before a family name makes a third person's name, not this participant's."""
+        if i == 0 or not s.plain_gap(i) or not s.raws[i - 1][:1].isupper():
+            return False
+        others = self._given_index.get(s.norms[i - 1])
+        return others is not None and others.isdisjoint(ids) and not _weak(s.norms[i - 1])
 
     def _same_person_nearby(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
         """True for "Farida Noor Rahimi": another part of the same person's name is in the run,
@@ -1200,6 +1556,8 @@ class Checker:
         if _weak(norm) or norm in self._honorifics or (not upper and len(norm) < 6):
             return None
         ids = self._near(norm, phonetic_key=upper)
+        if ids is None and upper and self._weak_near:
+            ids = self._weak_variant(s, i)
         if ids is None and norm.endswith("s"):
             for stem in (norm[:-1], norm[:-2]) if norm.endswith("es") else (norm[:-1],):
                 term = self._single.get(stem)
@@ -1212,7 +1570,33 @@ class Checker:
             return None
         if i + 1 < s.n and s.norms[i + 1] in _FIGURE_CONTEXT and s.plain_gap(i + 1):
             return None  # "the Mansour district"
+        if i > 0 and s.plain_gap(i) and s.norms[i - 1] in _PLACE_PREPOSITIONS | _FIGURE_TITLES:
+            return None  # "in Mansoura", "President Karimov": a place or a public figure
         return ids
+
+    def _weak_variant(self, s: _Scan, i: int) -> frozenset[str] | None:
+        """ "Younge argued", "Mils: ...": one edit from a family name that is an ordinary
+        word, where a person stands (a verb only a person does, a note format, a slot)."""
+        norm = s.norms[i]
+        found = self._weak_near_cache.get(norm)
+        if found is None:
+            near: set[str] = set()
+            for variant in deletions(norm, 1):
+                for name in self._weak_near_index.get(variant, ()):
+                    if name != norm and OSA.distance(norm, name, score_cutoff=1) <= 1:
+                        near |= self._weak_near[name]
+            found = frozenset(near)
+            if len(self._weak_near_cache) < 50_000:
+                self._weak_near_cache[norm] = found
+        if not found:
+            return None
+        if (
+            self._person_verb_follows(s, i, i + 1)
+            or self._note_format(s, i, i + 1)
+            or self._listed(s, i, i + 1)
+        ):
+            return frozenset(found)
+        return None
 
     def _glued_to_other_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
         """Whether token i is one word of a capitalised name that is not this person's
@@ -1228,7 +1612,14 @@ class Checker:
                 len(raw) > 1
                 and raw[0].isupper()
                 and not raw.isupper()
-                and norm not in _WEAK_WORDS  # "Islam Karimov": a given name, if a word too
+                # "Islam Karimov": a given name even if it is also a word; but not a word that
+                # starts a clause ("According Karimow", "Responding to ...").
+                and norm not in _COMMON
+                and norm not in _SPEECH_VERBS
+                and norm not in _GEO_TOKENS
+                and norm not in _PERSON_NOUNS
+                and norm not in _PARTICLES
+                and not norm.endswith("ing")
                 and norm not in self._honorifics
             ):
                 return True
@@ -1238,7 +1629,17 @@ class Checker:
         key = norm if phonetic_key else "\x00" + norm
         if key in self._near_cache:
             return self._near_cache[key]
-        ids = self._phonetic.get(_phonetic(norm)) if phonetic_key else None
+        ids = self._phonetic.get(_phonetic(norm)) if phonetic_key or len(norm) >= 6 else None
+        if ids is None and phonetic_key:
+            # One sound off in a long name ("Kerimowa"): transliteration keys one edit apart.
+            pkey = _phonetic(norm)
+            if len(pkey) >= 6:
+                found_p: set[str] = set()
+                for variant in deletions(pkey, 1):
+                    for other in self._phonetic_index.get(variant, ()):
+                        if OSA.distance(pkey, other, score_cutoff=1) <= 1:
+                            found_p |= self._phonetic[other]
+                ids = frozenset(found_p) if found_p else None
         depth = within(len(norm))
         if ids is None and depth:
             found: set[str] = set()
@@ -1290,7 +1691,7 @@ class Checker:
             norm = norms[i]
             # Positions: maximal runs of position vocabulary ("the former Deputy Foreign Minister").
             in_run = norm in pos_vocab or (norm in _GEO and s.raws[i][:1].isupper())
-            if in_run and run_start >= 0 and s.run_gap(i):
+            if in_run and run_start >= 0 and s.position_gap(i):
                 pass
             else:
                 if run_start >= 0:
@@ -1321,6 +1722,7 @@ class Checker:
             return
         matched: set[str] = set()
         full: set[str] = set()
+        past = not _PAST.isdisjoint(norms[max(0, a - 1) : b])
         for h in heads:
             head = _POS_SYNONYMS.get(norms[h], norms[h])
             pre, nationality = _position_content(zip(s.raws[a:h], norms[a:h], strict=True))
@@ -1329,16 +1731,30 @@ class Checker:
             )
             content = pre | post | {head} | {"cc:" + c for c in post_codes}
             ranks = content & _POS_RANKS
+            office_cc = {c for c in content if c.startswith("cc:")}
             for pos in positions[head]:
                 if pos.ranks != ranks:
                     continue
                 overlap = len(pos.content & content)
+                # "Deputy Minister of Economy of Uzbekistan" is not the Afghan one.
+                foreign = office_cc - pos.content
                 for cc, ids in pos.by_country.items():
                     if nationality and cc not in nationality:
                         continue
+                    if foreign and "cc:" + cc not in foreign:
+                        continue
                     if overlap + (cc in nationality) >= pos.need:
                         matched |= ids
-                        if pos.unique and overlap == len(pos.content):
+                        # Verbatim, or nearly: one word of a long one left out or changed.
+                        # A former office named as a current one is its present holder's.
+                        if (
+                            pos.unique
+                            and (past or not pos.past)
+                            and (
+                                overlap == len(pos.content)
+                                or (len(pos.content) >= 4 and overlap >= len(pos.content) - 1)
+                            )
+                        ):
                             full |= ids
         if not matched or matched <= allowed:
             return
@@ -1499,6 +1915,15 @@ class _Scan:
         """Tokens i-1 and i belong to one phrase (only spaces or a hyphen between them)."""
         g = self.gap(i)
         return len(g) <= 3 and not any(c in _PHRASE_BREAK for c in g)
+
+    def position_gap(self, i: int) -> bool:
+        """Like :meth:`run_gap`, and a parenthesis too: "Special Envoy (Maritime Security)"."""
+        if self.run_gap(i):
+            return True
+        g = self.gap(i).strip()
+        if g == "." and _POS_SYNONYMS.get(self.norms[i - 1]) not in (None, ""):
+            return len(self.gap(i)) <= 3  # "Special Rep. for ..."
+        return g in ("(", ")") and len(self.gap(i)) <= 3
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or any(c in _SENTENCE_BREAK for c in self.gap(i))

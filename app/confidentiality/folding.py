@@ -23,6 +23,7 @@ per distinct token:
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -51,6 +52,8 @@ __all__ = [
 # Letters that NFKD does not decompose into a base letter plus combining marks.
 _SPECIAL_LETTERS = str.maketrans(
     {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "\u0131": "i", "ł": "l", "đ": "d", "ð": "d"}
+    # Hamza and ayn of scholarly transliteration (U+02BE, U+02BF): not letters of the name.
+    | {"\u02be": "", "\u02bf": ""}
     | {"þ": "th", "ħ": "h"}
 )
 # German/Scandinavian transliteration ("Müller" is also written "Mueller").
@@ -137,23 +140,26 @@ def _fold_arabic(token: str) -> str:
     return _strip_marks(token).translate(_ARABIC_FORMS)
 
 
-def _fold_other_script(folded: str) -> str:
-    """A word with letters outside Latin: look-alikes if every such letter has one (a
-    disguise), else a transliteration (a name written in Cyrillic or Greek)."""
+def _fold_other_script(cased: str) -> str:
+    """A word with letters outside Latin (``cased``: NFKC, marks stripped, case kept, since
+    look-alikes depend on case: Cyrillic capital en looks like "H", small en does not).
+
+    A word that mixes Latin with other scripts is a disguise: each letter with a look-alike
+    is read as it looks, any other transliterated. A word wholly in another script is a
+    disguise if every letter has a look-alike, else a name written in that script
+    (transliterated)."""
     table = _latin_lookalikes()
+    if any(c.isascii() and c.isalpha() for c in cased):
+        return "".join(c if c.isascii() else table.get(c) or anyascii(c) for c in cased).lower()
     out = []
-    spoofed = True
-    for c in folded:
+    for c in cased:
         if c.isascii():
             out.append(c)
         elif c in table:
             out.append(table[c])
         else:
-            spoofed = False
-            break
-    if spoofed:
-        return "".join(out).lower()
-    return anyascii(folded).lower()
+            return anyascii(cased).lower()
+    return "".join(out).lower()
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -176,7 +182,7 @@ def fold(raw: str) -> str:
             if is_arabic(s):
                 s = _fold_arabic(s)
             elif any(c.isalpha() and not c.isascii() for c in s):
-                s = _fold_other_script(s)
+                s = _fold_other_script(_strip_marks(unicodedata.normalize("NFKC", raw)))
         r = s
     r = _SPELLING.get(r, r)
     if len(_FOLD_CACHE) < _CACHE_MAX:
@@ -204,6 +210,7 @@ def arabic_variants(folded: str) -> list[str]:
 _PHON_DIGRAPHS = (
     ("sch", "s"),
     ("tch", "c"),
+    ("ch", "c"),
     ("kh", "h"),
     ("gh", "g"),
     ("ph", "f"),
@@ -277,8 +284,8 @@ _WRITTEN_DIGRAPHS = (
     ("sh", "S"),
     ("ch", "S"),
     ("zh", "j"),
-    ("th", "t"),
-    ("dh", "s"),
+    ("th", "T"),
+    ("dh", "D"),
     ("ph", "b"),
     ("ck", "k"),
     ("ou", "W"),
@@ -310,6 +317,8 @@ _WRITTEN_LETTERS = str.maketrans(
         "x": "ks",
         "z": "s",
         "j": "j",
+        "T": "[ts]",
+        "D": "[sd]h?",
     }
 )
 # What the same letters become when anyascii reads the Arabic-script word.
@@ -319,23 +328,70 @@ _ARABIC_LATIN_LETTERS = str.maketrans(
 )
 
 
+# Each Arabic, Persian, Pashto and Urdu letter as the Latin letter a transcription of a name
+# uses for it (a translator writing a Latin name in Arabic script does the reverse): alef
+# and ayn are unread, emphatic and plain consonants meet (t/t, s/s/th/dh/z), q is k.
+_ARABIC_READING = str.maketrans(
+    {
+        **dict.fromkeys("اأإآٱءع", ""),
+        **dict.fromkeys("بپ", "b"),
+        **dict.fromkeys("تطټٹ", "t"),
+        **dict.fromkeys("ثذزسصظځ", "s"),
+        **dict.fromkeys("ج", "j"),
+        **dict.fromkeys("ژږ", "j"),
+        **dict.fromkeys("چشښڅ", "S"),
+        **dict.fromkeys("حخهةھہە", "h"),
+        **dict.fromkeys("دضډڈ", "d"),
+        **dict.fromkeys("رړڑ", "r"),
+        **dict.fromkeys("غ", "g"),
+        **dict.fromkeys("گګ", "g"),
+        **dict.fromkeys("ف", "f"),
+        **dict.fromkeys("قکك", "k"),
+        **dict.fromkeys("ل", "l"),
+        **dict.fromkeys("م", "m"),
+        **dict.fromkeys("نڼں", "n"),
+        **dict.fromkeys("وؤ", "w"),
+        **dict.fromkeys("يیىئېۍے", "y"),
+    }
+)
+
+
 @functools.lru_cache(maxsize=50_000)
 def arabic_key(folded: str) -> str:
     """An Arabic-script word read in Latin letters (consonants and long vowels)."""
-    s = anyascii(folded).lower()
+    s = folded.translate(_ARABIC_READING)
+    if not s.isascii():
+        s = anyascii(s).lower()
+        for a, b in _ARABIC_LATIN:
+            s = s.replace(a, b)
+        s = s.translate(_ARABIC_LATIN_LETTERS)
     s = "".join(c for c in s if c.isalpha())
-    if s.startswith("th"):
-        s = "t" + s[2:]
-    for a, b in _ARABIC_LATIN:
-        s = s.replace(a, b)
-    s = s.replace("th", "s").replace("dh", "s")
-    return s.translate(_ARABIC_LATIN_LETTERS)
+    return _REPEAT.sub(r"\1", s)
 
 
-def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[str]] | None:
-    """For a Latin name, its consonant skeleton and a pattern that the Arabic-script
-    spelling (read by :func:`arabic_key`) must match; None for names whose skeleton is
-    shorter than ``shortest`` letters (too short to tell alone)."""
+_UNIT = re.compile(r"(\[[^\]]+\]|.)(\??)")
+
+
+def _skeletons(pattern: str) -> set[str]:
+    """Every consonant skeleton a word matching ``pattern`` can have (each letter class
+    taken either way, each optional letter with or without it)."""
+    options: list[tuple[str, ...]] = []
+    for m in _UNIT.finditer(pattern):
+        unit, optional = m.group(1), m.group(2)
+        letters = tuple(unit[1:-1]) if unit.startswith("[") else (unit,)
+        options.append(letters + (("",) if optional else ()))
+    out: set[str] = set()
+    for combo in itertools.islice(itertools.product(*options), 64):
+        out.add(arabic_skeleton("".join(combo)))
+    return out
+
+
+def written_pattern(
+    folded: str, *, shortest: int = 3
+) -> tuple[frozenset[str], re.Pattern[str]] | None:
+    """For a Latin name, its consonant skeletons and a pattern that the Arabic-script
+    spelling (read by :func:`arabic_key`) must match; None for names too short to tell (see
+    below)."""
     s = folded if folded.isascii() else anyascii(folded).lower()
     s = "".join(c for c in s if c.isalpha())
     if not s:
@@ -343,23 +399,24 @@ def written_pattern(folded: str, *, shortest: int = 3) -> tuple[str, re.Pattern[
     s = _REPEAT.sub(r"\1", s)
     for a, b in _WRITTEN_DIGRAPHS:
         s = s.replace(a, b)
-    # A final vowel is long (written): "-i" is always yeh, "-o"/"-u" waw; "-a"/"-e" may be
-    # written with heh, alef (unread) or not at all.
+    # A final vowel is long (written): "-i"/"-y" is always yeh, "-o"/"-u" waw; "-a"/"-e" may
+    # be written with heh, alef (unread) or not at all.
     tail = ""
-    if s[-1] == "i":
+    if s[-1] in "iy":
         s, tail = s[:-1], "y"
     elif s[-1] in "ou":
         s, tail = s[:-1], "w"
     elif s[-1] in "ae":
         s, tail = s[:-1], "[hy]?"
     body = s.translate(_WRITTEN_LETTERS)
-    pattern = body + tail
-    skeleton = re.sub(r"\[(.)[^\]]*\]", r"\1", pattern)
-    skeleton = re.sub(r".\?", "", skeleton)
-    skeleton = _REPEAT.sub(r"\1", re.sub("[ywf]", "", skeleton))
-    if len(skeleton) < shortest:
+    pattern = re.sub(r"([a-zA-Z])\1+", r"\1", body + tail)  # as arabic_key reads doubles
+    skeletons = _skeletons(pattern)
+    written = sum(1 for m in _UNIT.finditer(pattern) if not m.group(2))
+    # Alone, a name needs four written letters: Arabic words of three root letters are too
+    # many ("وارد" is not Ward). Beside a given name, two letters of each are enough.
+    if written < shortest + 1 and (shortest >= 3 or max(len(k) for k in skeletons) < shortest):
         return None
-    return skeleton, re.compile(pattern)
+    return frozenset(skeletons), re.compile(pattern)
 
 
 def arabic_skeleton(key: str) -> str:

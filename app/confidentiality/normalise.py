@@ -44,13 +44,29 @@ _APOSTROPHES = dict.fromkeys("\u02bc\u02bb\u2019\u02b9\u0060\u00b4\u2032\uff07",
 # Arabic harakat, Quranic marks, superscript alef, tatweel: never part of the letters.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # A hyphen (or soft hyphen) ending a line inside a word: the word goes on on the next line.
+# Also with a space before the hyphen, an "=" (a quoted-printable soft line break pasted from a
+# raw e-mail), and an empty line after it (a paragraph break inserted by a converter).
 _LINE_BREAK_HYPHEN = re.compile(
-    r"(?<=[^\W\d_])[-\u2010\u2011\u00ad][ \t]*(?:\r\n|\r|\n|\u2028)[ \t]*(?=[^\W\d_])"
+    r"(?<=[^\W\d_])[ \t]?[-\u2010\u2011\u00ad=][ \t]*(?:\r\n|\r|\n|\u2028)"
+    r"(?:[ \t]*(?:\r\n|\r|\n|\u2028))?[ \t]*(?=[^\W\d_])"
 )
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+# An apostrophe for a hamza or ayn before a word's last vowel ("Nurza'i", "Tabataba'i",
+# "Shi'a"): the word is written on without it.
+_HAMZA_APOSTROPHE = re.compile(r"(?<=[^\W\d_])['\u2019\u02bc](?=[aeiouy\u0101\u012b\u016b]{1,2}\b)")
+_INTRAWORD_MARKUP = re.compile(r"(?<=[^\W\d_])(?:[\\*_~`^|]+|\[\^?[0-9]{1,3}\])(?=[^\W\d_])")
+_ENTITY = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)"
+# HTML comments and tags: a renderer hides them, so "Kari<b></b>mova" and "Kari<!-- -->mova"
+# read as one word. Inline elements join their neighbours; any other tag separates words.
+_MARKUP = re.compile(
+    _ENTITY + r"|<!--.*?-->|</?([A-Za-z][A-Za-z0-9]{0,15})(?:\s[^<>]{0,200})?/?>", re.DOTALL
+)
+_INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo cite code del dfn em font i ins kbd mark q s samp small span strong sub"
+    " sup time u var wbr".split()
+)
 # Anything that is not plain printable ASCII (or tab and line breaks), an entity's ampersand,
 # or a hyphen at a line end: the fast path skips texts without any of these.
-_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|&|-[ \t]*[\r\n]")
+_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]|[&*_~`^|\[\\]|<[A-Za-z/!]|[-=][ \t]*[\r\n]")
 _ASCII_LEET = re.compile(r"[A-Za-z][@$013457][A-Za-z]")
 
 # Default-ignorable characters that are not format controls (Unicode's
@@ -61,6 +77,18 @@ _LEET = {"@": "a", "$": "s", "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "
 _LEET_RE = re.compile(r"(?<=[^\W\d_])[@$013457](?=[^\W\d_])")
 _MAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _CHAR_CACHE: dict[str, str] = {}
+
+
+def _enclosed_letter(c: str) -> str | None:
+    """The Latin letter inside an enclosed or symbol letter that NFKC leaves alone or wraps
+    in parentheses (negative circled and squared letters, regional indicators, parenthesised
+    letters)."""
+    name = unicodedata.name(c, "")
+    if ("LATIN" in name or "REGIONAL INDICATOR" in name) and name[-2:-1] == " ":
+        letter = name[-1]
+        if "A" <= letter <= "Z":
+            return letter.lower() if "SMALL" in name else letter
+    return None
 
 
 def _map_char(c: str) -> str:
@@ -81,6 +109,8 @@ def _map_char(c: str) -> str:
         out = "\n" if category != "Zs" else " "
     elif category == "Cc":
         out = c if c in "\t\n\r" else " "
+    elif category == "So" and (letter := _enclosed_letter(c)) is not None:
+        out = letter
     else:
         out = unicodedata.normalize("NFKC", c)
         # NFKC may produce characters of the other kinds above ("\u2011" is stable, but a
@@ -117,15 +147,21 @@ class Normalised:
 
 
 def _decode_entities(text: str) -> tuple[str, list[int]] | None:
-    """Decode character references; None when there is nothing to decode."""
+    """Decode character references and drop markup; None when there is nothing to do."""
     pieces: list[str] = []
     origin: list[int] = []
     last = 0
     changed = False
-    for m in _ENTITY.finditer(text):
-        decoded = html.unescape(m.group(0))
-        if decoded == m.group(0):
-            continue
+    for m in _MARKUP.finditer(text):
+        whole = m.group(0)
+        if whole[0] == "&":
+            decoded = html.unescape(whole)
+            if decoded == whole:
+                continue
+        elif whole.startswith("<!--") or (m.group(1) or "").lower() in _INLINE_TAGS:
+            decoded = ""
+        else:
+            decoded = " "
         changed = True
         pieces.append(text[last : m.start()])
         origin.extend(range(last, m.start()))
@@ -141,11 +177,15 @@ def _decode_entities(text: str) -> tuple[str, list[int]] | None:
 
 def normalise(source: str) -> Normalised:
     """Normalise ``source`` for matching (see the module's docstring)."""
-    if _SPECIAL.search(source) is None and _ASCII_LEET.search(source) is None:
+    if (
+        _SPECIAL.search(source) is None
+        and _ASCII_LEET.search(source) is None
+        and ("'" not in source or _HAMZA_APOSTROPHE.search(source) is None)
+    ):
         return Normalised(source, source, None)
     text = source
     base: list[int] | None = None
-    if "&" in text:
+    if "&" in text or "<" in text:
         decoded = _decode_entities(text)
         if decoded is not None:
             text, base = decoded
@@ -159,6 +199,13 @@ def normalise(source: str) -> Normalised:
     dropped: set[int] = set()
     for m in _LINE_BREAK_HYPHEN.finditer(text):
         dropped.update(range(m.start(), m.end()))
+    # Markup left inside a word by a renderer that did not take it ("Kari\\*mova" shows
+    # "Kari*mova"; "Kari_mova_", "Kari[1]mova"): dropped, the word read whole.
+    for m in _INTRAWORD_MARKUP.finditer(text):
+        dropped.update(range(m.start(), m.end()))
+    if "'" in text or "\u2019" in text or "\u02bc" in text:
+        for m in _HAMZA_APOSTROPHE.finditer(text):
+            dropped.add(m.start())
     out: list[str] = []
     origin: list[int] = []
     controls: list[int] = []
