@@ -1,0 +1,94 @@
+"""Representations rendered once per version and served as bytes: the one response cache.
+
+A representation that is the same for everyone allowed to see it (a page of a session's key
+points, a published report in one format, a series' public page, a calendar feed) is rendered
+once per *version* of what it shows and kept here as its final bytes with a strong ETag. The
+version is a number the database bumps in the transaction of every change (a trigger or the
+write's own statement), read by the request in the same snapshot as its access check, so a
+cached document is never served after the change that made it stale, by any process sharing
+the database. The key is the full variant of the representation: what it is (path and the
+query parameters that change it, such as a page cursor, a format or a language) and the
+version, so a new variant needs only a new key part.
+
+Every answer carries the ETag and a ``Cache-Control`` chosen by its route, and
+``If-None-Match`` naming the current ETag answers 304 without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from app.kit.etag import matches
+
+__all__ = ["Document", "DocumentCache", "Documents"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One representation's final bytes, media type, strong ETag and cache policy."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    cache_control: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        body: bytes,
+        media_type: str,
+        cache_control: str,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> Document:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return cls(body, media_type, etag, cache_control, headers)
+
+    def respond(self, if_none_match: str | None) -> Response:
+        """200 with the bytes, or 304 when ``If-None-Match`` names this document."""
+        headers = {"ETag": self.etag, "Cache-Control": self.cache_control, **dict(self.headers)}
+        if matches(if_none_match, self.etag, weak=True):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=self.media_type, headers=headers)
+
+
+Render = Callable[[], Awaitable[Document]]
+
+
+class DocumentCache:
+    """Documents by (variant, version), least recently used out first."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._documents: OrderedDict[Hashable, Document] = OrderedDict()
+
+    async def get(self, key: Hashable, render: Render) -> Document:
+        """The document under ``key`` (which must include the version), rendered on a miss."""
+        document = self._documents.get(key)
+        if document is not None:
+            self._documents.move_to_end(key)
+            return document
+        document = await render()
+        self._documents[key] = document
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+        return document
+
+    def clear(self) -> None:
+        self._documents.clear()
+
+
+def _documents(request: Request) -> DocumentCache:
+    cache: DocumentCache = request.app.state.documents
+    return cache
+
+
+Documents = Annotated[DocumentCache, Depends(_documents)]
+"""The application's cache of rendered documents (``app.state.documents``)."""
