@@ -27,7 +27,15 @@ from starlette.responses import Response
 
 from app.kit.etag import matches
 
-__all__ = ["Document", "DocumentCache", "Documents"]
+__all__ = ["CALENDAR", "PUBLIC", "Document", "DocumentCache", "Documents", "serve", "variant"]
+
+# Published documents at the origin: a shared cache may keep them a minute and serve a stale
+# copy for another while it revalidates (304s are cheap). Withdrawal is immediate at the
+# origin; a proxy purges on the ``report.withdrawn`` webhook (docs/operations.md).
+PUBLIC = "public, max-age=60, stale-while-revalidate=60"
+# Calendar clients poll every few minutes; a feed a few minutes old is what they expect.
+CALENDAR = "public, max-age=300, stale-while-revalidate=600"
+_NOT_KEPT = frozenset({"content-length", "content-type", "etag", "cache-control"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +91,52 @@ class DocumentCache:
 
     def clear(self) -> None:
         self._documents.clear()
+
+
+def variant(request: Request, *params: str) -> tuple[object, ...]:
+    """What identifies a representation besides its version: the path and the values of the
+    query parameters that change it (a format, a language, a selected session)."""
+    query = request.query_params
+    return (request.url.path, *((name, tuple(query.getlist(name))) for name in params))
+
+
+class _Uncacheable(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+async def serve(
+    request: Request,
+    key: tuple[object, ...],
+    version: int | None,
+    produce: Callable[[], Awaitable[Response]],
+    cache_control: str,
+) -> Response:
+    """Answer a published document from the application's cache, keyed by ``key`` and the
+    ``version`` the database bumps with every change of it; ``produce`` renders it (the
+    route's own code) on a miss. Only a 200 is kept: any other answer (404, 410, a 304 the
+    renderer chose) is produced afresh every time. ``version`` None: the resource does not
+    exist, and ``produce`` answers it."""
+    if version is None:
+        return await produce()
+
+    async def render() -> Document:
+        response = await produce()
+        if response.status_code != 200:
+            raise _Uncacheable(response)
+        headers = tuple((k, v) for k, v in response.headers.items() if k not in _NOT_KEPT)
+        body = bytes(response.body)
+        media_type = response.headers.get("content-type", "application/octet-stream")
+        document = Document.of(body, media_type, cache_control, headers)
+        own = response.headers.get("etag")
+        return document if own is None else Document(body, media_type, own, cache_control, headers)
+
+    cache: DocumentCache = request.app.state.documents
+    try:
+        document = await cache.get((*key, version), render)
+    except _Uncacheable as refused:
+        return refused.response
+    return document.respond(request.headers.get("if-none-match"))
 
 
 def _documents(request: Request) -> DocumentCache:

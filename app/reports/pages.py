@@ -19,6 +19,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from app.confidentiality.gate import BeingRevised
 from app.db import DbSession
 from app.errors import NotFound
+from app.kit.documents import PUBLIC, serve, variant
 from app.kit.outline import embed_under
 from app.kit.ratelimit import RateLimited, client_ip
 from app.reports.links import BadDownloadLink
@@ -126,13 +127,24 @@ async def series_page(
     request: Request,
     db: DbSession,
     session: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-) -> HTMLResponse:
-    """A series: its sessions, the latest published summary, the request form."""
+) -> Response:
+    """A series: its sessions, the latest published summary, the request form (rendered
+    once per version of what the series publishes)."""
     service = _service(request, db)
     if "\x00" in slug:  # never a series' slug (and PostgreSQL cannot compare it)
         return _not_found()
+    slug = slug.lower()[:80]
+
+    async def produce() -> Response:
+        return await _series_page(service, slug, session)
+
+    version = await service.public_version(slug=slug)
+    return await serve(request, variant(request, "session", "lang"), version, produce, PUBLIC)
+
+
+async def _series_page(service: ReportService, slug: str, session: int | None) -> Response:
     try:
-        series = await service.public_series(slug.lower()[:80])
+        series = await service.public_series(slug)
     except NotFound:
         return _not_found()
     except BeingRevised:
@@ -264,13 +276,23 @@ async def download(
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLResponse:
-    """A published summary with the request form for its session and the newsletter."""
+async def report_page(report_id: str, request: Request, db: DbSession) -> Response:
+    """A published summary with the request form for its session and the newsletter
+    (rendered once per version of what the series publishes)."""
     try:
         rid = uuid.UUID(report_id)
     except ValueError:
         return _not_found()
     service = _service(request, db)
+
+    async def produce() -> Response:
+        return await _report_page(service, rid)
+
+    version = await service.public_version(report_id=rid)
+    return await serve(request, variant(request, "lang"), version, produce, PUBLIC)
+
+
+async def _report_page(service: ReportService, rid: uuid.UUID) -> Response:
     try:
         cleared = await service.public_summary(rid)
     except NotFound:
@@ -304,5 +326,4 @@ async def report_page(report_id: str, request: Request, db: DbSession) -> HTMLRe
             "series": series,
             "form": _form(series, report.session.number),
         },
-        headers={"Cache-Control": "public, max-age=300"},
     )

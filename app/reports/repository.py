@@ -380,3 +380,16 @@ class ReportRepository:
         for download, number in await self.session.execute(stmt):
             out[download.report_request_id].append((download, number))
         return out
+
+    async def public_version(
+        self, *, slug: str | None = None, report_id: uuid.UUID | None = None
+    ) -> int | None:
+        """The public version of a series (by slug) or of a report version's series."""
+        stmt = select(DialogueSeries.public_version)
+        if report_id is not None:
+            stmt = stmt.join(
+                ReportVersion, ReportVersion.dialogue_series_id == DialogueSeries.id
+            ).where(ReportVersion.id == report_id)
+        else:
+            stmt = stmt.where(DialogueSeries.slug == slug)
+        return (await self.session.execute(stmt)).scalar_one_or_none()

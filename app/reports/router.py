@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from app.db import DbSession
 from app.errors import problem_responses
+from app.kit.documents import PUBLIC, serve, variant
 from app.kit.pagination import Page, PageQuery
 from app.kit.ratelimit import client_ip
 from app.reports import examples
@@ -105,9 +106,10 @@ def _document(
 
 
 async def _version_document(
-    request: Request, version: ReportVersion, fmt: Format, *, cache: str
+    request: Request, version: ReportVersion, fmt: Format, *, cache: str, revalidate: bool = True
 ) -> Response:
-    """A published version, rendered from its stored canonical JSON only."""
+    """A published version, rendered from its stored canonical JSON only (``revalidate``:
+    answer a matching ``If-None-Match`` here with 304)."""
     etag = f'"{version.content_sha256}-{fmt.value}"'
     headers = {
         "ETag": etag,
@@ -115,7 +117,7 @@ async def _version_document(
         "X-Report-Version": str(version.number),
         "X-Report-SHA256": version.content_sha256,
     }
-    if etag in request.headers.get("if-none-match", ""):
+    if revalidate and etag in request.headers.get("if-none-match", ""):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     report = session_report_from_json(version.content)
     rendered = await render(
@@ -374,11 +376,16 @@ async def list_public_series(service: Service, page: PageQuery) -> Response:
     ),
 )
 async def get_public_series(
-    slug: Annotated[str, Path(max_length=80)], service: Service
+    slug: Annotated[str, Path(max_length=80)], request: Request, service: Service
 ) -> Response:
     """One series by its slug, as `GET /public/series` shows it (410 `being-revised` while
-    the guard has it taken down). No token needed."""
-    return _public_json(await service.public_series(slug.lower()))
+    the guard has it taken down). No token needed. Strong `ETag`; 304 on `If-None-Match`."""
+
+    async def produce() -> Response:
+        return _public_json(await service.public_series(slug.lower()))
+
+    version = None if "\x00" in slug else await service.public_version(slug=slug.lower())
+    return await serve(request, variant(request, "lang"), version, produce, PUBLIC)
 
 
 def _public_json(body: BaseModel) -> Response:
@@ -402,8 +409,13 @@ async def get_public_report(
     `report-withdrawn`, and one the guard took down (or that would name someone now) 410
     `being-revised`, without saying why. No token needed."""
     fmt = choose_format(format, request.headers.get("accept"))
-    cleared = await service.public_summary(report_id)
-    return await _version_document(request, cleared.value, fmt, cache="public, max-age=300")
+
+    async def produce() -> Response:
+        cleared = await service.public_summary(report_id)
+        return await _version_document(request, cleared.value, fmt, cache=PUBLIC, revalidate=False)
+
+    version = await service.public_version(report_id=report_id)
+    return await serve(request, (*variant(request, "lang"), fmt), version, produce, PUBLIC)
 
 
 async def _even_timing() -> AsyncIterator[None]:
