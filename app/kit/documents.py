@@ -139,7 +139,7 @@ async def serve(
     return document.respond(request.headers.get("if-none-match"))
 
 
-def _documents(request: Request) -> DocumentCache:
+async def _documents(request: Request) -> DocumentCache:
     cache: DocumentCache = request.app.state.documents
     return cache
 

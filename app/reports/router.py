@@ -79,7 +79,7 @@ def _document_responses(
     )
 
 
-def _service(request: Request, db: DbSession) -> ReportService:
+async def _service(request: Request, db: DbSession) -> ReportService:
     return ReportService(db, request.app.state.settings)
 
 
