@@ -180,9 +180,8 @@ def _env(database_url: str) -> dict[str, str]:
 
 
 def run_database(
-    label: str, database_url: str, seconds: float, ceiling: LoadResult
+    label: str, demo: Demo, database_url: str, seconds: float, ceiling: LoadResult
 ) -> tuple[list[Row], list[Row], list[str]]:
-    demo = seed(database_url)
     headers = {"Authorization": f"Bearer {demo.token}"}
     reads: list[Row] = []
     public: list[Row] = []
@@ -218,16 +217,17 @@ def mix_throughput(port: int, urls: list[str], headers: dict[str, str], seconds:
     return sum(r.requests for r in results) / sum(r.seconds for r in results)
 
 
-def scaling(database_url: str, seconds: float) -> str:
-    """One worker against ``--workers 2`` on the authenticated-read mix (PostgreSQL)."""
-    demo = seed(database_url)
+def scaling(database_url: str, demo: Demo, seconds: float) -> str:
+    """One worker against ``--workers 2`` on the authenticated-read mix (PostgreSQL). Both
+    runs put the server on CPUs 0-1 and the client on CPU 1: this machine has two cores, so
+    the client shares one with the second worker (and with whatever else runs)."""
     headers = {"Authorization": f"Bearer {demo.token}"}
     rates = {}
     for workers in (1, 2):
         port = free_port()
         argv = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
         argv += ["--port", str(port), "--workers", str(workers)]
-        with server(argv, port, _env(database_url)):
+        with server(argv, port, _env(database_url), cpus="0,1"):
             urls = [
                 path.format(**demo.ids)
                 for path in read_paths(port)
@@ -259,10 +259,12 @@ def main() -> None:
     print("### Every read, the public documents and P1 (`python -m bench.routes`)")
     print()
     summary: list[str] = []
+    demos: dict[str, Demo] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, url in targets:
             database_url = url or f"sqlite+aiosqlite:///{Path(tmp) / 'routes.db'}"
-            reads, public, skipped = run_database(label, database_url, args.seconds, ceiling)
+            demo = demos[label] = seed(database_url)
+            reads, public, skipped = run_database(label, demo, database_url, args.seconds, ceiling)
             print(f"#### {label}")
             print()
             print(TABLE_HEAD)
@@ -294,7 +296,7 @@ def main() -> None:
         print()
         print("#### `--workers 2` on PostgreSQL")
         print()
-        print(scaling(args.postgres, args.seconds))
+        print(scaling(args.postgres, demos["PostgreSQL"], args.seconds))
 
 
 if __name__ == "__main__":
