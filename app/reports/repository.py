@@ -392,4 +392,5 @@ class ReportRepository:
             ).where(ReportVersion.id == report_id)
         else:
             stmt = stmt.where(DialogueSeries.slug == slug)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        connection = await self.session.connection()
+        return (await connection.execute(stmt)).scalar_one_or_none()

@@ -150,4 +150,5 @@ class SessionRepository:
             ).where(DialogueSession.id == session_id)
         else:
             stmt = stmt.where(DialogueSeries.id == series_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        connection = await self.session.connection()
+        return (await connection.execute(stmt)).scalar_one_or_none()

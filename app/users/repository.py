@@ -69,7 +69,9 @@ class UserRepository:
 
     async def auth_version(self) -> int:
         """The authentication version (bumped by the database; migration 0080)."""
-        return int((await self.session.execute(_AUTH_VERSION)).scalar_one())
+        # On the connection: a Core row, without the ORM session's execution path.
+        connection = await self.session.connection()
+        return int((await connection.execute(_AUTH_VERSION)).scalar_one())
 
     async def find_token_with_user(self, token_hash: str) -> tuple[ApiToken, User] | None:
         """One round trip: the token row and its user, by the token's hash."""
