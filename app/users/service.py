@@ -169,6 +169,9 @@ class UserService:
         tokens = tokens if tokens is not None else TokenCache(size=1)
         token_hash = hash_token(secret)
         version = await self.repo.auth_version()
+        if version is None:
+            # No version row, so no trigger can tell a change: trust nothing cached.
+            tokens, version = TokenCache(size=1), -1
         now = utcnow()
         entry = tokens.known(token_hash, version)
         if entry is None:

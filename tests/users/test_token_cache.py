@@ -17,7 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import delete, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
@@ -25,9 +27,11 @@ from app.kit.migrations import upgrade_to_head
 from app.main import create_app
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import DialogueSession, SessionFormat, SessionStatus
+from app.users.models import ApiToken, AuthVersion
 from app.users.schemas import TokenCreate, UserCreate
 from app.users.service import UserService
 from tests.conftest import TEST_DATABASE_URL, create_postgres_database, make_settings
+from tests.factories import Factory
 
 
 @dataclass
@@ -189,3 +193,20 @@ async def test_changes_are_seen_on_the_next_request_by_every_application(world: 
             answer = await client.get(points, headers=bearer(world.second))
             assert answer.status_code == 401
             assert "deactivated" in answer.json()["detail"]
+
+
+async def test_without_the_version_row_nothing_cached_is_trusted(
+    client: httpx.AsyncClient, db: AsyncSession, factory: Factory
+) -> None:
+    caller = await factory.caller()
+    await db.execute(delete(AuthVersion))
+    await db.commit()
+    for _ in range(2):
+        assert (await client.get("/api/v1/users/me", headers=caller.headers)).status_code == 200
+    await db.execute(
+        update(ApiToken)
+        .where(ApiToken.app_user_id == caller.id)
+        .values(revoked_at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    await db.commit()
+    assert (await client.get("/api/v1/users/me", headers=caller.headers)).status_code == 401
