@@ -37,7 +37,8 @@ CPU 0 (one uvicorn worker), load client on CPU 1 (a raw asyncio keep-alive clien
 asserts a timing; quality targets (the checker's corpus) are asserted by the test suite.
 
 This file is written by `python -m bench` (see the command below); the analysis at the end
-comes from `bench/NOTES.md`.
+comes from `bench/NOTES.md`. A run with `--only` rewrites the sections it ran; the others are
+kept from earlier runs (each states its own command, and its date where it was run alone).
 """
 
 
