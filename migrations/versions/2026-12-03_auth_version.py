@@ -44,6 +44,8 @@ def upgrade() -> None:
     op.execute("INSERT INTO auth_version (id, version) VALUES (1, 0)")
     sqlite = op.get_bind().dialect.name == "sqlite"
     if not sqlite:
+        # The row was given its id: move the serial past it.
+        op.execute("SELECT setval(pg_get_serial_sequence('auth_version', 'id'), 1)")
         op.execute(
             f"""
             CREATE FUNCTION track2_bump_auth_version() RETURNS trigger LANGUAGE plpgsql AS $$
