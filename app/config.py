@@ -239,7 +239,7 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def get_settings_from_app(request: Request) -> Settings:
+async def get_settings_from_app(request: Request) -> Settings:
     """The settings the application was created with (a route dependency)."""
     settings: Settings = request.app.state.settings
     return settings

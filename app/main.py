@@ -30,13 +30,10 @@ from app.console.routing import install_console_errors
 from app.db import create_engine, create_sessionmaker, one_process_per_sqlite_file
 from app.errors import Problem, Unauthenticated, install_problem_handlers, problem_responses
 from app.key_points import pages as key_points_pages
-from app.key_points.fast_lane import KeyPointListFastLane
-from app.key_points.list_router import router as key_points_list_router
-from app.key_points.listing import open_list_gate
-from app.key_points.router import record_router as key_points_record_router
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.csrf import CsrfMiddleware
+from app.kit.documents import DocumentCache
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.logging import configure_logging
 from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMiddleware
@@ -65,6 +62,7 @@ from app.users.models import ApiToken, User
 from app.users.router import router as users_router
 from app.users.service import check_token_state
 from app.users.signin import SESSION_COOKIE
+from app.users.tokens import TokenCache
 from app.webhooks import delivery as webhook_delivery
 from app.webhooks.router import router as webhooks_router
 
@@ -203,7 +201,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.list_gate = await open_list_gate(settings)
         # The guard builds the next directory matcher in the background after a change.
         guard.provide_sessions(app.state.sessionmaker)
         try:
@@ -224,8 +221,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             guard.provide_sessions(None)
             await guard.settle()
-            if app.state.list_gate is not None:
-                await app.state.list_gate.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -240,18 +235,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # What this application knows between requests, each entry trusted only while a version
+    # the database bumps is unchanged: the tokens it authenticated, the documents it rendered.
+    app.state.tokens = TokenCache()
+    app.state.documents = DocumentCache()
     # The reports domain asks the newsletter domain (above it) whether a report requester
     # subscribes; the answer is wired in here so neither imports the other upwards.
-    # The list's gate outside the ORM is opened by the lifespan; until then (and in tests
-    # that skip the lifespan) the fast lane stays off and the route answers.
-    app.state.list_gate = None
-    app.state.list_fast_lane = True
     install_problem_handlers(app)
     app.include_router(health.router)
-    # Before the API router, whose per-route auth dependency these routes do in their own
-    # access queries (the hot read and write paths of key points).
-    app.include_router(key_points_list_router, prefix=API_PREFIX)
-    app.include_router(key_points_record_router, prefix=API_PREFIX)
     app.include_router(_api_router())
     # Public routes: no token. Each answers only what a subscriber may see.
     app.include_router(sessions_public_router, prefix=API_PREFIX)
@@ -274,16 +265,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
-    # Cached pages of the hot list are answered before routing (P1); everything else falls
-    # through to the stack above unchanged.
-    app.add_middleware(KeyPointListFastLane, prefix=API_PREFIX)
-    # Limits, the request id, the access log and the last safety net, for every lane alike.
+    # Limits, the request id, the access log and the last safety net.
     app.add_middleware(
         EdgeMiddleware,
         max_target_bytes=settings.http.max_target_bytes,
         max_header_bytes=settings.http.max_header_bytes,
     )
-    # Outermost: every answer, the edge's own problems and the fast lane's included, carries
+    # Outermost: every answer, the edge's own problems included, carries
     # the security headers.
     app.add_middleware(SecurityHeadersMiddleware, inline_style_paths=INLINE_STYLE_PATHS)
 

@@ -58,7 +58,9 @@ async def get_principal(
     settings: Settings = request.app.state.settings
     interval = settings.security.token_touch_interval
     try:
-        principal = await UserService(session).authenticate(secret, interval)
+        principal = await UserService(session).authenticate(
+            secret, interval, request.app.state.tokens
+        )
     except Unauthenticated as exc:
         exc.extensions["headers"] = CHALLENGE
         raise

@@ -1,11 +1,14 @@
 """Run every benchmark and rewrite docs/performance.md with the figures.
 
     python -m bench [--seconds 8] [--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/db]
+                    [--only routes,p2_record]
 
 Each benchmark is its own module (runnable alone) that prints a markdown section last; this
 runner runs them one after another in subprocesses, keeps each section, and writes them with
-the machine, the date and the command. The analysis that explains the figures lives in
-bench/NOTES.md and is appended unchanged.
+the machine, the date and the command. Sections of benchmarks this run did not run (``--only``,
+or modules run by hand such as ``concurrent_writers`` and ``report_editions``) are kept from
+the previous file, each with the date and command it states. The analysis that explains the
+figures lives in bench/NOTES.md and is appended unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ CPU 0 (one uvicorn worker), load client on CPU 1 (a raw asyncio keep-alive clien
 asserts a timing; quality targets (the checker's corpus) are asserted by the test suite.
 
 This file is written by `python -m bench` (see the command below); the analysis at the end
-comes from `bench/NOTES.md`.
+comes from `bench/NOTES.md`. A run with `--only` rewrites the sections it ran; the others are
+kept from earlier runs (each states its own command, and its date where it was run alone).
 """
 
 
@@ -75,16 +79,38 @@ def section(module: str, *args: str) -> str:
     return body
 
 
+# Sections of modules that no longer exist: their figures are measured elsewhere now.
+SUPERSEDED = {"p1_key_points", "readpath"}
+_MODULE = re.compile(r"python -m bench\.(\w+)")
+
+
+def previous_sections(ran: set[str]) -> list[str]:
+    """The sections of the current file whose benchmark this run did not run."""
+    if not DOC.exists():
+        return []
+    text = DOC.read_text().split("\n## Analysis", 1)[0]
+    chunks = re.split(r"(?m)^(?=#{2,3} )", text)
+    kept = []
+    for chunk in chunks[1:]:
+        heading = chunk.splitlines()[0]
+        found = _MODULE.search(chunk)
+        module = found.group(1) if found else heading
+        if module in ran or module in SUPERSEDED:
+            continue
+        kept.append(chunk.strip())
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--postgres", default=None)
+    parser.add_argument("--only", default=None, help="comma-separated modules to run")
     args = parser.parse_args()
     pg = ["--postgres", args.postgres] if args.postgres else []
     secs = ["--seconds", str(args.seconds)]
     plan: list[tuple[str, list[str]]] = [
-        ("p1_key_points", secs + pg),
-        ("readpath", secs + pg),
+        ("routes", [*secs, *pg, "--workers-scaling"]),
         ("checker_speed", []),
         ("checker_quality", []),
         ("startup", []),
@@ -98,7 +124,11 @@ def main() -> None:
     ):
         if (Path(__file__).parent / f"{optional}.py").exists():
             plan.append((optional, extra))
+    if args.only:
+        wanted = set(args.only.split(","))
+        plan = [(module, extra) for module, extra in plan if module in wanted]
     sections = [section(module, *extra) for module, extra in plan]
+    sections += previous_sections({module for module, _ in plan})
     command = "python -m bench " + " ".join(a for a in sys.argv[1:])
     parts = [
         PREAMBLE,

@@ -43,7 +43,11 @@ def pin_client() -> None:
 
 @contextlib.contextmanager
 def server(
-    argv: list[str], port: int, env: dict[str, str] | None = None, health: str = "/healthz"
+    argv: list[str],
+    port: int,
+    env: dict[str, str] | None = None,
+    health: str = "/healthz",
+    cpus: str = SERVER_CPU,
 ) -> Iterator[None]:
     """Run a server process on the server core until the block ends.
 
@@ -52,7 +56,7 @@ def server(
     """
     cmd = argv
     if shutil.which("taskset"):
-        cmd = ["taskset", "-c", SERVER_CPU, *argv]
+        cmd = ["taskset", "-c", cpus, *argv]
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             cmd,

@@ -148,6 +148,10 @@ def factory(db: AsyncSession) -> Factory:
 @pytest.fixture
 def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
     """The application, each request getting a fresh session joined to the test transaction."""
+    return _joined_app(settings, engine, connection)
+
+
+def _joined_app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
     application = create_app(settings)
     application.state.engine = engine
     application.state.sessionmaker = create_sessionmaker(engine)
@@ -167,6 +171,17 @@ def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) ->
     application.dependency_overrides[get_db_session] = joined_request_session
     application.state.idempotency_sessions = lambda: _joined_session(connection)
     return application
+
+
+@pytest.fixture
+async def second_client(
+    settings: Settings, engine: AsyncEngine, connection: AsyncConnection
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a second application on the same database, with caches of its own (as a
+    second process would have)."""
+    transport = httpx.ASGITransport(app=_joined_app(settings, engine, connection))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
 
 
 @pytest.fixture

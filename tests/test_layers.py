@@ -36,9 +36,7 @@ FLOORS: dict[str, int] = {
     "newsletter": 8,
     "webhooks": 9,
 }
-FACES = frozenset(
-    {"router.py", "pages.py", "console_pages.py", "list_router.py", "search_router.py", "deps.py"}
-)
+FACES = frozenset({"router.py", "pages.py", "console_pages.py", "search_router.py", "deps.py"})
 
 
 def _imports(path: Path) -> list[tuple[str, int]]:

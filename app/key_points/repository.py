@@ -6,14 +6,12 @@ import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Select,
-    String,
     Table,
     Uuid,
-    and_,
     bindparam,
     delete,
     func,
@@ -33,23 +31,9 @@ from app.key_points.models import (
 from app.kit.clock import as_utc
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.kit.sql import string_agg
-from app.series.models import DialogueSeries, MemberRole, SeriesMember, Theme
+from app.series.models import DialogueSeries, Theme
 from app.sessions.models import AgendaPart, DialogueSession
-from app.users.models import ApiToken, User
-
-
-class RecordingGate(NamedTuple):
-    """What recording a point asks of the database before it writes, in one row: the token
-    and its user, the session with its series (whose ``directory_version`` keys the guard's
-    matcher) and the caller's role there (None when the session does not exist), and the
-    session's last position."""
-
-    token: ApiToken
-    user: User
-    session: DialogueSession | None
-    series: DialogueSeries | None
-    role: MemberRole | None
-    last_position: int
+from app.users.models import User
 
 
 class KeyPointRepository:
@@ -103,18 +87,6 @@ class KeyPointRepository:
         stmt = apply_keyset(stmt, [KeyPoint.position, KeyPoint.id], [int, uuid.UUID], params)
         rows = [(r[0], _split(r[1])) for r in (await self.session.execute(stmt)).all()]
         return split_page(rows, params, lambda pair: (pair[0].position, pair[0].id))
-
-    async def recording_gate(self, token_hash: str, session_id: uuid.UUID) -> RecordingGate | None:
-        """One statement for everything recording a point reads before it writes (None: no
-        such token). Only on SQLite, where the request's BEGIN IMMEDIATE already holds the
-        database's write lock, so the position and directory version read here stay current
-        until the commit; PostgreSQL locks the session row first (``for_write``) and reads
-        after it."""
-        params = {"token_hash": token_hash, "session_id": session_id}
-        row = (await self.session.execute(_recording_gate(), params)).first()
-        if row is None:
-            return None
-        return RecordingGate(row[0], row[1], row[2], row[3], row[4], int(row[5]))
 
     async def last_position(self, session_id: uuid.UUID) -> int:
         stmt = select(func.coalesce(func.max(KeyPoint.position), 0)).where(
@@ -328,42 +300,6 @@ def _bump_version() -> Any:
         # stamps must not move when a key point does).
         .values(key_points_version=table.c.key_points_version + 1, updated_at=table.c.updated_at)
     )
-
-
-@functools.cache
-def _recording_gate() -> Select[Any]:
-    """The statement of :meth:`KeyPointRepository.recording_gate`, built once: a prebuilt
-    statement keeps its cache key, so only its parameters change per request."""
-    token_hash = bindparam("token_hash", type_=String())
-    session_id = bindparam("session_id", type_=Uuid())
-    last_position = (
-        select(func.coalesce(func.max(KeyPoint.position), 0))
-        .where(KeyPoint.dialogue_session_id == session_id)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(
-            ApiToken,
-            User,
-            DialogueSession,
-            DialogueSeries,
-            SeriesMember.role,
-            last_position,
-        )
-        .select_from(ApiToken)
-        .join(User, User.id == ApiToken.app_user_id)
-        .outerjoin(DialogueSession, DialogueSession.id == session_id)
-        .outerjoin(DialogueSeries, DialogueSeries.id == DialogueSession.dialogue_series_id)
-        .outerjoin(
-            SeriesMember,
-            and_(
-                SeriesMember.dialogue_series_id == DialogueSeries.id,
-                SeriesMember.app_user_id == User.id,
-            ),
-        )
-        .where(ApiToken.token_hash == token_hash)
-    )
-    return stmt
 
 
 def _as_time(value: datetime | str | None) -> datetime | None:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
-from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import BaseModel
 
 from app.confidentiality import checker
-from app.config import Settings
 from app.db import DbSession
-from app.errors import Unauthenticated, problem_responses
-from app.key_points.models import KeyPoint
+from app.errors import problem_responses
+from app.key_points.listing import KeyPointListService
+from app.key_points.models import KeyPoint, KeyPointStatus
 from app.key_points.schemas import (
     CheckRequest,
     CheckResult,
@@ -33,20 +31,18 @@ from app.key_points.schemas import (
 )
 from app.key_points.service import (
     KeyPointService,
-    RecordingFacts,
     finding_dicts,
     key_point_read,
 )
 from app.kit import etag
+from app.kit.documents import Documents
 from app.kit.etag import IfMatch, IfNoneMatch
-from app.security import CHALLENGE, CurrentPrincipal, bearer_scheme, bearer_secret
+from app.kit.pagination import Page, PageQuery
+from app.security import CurrentPrincipal
 from app.series.deps import SeriesRapporteur
 from app.sessions.deps import SessionRapporteur
-from app.sessions.service import SessionAccess
-from app.users.service import UserService
 
 router = APIRouter(tags=["key points"])
-record_router = APIRouter(tags=["key points"])
 themes_router = APIRouter(tags=["themes"])
 
 _WARNING_EXAMPLE: dict[str, Any] = {
@@ -165,48 +161,37 @@ def _written(
     )
 
 
-# The list route lives in list_router.py: it is the hot read path (P1).
-
-
-@dataclass(frozen=True, slots=True)
-class Recording:
-    """The caller's access to the session and what its access query already read."""
-
-    access: SessionAccess
-    facts: RecordingFacts | None
-
-
-_SESSION_ID: TypeAdapter[uuid.UUID] = TypeAdapter(uuid.UUID)
-
-
-async def _recording_access(
-    request: Request,
+@router.get(
+    "/sessions/{session_id}/key-points",
+    response_model=Page[KeyPointRead],
+    operation_id="list_key_points",
+    summary="List a session's key points",
+    responses=problem_responses(
+        401,
+        404,
+        422,
+        extra={**etag.documented(), 304: {"description": "Not modified (If-None-Match)"}},
+    ),
+)
+async def list_key_points(
+    access: SessionRapporteur,
     db: DbSession,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Recording | None:
-    """``get_principal`` and ``SessionRapporteur`` in one access query (one statement on
-    SQLite), with their order of answers: 401 first, then 404 outside the caller's series.
-    A session id that is not a UUID still needs a valid token; the route's own path
-    validation then answers 422 (None here)."""
-    secret = bearer_secret(credentials)
-    settings: Settings = request.app.state.settings
-    interval = settings.security.token_touch_interval
-    try:
-        try:
-            session_id = _SESSION_ID.validate_python(request.path_params["session_id"])
-        except ValidationError:
-            (await UserService(db).authenticate(secret, interval)).require_write()
-            return None
-        access, facts = await KeyPointService(db).recording_access(secret, session_id, interval)
-    except Unauthenticated as exc:
-        exc.extensions["headers"] = CHALLENGE
-        raise
-    return Recording(access, facts)
+    documents: Documents,
+    page: PageQuery,
+    if_none_match: IfNoneMatch = None,
+    status_filter: Annotated[KeyPointStatus | None, Query(alias="status")] = None,
+    part_id: uuid.UUID | None = None,
+) -> Response:
+    """The session's key points in order, for series members; filter by `status` or
+    `part_id`. No point carries an author: the rule forbids attribution. The answer carries a
+    strong `ETag`; send it back in `If-None-Match` to get 304 while nothing changed."""
+    listed = await KeyPointListService(db, documents).page(
+        access.session, page, status_filter, part_id
+    )
+    return listed.respond(if_none_match)
 
 
-# Outside the API router: it authenticates in its own access query, not through the router's
-# per-request get_principal dependency (the hot write path, P2).
-@record_router.post(
+@router.post(
     "/sessions/{session_id}/key-points",
     status_code=status.HTTP_201_CREATED,
     response_model=KeyPointWritten,
@@ -215,10 +200,7 @@ async def _recording_access(
     responses=problem_responses(401, 404, 409, 422, extra=etag.documented(201, _WRITTEN_EXAMPLE)),
 )
 async def record_key_point(
-    session_id: uuid.UUID,
-    data: KeyPointCreate,
-    recording: Annotated[Recording | None, Depends(_recording_access)],
-    db: DbSession,
+    access: SessionRapporteur, data: KeyPointCreate, db: DbSession
 ) -> Response:
     """Record a point (rapporteurs and organisers). The non-attribution checker runs first:
     a name, alias, affiliation or acronym of anyone on the roster is a 422
@@ -226,11 +208,7 @@ async def record_key_point(
     identifiers are stored as `warnings` that must be acknowledged before approval. Nothing
     may be recorded from an off-the-record part (409). The answer carries the point's `ETag`
     (of the representation without `findings`)."""
-    # None only for a session id that is not a UUID, which the path validation refused.
-    assert recording is not None
-    point, themes, warnings = await KeyPointService(db).record(
-        recording.access, data, recording.facts
-    )
+    point, themes, warnings = await KeyPointService(db).record(access, data)
     return _written(point, themes, warnings, 201)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +29,6 @@ from app.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
-    Unauthenticated,
 )
 from app.key_points.models import KeyPoint, KeyPointRevision, KeyPointStatus
 from app.key_points.repository import KeyPointRepository
@@ -60,15 +58,9 @@ from app.people.service import PeopleService
 from app.series.models import DisclosureRegime, Theme
 from app.series.service import SeriesAccess, SeriesService
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
-from app.sessions.service import NOT_FOUND as SESSION_NOT_FOUND
 from app.sessions.service import SessionAccess, SessionService
-from app.users.repository import UserRepository
 from app.users.service import (
     Principal,
-    UserService,
-    check_token_state,
-    hash_token,
-    needs_touch,
 )
 
 NOT_FOUND = "No such key point"
@@ -89,14 +81,6 @@ class OffRecord(DomainError):
     status = 409
     slug = "off-record"
     title = "This part is off the record"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordingFacts:
-    """What recording a point reads before it writes, when the access query answered it."""
-
-    directory_version: int
-    last_position: int
 
 
 def finding_dicts(findings: Sequence[Finding]) -> list[dict[str, Any]]:
@@ -212,45 +196,6 @@ class KeyPointService:
 
     # -- writing --------------------------------------------------------------------------
 
-    async def recording_access(
-        self, secret: str, session_id: uuid.UUID, touch_interval: timedelta
-    ) -> tuple[SessionAccess, RecordingFacts | None]:
-        """Authenticate the bearer token and resolve the caller's access to the session, as
-        ``get_principal`` and ``SessionRapporteur`` do (401, then 404 outside the caller's
-        series), for recording a point.
-
-        On SQLite one statement also reads the directory's version and the last position (the
-        request holds the write lock since its BEGIN IMMEDIATE). PostgreSQL takes the usual
-        path: authentication, then the session row locked before anything is read from it,
-        and the facts are read after the lock."""
-        if self.repo.dialect != "sqlite":
-            principal = await UserService(self.db).authenticate(secret, touch_interval)
-            principal.require_write()
-            return await self.sessions.access(principal, session_id), None
-        gate = await self.repo.recording_gate(hash_token(secret), session_id)
-        if gate is None:
-            raise Unauthenticated("The token is not valid")
-        token, user = gate.token, gate.user
-        now = utcnow()
-        check_token_state(token.revoked_at, token.expires_at, user.is_active, now)
-        if needs_touch(token.last_used_at, now, touch_interval):
-            await UserRepository(self.db).touch_token(token.id, now)
-        principal = Principal(
-            user_id=user.id,
-            email=user.email,
-            is_admin=user.is_admin,
-            token_id=token.id,
-            read_only=token.read_only,
-        )
-        principal.require_write()
-        if gate.session is None or gate.series is None or (gate.role is None and not user.is_admin):
-            raise NotFound(SESSION_NOT_FOUND)
-        access = SessionAccess(
-            session=gate.session,
-            series_access=SeriesAccess(series=gate.series, role=gate.role, principal=principal),
-        )
-        return access, RecordingFacts(gate.series.directory_version, gate.last_position)
-
     def _ensure_recordable(self, session: DialogueSession) -> None:
         if session.status in NO_RECORDING:
             raise Conflict(f"A {session.status.value} session takes no more key points")
@@ -269,23 +214,19 @@ class KeyPointService:
         return [found[slug] for slug in unique]
 
     async def record(
-        self, access: SessionAccess, data: KeyPointCreate, facts: RecordingFacts | None = None
+        self, access: SessionAccess, data: KeyPointCreate
     ) -> tuple[KeyPoint, list[str], list[Finding]]:
-        """Store a point whose text passes the checker (blocks refuse, warnings are kept).
-        ``facts`` are the roster version and last position when the access query read them."""
+        """Store a point whose text passes the checker (blocks refuse, warnings are kept)."""
         session = access.session
         self._ensure_recordable(session)
         part = await self._part(session, data.part_id)
-        version = facts.directory_version if facts is not None else None
-        warnings = self._refuse_blocks(await self.check_text(session, part, data.text, version))
+        warnings = self._refuse_blocks(await self.check_text(session, part, data.text))
         theme_ids = await self._theme_ids(session.dialogue_series_id, data.themes)
         # Appending (the usual case) needs only the last position, not every point.
         points = (
             list(await self.repo.points_of_session(session.id)) if data.position is not None else []
         )
-        last = facts.last_position if facts is not None else None
-        if last is None:
-            last = await self.repo.last_position(session.id)
+        last = await self.repo.last_position(session.id)
         point = KeyPoint(
             id=uuid7(),
             dialogue_session_id=session.id,

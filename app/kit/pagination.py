@@ -46,7 +46,7 @@ class PageParams:
     cursor: str | None
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Rows per page (1-100).")
     ] = DEFAULT_LIMIT,

@@ -20,6 +20,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from app.confidentiality.gate import BeingRevised
 from app.db import DbSession
 from app.errors import NotFound
+from app.kit.documents import PUBLIC, serve, variant
 from app.kit.outline import embed_under
 from app.kit.ratelimit import RateLimited, client_ip
 from app.reports import locales
@@ -173,16 +174,34 @@ async def series_page(
     db: DbSession,
     session: Annotated[int | None, Query(ge=1, le=100_000)] = None,
     lang: LangQuery = None,
-) -> HTMLResponse:
+) -> Response:
     """A series: its sessions, the latest published summary, the request form. With
     ``?lang=`` a language its summaries have editions in, the page is in that language
     (the series' texts, the sessions' titles and the latest summary from the editions);
-    any other ``lang`` gives the English page, without an error."""
+    any other ``lang`` gives the English page, without an error. Rendered once per version
+    of what the series publishes (``app/kit/documents.py``)."""
     service = _service(request, db)
     if "\x00" in slug:  # never a series' slug (and PostgreSQL cannot compare it)
         return _not_found()
+    slug = slug.lower()[:80]
+
+    async def produce() -> Response:
+        return await _series_page(request, db, service, slug, session, lang)
+
+    version = await service.public_version(slug=slug)
+    return await serve(request, variant(request, "session", "lang"), version, produce, PUBLIC)
+
+
+async def _series_page(
+    request: Request,
+    db: DbSession,
+    service: ReportService,
+    slug: str,
+    session: int | None,
+    lang: str | None,
+) -> Response:
     try:
-        series = await service.public_series(slug.lower()[:80])
+        series = await service.public_series(slug)
     except NotFound:
         return _not_found()
     except BeingRevised:
@@ -340,16 +359,28 @@ async def download(
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 async def report_page(
     report_id: str, request: Request, db: DbSession, lang: LangQuery = None
-) -> HTMLResponse:
+) -> Response:
     """A published summary with the request form for its session and the newsletter; with
     ``?lang=`` one of its published editions. An edition that does not exist (or a language
     Track2 has no editions in) is the 404 page: the address names a document, and a link
-    to a translation that is not there is a broken link, not a request for the English one."""
+    to a translation that is not there is a broken link, not a request for the English one.
+    Rendered once per version of what the series publishes (``app/kit/documents.py``)."""
     try:
         rid = uuid.UUID(report_id)
     except ValueError:
         return _not_found()
     service = _service(request, db)
+
+    async def produce() -> Response:
+        return await _report_page(request, db, service, rid, lang)
+
+    version = await service.public_version(report_id=rid)
+    return await serve(request, variant(request, "lang"), version, produce, PUBLIC)
+
+
+async def _report_page(
+    request: Request, db: DbSession, service: ReportService, rid: uuid.UUID, lang: str | None
+) -> Response:
     try:
         cleared = await service.public_summary(rid)
     except NotFound:
@@ -398,7 +429,7 @@ async def report_page(
             **_chrome(tag),
             **_language_links(service.base_url, f"/reports/{version.id}", languages),
         },
-        headers={"Cache-Control": "public, max-age=300", "Content-Language": tag},
+        headers={"Content-Language": tag},
     )
 
 

@@ -430,3 +430,17 @@ class ReportRepository:
     async def add_edition(self, edition: ReportEdition) -> None:
         self.session.add(edition)
         await self.session.flush()
+
+    async def public_version(
+        self, *, slug: str | None = None, report_id: uuid.UUID | None = None
+    ) -> int | None:
+        """The public version of a series (by slug) or of a report version's series."""
+        stmt = select(DialogueSeries.public_version)
+        if report_id is not None:
+            stmt = stmt.join(
+                ReportVersion, ReportVersion.dialogue_series_id == DialogueSeries.id
+            ).where(ReportVersion.id == report_id)
+        else:
+            stmt = stmt.where(DialogueSeries.slug == slug)
+        connection = await self.session.connection()
+        return (await connection.execute(stmt)).scalar_one_or_none()

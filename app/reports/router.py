@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from app.db import DbSession
 from app.errors import problem_responses
+from app.kit.documents import PUBLIC, serve, variant
 from app.kit.pagination import Page, PageQuery
 from app.kit.ratelimit import client_ip
 from app.reports import examples
@@ -83,7 +84,7 @@ def _document_responses(
     )
 
 
-def _service(request: Request, db: DbSession) -> ReportService:
+async def _service(request: Request, db: DbSession) -> ReportService:
     return ReportService(db, request.app.state.settings)
 
 
@@ -117,9 +118,10 @@ def _document(
 
 
 async def _version_document(
-    request: Request, version: ReportVersion, fmt: Format, *, cache: str
+    request: Request, version: ReportVersion, fmt: Format, *, cache: str, revalidate: bool = True
 ) -> Response:
-    """A published version, rendered from its stored canonical JSON only."""
+    """A published version, rendered from its stored canonical JSON only (``revalidate``:
+    answer a matching ``If-None-Match`` here with 304)."""
     etag = f'"{version.content_sha256}-{fmt.value}"'
     headers = {
         "ETag": etag,
@@ -127,7 +129,7 @@ async def _version_document(
         "X-Report-Version": str(version.number),
         "X-Report-SHA256": version.content_sha256,
     }
-    if etag in request.headers.get("if-none-match", ""):
+    if revalidate and etag in request.headers.get("if-none-match", ""):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     report = session_report_from_json(version.content)
     rendered = await render(
@@ -386,11 +388,16 @@ async def list_public_series(service: Service, page: PageQuery) -> Response:
     ),
 )
 async def get_public_series(
-    slug: Annotated[str, Path(max_length=80)], service: Service
+    slug: Annotated[str, Path(max_length=80)], request: Request, service: Service
 ) -> Response:
     """One series by its slug, as `GET /public/series` shows it (410 `being-revised` while
-    the guard has it taken down). No token needed."""
-    return _public_json(await service.public_series(slug.lower()))
+    the guard has it taken down). No token needed. Strong `ETag`; 304 on `If-None-Match`."""
+
+    async def produce() -> Response:
+        return _public_json(await service.public_series(slug.lower()))
+
+    version = None if "\x00" in slug else await service.public_version(slug=slug.lower())
+    return await serve(request, variant(request, "lang"), version, produce, PUBLIC)
 
 
 def _public_json(body: BaseModel) -> Response:
@@ -427,11 +434,16 @@ async def get_public_report(
     that would name someone now) 410 `being-revised`, without saying why. The editions'
     languages are in the `Link` header (`rel="alternate"; hreflang=...`). No token needed."""
     fmt = choose_format(format, request.headers.get("accept"))
-    if lang is not None and lang != ORIGINAL:
-        found = await editions.public_edition(report_id, lang)
-        return await _edition_document(request, found, fmt, cache="public, max-age=300")
-    cleared = await service.public_summary(report_id)
-    return await _version_document(request, cleared.value, fmt, cache="public, max-age=300")
+
+    async def produce() -> Response:
+        if lang is not None and lang != ORIGINAL:
+            found = await editions.public_edition(report_id, lang)
+            return await _edition_document(request, found, fmt, cache=PUBLIC, revalidate=False)
+        cleared = await service.public_summary(report_id)
+        return await _version_document(request, cleared.value, fmt, cache=PUBLIC, revalidate=False)
+
+    version = await service.public_version(report_id=report_id)
+    return await serve(request, (*variant(request, "lang"), fmt), version, produce, PUBLIC)
 
 
 async def _even_timing() -> AsyncIterator[None]:
@@ -469,9 +481,10 @@ async def request_report(
 
 
 async def _edition_document(
-    request: Request, found: EditionDocument, fmt: Format, *, cache: str
+    request: Request, found: EditionDocument, fmt: Format, *, cache: str, revalidate: bool = True
 ) -> Response:
-    """A published edition, rendered from its stored canonical JSON only."""
+    """A published edition, rendered from its stored canonical JSON only (``revalidate``:
+    answer a matching ``If-None-Match`` here with 304)."""
     edition, version = found.edition, found.version
     assert edition.content is not None
     assert edition.content_sha256 is not None
@@ -484,7 +497,7 @@ async def _edition_document(
         "X-Report-Version": label,
         "X-Report-SHA256": edition.content_sha256,
     }
-    if etag in request.headers.get("if-none-match", ""):
+    if revalidate and etag in request.headers.get("if-none-match", ""):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     rendered = await render(found.report, fmt, canonical=edition.content)
     name = (

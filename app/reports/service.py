@@ -648,6 +648,13 @@ class ReportService:
 
     # -- public reading -------------------------------------------------------------------
 
+    async def public_version(
+        self, *, slug: str | None = None, report_id: uuid.UUID | None = None
+    ) -> int | None:
+        """The version of a series' public documents, found by its slug or by one of its
+        report versions (None: no such series or version)."""
+        return await self.repo.public_version(slug=slug, report_id=report_id)
+
     async def public_summary(self, report_id: uuid.UUID) -> ClearedDocument[ReportVersion]:
         """A published summary, as the guard admits it against the series' directory now;
         detailed versions are never public (404, like no version); a withdrawn summary is

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +77,9 @@ class DialogueSeries(IdMixin, TimestampMixin, Base):
     # Bumped by database triggers whenever anything the guard's matcher reads changes (people,
     # attendance, consent, part regimes; migration 0030). Never written by the application.
     directory_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped by the database on every change of what the series publishes (migration 0081):
+    # the key of its cached public documents (app/kit/documents.py).
+    public_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Taken down by the guard: one of its public texts now names someone (migration 0031).
     taken_down_at: Mapped[datetime | None]
     # Unlisted until its first publication: public listings and ``series.created`` webhooks

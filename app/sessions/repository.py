@@ -138,3 +138,17 @@ class SessionRepository:
     async def delete_part(self, part: AgendaPart) -> None:
         await self.session.delete(part)
         await self.session.flush()
+
+    async def public_version(
+        self, *, session_id: uuid.UUID | None = None, series_id: uuid.UUID | None = None
+    ) -> int | None:
+        """The public version of a session's (or a series') series; None if there is none."""
+        stmt = select(DialogueSeries.public_version)
+        if session_id is not None:
+            stmt = stmt.join(
+                DialogueSession, DialogueSession.dialogue_series_id == DialogueSeries.id
+            ).where(DialogueSession.id == session_id)
+        else:
+            stmt = stmt.where(DialogueSeries.id == series_id)
+        connection = await self.session.connection()
+        return (await connection.execute(stmt)).scalar_one_or_none()

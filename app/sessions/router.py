@@ -12,6 +12,7 @@ from app.config import AppSettings
 from app.db import DbSession
 from app.errors import problem_responses
 from app.kit import etag
+from app.kit.documents import CALENDAR, serve, variant
 from app.kit.etag import IfMatch, IfNoneMatch
 from app.kit.pagination import Page, PageQuery
 from app.kit.types import TimeZoneName
@@ -385,15 +386,22 @@ _ICS_RESPONSES = {
 async def get_session_calendar(session_id: uuid.UUID, request: Request, db: DbSession) -> Response:
     """An iCalendar file for one session, without a token, for any session that is not a
     draft. It names no one: no participant, speaker, affiliation, role, venue or meeting link,
-    only the series and session titles, the time with its zone, and the public context."""
+    only the series and session titles, the time with its zone, and the public context.
+    Rendered once per version of what the series publishes; strong `ETag`, 304 on
+    `If-None-Match`."""
     service = SessionService(db)
-    session, series = await service.public_session(session_id)
-    series_texts = await public_series_texts(db, series)
-    texts = await service.public_texts(session, series.directory_version)
-    if series_texts is None or texts is None:
-        raise BeingRevised("This session's calendar entry is being revised")
-    body = render_calendar(series, series_texts, [(session, texts)], _base(request))
-    return _ics(body, f"session-{session.number}.ics")
+
+    async def produce() -> Response:
+        session, series = await service.public_session(session_id)
+        series_texts = await public_series_texts(db, series)
+        texts = await service.public_texts(session, series.directory_version)
+        if series_texts is None or texts is None:
+            raise BeingRevised("This session's calendar entry is being revised")
+        body = render_calendar(series, series_texts, [(session, texts)], _base(request))
+        return _ics(body, f"session-{session.number}.ics")
+
+    version = await service.public_version(session_id=session_id)
+    return await serve(request, variant(request), version, produce, CALENDAR)
 
 
 @public_router.get(
@@ -405,20 +413,26 @@ async def get_session_calendar(session_id: uuid.UUID, request: Request, db: DbSe
 )
 async def get_series_calendar(series_id: uuid.UUID, request: Request, db: DbSession) -> Response:
     """A subscribable feed of the series' sessions (drafts never appear; cancelled sessions
-    appear as cancelled so calendars remove them). Names no one, like the session file."""
+    appear as cancelled so calendars remove them). Names no one, like the session file.
+    Cached and revalidated like the session file."""
     service = SessionService(db)
-    series = await service.public_series(series_id)
-    series_texts = await public_series_texts(db, series)
-    if series_texts is None:
-        raise BeingRevised("This series' calendar is being revised")
-    events = []
-    for session in await service.public_sessions(series.id):
-        # A session being revised leaves the feed: calendar clients remove the event.
-        texts = await service.public_texts(session, series.directory_version)
-        if texts is not None:
-            events.append((session, texts))
-    body = render_calendar(series, series_texts, events, _base(request))
-    return _ics(body, f"{series.slug}.ics")
+
+    async def produce() -> Response:
+        series = await service.public_series(series_id)
+        series_texts = await public_series_texts(db, series)
+        if series_texts is None:
+            raise BeingRevised("This series' calendar is being revised")
+        events = []
+        for session in await service.public_sessions(series.id):
+            # A session being revised leaves the feed: calendar clients remove the event.
+            texts = await service.public_texts(session, series.directory_version)
+            if texts is not None:
+                events.append((session, texts))
+        body = render_calendar(series, series_texts, events, _base(request))
+        return _ics(body, f"{series.slug}.ics")
+
+    version = await service.public_version(series_id=series_id)
+    return await serve(request, variant(request), version, produce, CALENDAR)
 
 
 def _base(request: Request) -> str:
@@ -432,6 +446,5 @@ def _ics(body: bytes, filename: str) -> Response:
         media_type=CALENDAR_MEDIA_TYPE,
         headers={
             "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "public, max-age=300",
         },
     )

@@ -398,6 +398,12 @@ class SessionService:
         """A series as the public may know it (its calendar feed); 404 if unknown."""
         return await SeriesService(self.repo.session).public_series(series_id)
 
+    async def public_version(
+        self, *, session_id: uuid.UUID | None = None, series_id: uuid.UUID | None = None
+    ) -> int | None:
+        """The version of the series' public documents (None: no such session or series)."""
+        return await self.repo.public_version(session_id=session_id, series_id=series_id)
+
     async def public_sessions(self, series_id: uuid.UUID) -> Sequence[DialogueSession]:
         """A series' sessions that may appear in public calendars, by number."""
         return await self.repo.public_for_series(series_id, PUBLIC_STATUSES)

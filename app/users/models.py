@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import BigInteger, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, IdMixin, TimestampMixin
@@ -83,3 +83,14 @@ class WebSession(IdMixin, Base):
     revoked_at: Mapped[datetime | None]
     # What the person sees in "signed in on": the browser, as it described itself.
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AuthVersion(Base):
+    """One row: a number the database bumps (triggers, in the same transaction) whenever a
+    token's or a user's state that authentication relies on changes. Cached token state is
+    trusted only while this number is unchanged (``app.users.tokens``)."""
+
+    __tablename__ = "auth_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, locks_rows
 from app.kit.pagination import PageParams, apply_keyset, split_page
-from app.users.models import ApiToken, SignInLink, User, WebSession
+from app.users.models import ApiToken, AuthVersion, SignInLink, User, WebSession
+
+_AUTH_VERSION = select(AuthVersion.version).where(AuthVersion.id == 1)
 
 
 class UserRepository:
@@ -64,6 +66,14 @@ class UserRepository:
         )
         rows = (await self.session.execute(stmt)).scalars().all()
         return split_page(rows, params, lambda t: (t.id,))
+
+    async def auth_version(self) -> int | None:
+        """The authentication version (bumped by the database; migration 0080), or None if
+        its row is gone (a wiped database): then nothing cached may be trusted."""
+        # On the connection: a Core row, without the ORM session's execution path.
+        connection = await self.session.connection()
+        version = (await connection.execute(_AUTH_VERSION)).scalar_one_or_none()
+        return None if version is None else int(version)
 
     async def find_token_with_user(self, token_hash: str) -> tuple[ApiToken, User] | None:
         """One round trip: the token row and its user, by the token's hash."""

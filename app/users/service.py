@@ -16,6 +16,7 @@ from app.kit.pagination import PageParams
 from app.users.models import ApiToken, User
 from app.users.repository import UserRepository
 from app.users.schemas import TokenCreate, UserCreate, UserUpdate
+from app.users.tokens import KnownToken, TokenCache
 
 TOKEN_SCHEME = "t2_"
 _PREFIX_LENGTH = len(TOKEN_SCHEME) + 8
@@ -158,20 +159,44 @@ class UserService:
             token.revoked_at = utcnow()
         return token
 
-    async def authenticate(self, secret: str, touch_interval: timedelta) -> Principal:
-        """Resolve a bearer token to its principal, or raise 401 with a reason."""
-        found = await self.repo.find_token_with_user(hash_token(secret))
-        if found is None:
-            raise Unauthenticated("The token is not valid")
-        token, user = found
+    async def authenticate(
+        self, secret: str, touch_interval: timedelta, tokens: TokenCache | None = None
+    ) -> Principal:
+        """Resolve a bearer token to its principal, or raise 401 with a reason.
+
+        One statement when ``tokens`` (the application's) knows the token at the current
+        authentication version (``app.users.tokens``), two when it is read again."""
+        tokens = tokens if tokens is not None else TokenCache(size=1)
+        token_hash = hash_token(secret)
+        version = await self.repo.auth_version()
+        if version is None:
+            # No version row, so no trigger can tell a change: trust nothing cached.
+            tokens, version = TokenCache(size=1), -1
         now = utcnow()
-        check_token_state(token.revoked_at, token.expires_at, user.is_active, now)
-        if needs_touch(token.last_used_at, now, touch_interval):
-            await self.repo.touch_token(token.id, now)
-        return Principal(
-            user_id=user.id,
-            email=user.email,
-            is_admin=user.is_admin,
-            token_id=token.id,
-            read_only=token.read_only,
-        )
+        entry = tokens.known(token_hash, version)
+        if entry is None:
+            found = await self.repo.find_token_with_user(token_hash)
+            if found is None:
+                raise Unauthenticated("The token is not valid")
+            token, user = found
+            try:
+                check_token_state(token.revoked_at, token.expires_at, user.is_active, now)
+            except Unauthenticated:
+                tokens.forget(token_hash)
+                raise
+            principal = Principal(
+                user_id=user.id,
+                email=user.email,
+                is_admin=user.is_admin,
+                token_id=token.id,
+                read_only=token.read_only,
+            )
+            entry = KnownToken(version, principal, token.expires_at, token.last_used_at)
+        elif entry.expires_at is not None and as_utc(entry.expires_at) <= now:
+            tokens.forget(token_hash)
+            raise Unauthenticated("The token has expired")
+        if needs_touch(entry.last_used_at, now, touch_interval):
+            await self.repo.touch_token(entry.principal.token_id, now)
+            entry = KnownToken(version, entry.principal, entry.expires_at, now)
+        tokens.remember(token_hash, entry)
+        return entry.principal

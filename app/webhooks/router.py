@@ -25,7 +25,7 @@ from app.webhooks.service import WebhookService, webhook_read, with_secret
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
-def _service(request: Request, session: DbSession) -> WebhookService:
+async def _service(request: Request, session: DbSession) -> WebhookService:
     return WebhookService(session, request.app.state.settings)
 
 

@@ -1,7 +1,6 @@
-"""Read-only tokens read everything their user may read and change nothing, on both paths
-that authenticate a write: the API router's dependency and the key point recording gate.
-(The key point list's fast lane answers GET only; the Idempotency-Key middleware's part is in
-tests/integrations/test_idempotency.py.)"""
+"""Read-only tokens read everything their user may read and change nothing, on every route
+(one path authenticates them: the API router's dependency). The Idempotency-Key middleware's
+part is in tests/integrations/test_idempotency.py."""
 
 from __future__ import annotations
 
