@@ -1,0 +1,142 @@
+"""A second pair of eyes on editions (review): a participant's identity or affiliation must
+not reach the public through a translation, in any script, format or language.
+
+Attacks as an outsider and as a careless member would make them (issue 15's kinds): names
+disguised in Arabic script (Arabic and Persian letter forms, tatweel, joiners, bidi marks,
+presentation forms, attached conjunctions and prepositions), transliterations in Latin
+letters inside an RTL text, consent applied outside its part, names added to the directory
+after an edition is published, withdrawn versions, four eyes, and other series' editions."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.reports.conftest import Demo
+
+# Ambassador Farid Sultani (chair, Chatham House) of the Kabul Forum for Regional
+# Cooperation (KFRC) and Dr. Nasrin Azimi of the Hindu Kush Policy Institute (HKPI) are in
+# the demo's directory; the envoy (al-Qahtani) consented to be named for the opening only.
+ZWNJ, TATWEEL, ALM, RLM, ZWJ = "\u200c", "\u0640", "\u061c", "\u200f", "\u200d"
+DISGUISED = {
+    "persian-letters": "به گفتهٔ فرید سلطانی، روند صلح کند است.",
+    "arabic-yeh": "قال فريد سلطاني إن عملية السلام بطيئة.",
+    "tatweel": f"قال فريد سلط{TATWEEL}{TATWEEL}اني إن عملية السلام بطيئة.",
+    "zwnj-inside": f"به گفتهٔ فرید سلط{ZWNJ}انی، روند صلح کند است.",
+    "zwj-inside": f"به گفتهٔ فرید سلط{ZWJ}انی، روند صلح کند است.",
+    "arabic-letter-mark": f"قال فريد سلط{ALM}اني إن عملية السلام بطيئة.",
+    "rlm-inside": f"قال فريد سل{RLM}طاني إن عملية السلام بطيئة.",
+    "presentation-forms": "قال ﻓﺮﻳﺪ ﺳﻠﻄﺎﻧﻲ إن عملية السلام بطيئة.",
+    "family-note-format": "سلطانی: روند صلح کند است.",
+    "attached-wa": "اتفق فريد سلطاني ونسرين وعظيمي على أن العملية بطيئة.",
+    "attached-li": "وفقاً لسلطاني فإن العملية بطيئة.",
+    "latin-in-rtl": "به گفتهٔ Farid Sultani، روند صلح کند است.",
+    "latin-variant-in-rtl": "به گفتهٔ Fareed Soltani، روند صلح کند است.",
+    "acronym-in-rtl": "به گفتهٔ نماینده KFRC، روند صلح کند است.",
+    "dotted-acronym-in-rtl": "به گفتهٔ نماینده K.F.R.C.، روند صلح کند است.",
+    "affiliation-latin-in-rtl": "به گفتهٔ نماینده Hindu Kush Policy Institute، روند صلح کند است.",
+    "azimi-arabic": "قالت الدكتورة نسرين عظيمي إن العملية بطيئة.",
+    "azimi-persian": "به گفتهٔ نسرین عظیمی، روند صلح کند است.",
+}
+
+
+def _url(demo: Demo, tail: str = "") -> str:
+    return f"/api/v1/reports/{demo.summary.id}/editions{tail}"
+
+
+async def _texts(client: httpx.AsyncClient, demo: Demo) -> dict:
+    r = await client.get(_url(demo, "/source"), headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    return r.json()["texts"]
+
+
+async def _languages(client: httpx.AsyncClient, demo: Demo) -> list[str]:
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    return [e["language"] for e in r.json()]
+
+
+@pytest.mark.parametrize("attack", sorted(DISGUISED))
+@pytest.mark.parametrize("language", ["ar", "ps"])
+async def test_a_disguised_name_in_a_point_is_refused_and_never_stored(
+    demo: Demo, client: httpx.AsyncClient, attack: str, language: str
+) -> None:
+    texts = await _texts(client, demo)
+    point = list(texts["points"])[4]  # a Chatham House part's point
+    texts["points"][point] = DISGUISED[attack]
+    r = await client.put(
+        _url(demo, f"/{language}"), json={"texts": texts}, headers=demo.rapporteur.headers
+    )
+    assert r.status_code == 422, (attack, r.status_code, r.text[:400])
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert any(e["field"] == f"texts.points.{point}" for e in r.json()["errors"])
+    assert language not in await _languages(client, demo)
+
+
+FORMATS = ("pdf", "docx", "html", "md", "json")
+EDITION_LANGUAGES = ("fa-AF", "ps", "ar")
+
+
+async def _every_public_address(
+    client: httpx.AsyncClient, demo: Demo, lang: str
+) -> list[tuple[str, httpx.Response]]:
+    rid = demo.summary.id
+    out = []
+    for fmt in FORMATS:
+        r = await client.get(f"/api/v1/public/reports/{rid}", params={"lang": lang, "format": fmt})
+        out.append((f"api:{fmt}", r))
+    out.append(("page", await client.get(f"/reports/{rid}", params={"lang": lang})))
+    return out
+
+
+async def test_an_alias_added_after_publication_takes_the_edition_down_everywhere_at_once(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """A person whose Arabic-script name is a word of the Dari session title only: the very
+    next public request in every format, on the page and on the series page in Dari, carries
+    nothing of the edition, and says nothing of why."""
+    from app.demo_editions import SESSIONS
+
+    word = "میزبانی"  # "hosting": in the Dari title of session 3, in no English text
+    assert word in SESSIONS[3][0]
+    before = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
+    assert before.status_code == 200 and word in before.text
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Mezbani",
+            "family_name": "Rahmani",
+            "aliases": [word],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    for where, answer in await _every_public_address(client, demo, "fa-AF"):
+        assert answer.status_code == 410, (where, answer.status_code, answer.text[:200])
+        assert word not in answer.text, where
+        for why in ("Rahmani", "Mezbani", "directory", "consent"):
+            assert why not in answer.text, (where, why)
+    page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
+    assert page.status_code in (200, 410)
+    assert word not in page.text
+    assert "Rahmani" not in page.text
+
+
+async def test_a_withdrawn_version_takes_every_edition_down_at_once(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    r = await client.post(
+        f"/api/v1/reports/{demo.summary.id}/withdraw",
+        json={"reason": "Names the chair"},
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code == 200, r.text
+    for lang in EDITION_LANGUAGES:
+        for where, answer in await _every_public_address(client, demo, lang):
+            assert answer.status_code in (404, 410), (lang, where, answer.status_code)
+            assert "Names the chair" not in answer.text
+            assert "جلالتمآب" not in answer.text
+    page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
+    assert "جلالتمآب" not in page.text
