@@ -9,9 +9,12 @@ after an edition is published, withdrawn versions, four eyes, and other series' 
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
+from tests.factories import Factory
 from tests.reports.conftest import Demo
 
 # Ambassador Farid Sultani (chair, Chatham House) of the Kabul Forum for Regional
@@ -100,7 +103,8 @@ async def test_an_alias_added_after_publication_takes_the_edition_down_everywher
     word = "میزبانی"  # "hosting": in the Dari title of session 3, in no English text
     assert word in SESSIONS[3][0]
     before = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
-    assert before.status_code == 200 and word in before.text
+    assert before.status_code == 200
+    assert word in before.text
     r = await client.post(
         f"/api/v1/series/{demo.series.id}/people",
         json={
@@ -140,3 +144,63 @@ async def test_a_withdrawn_version_takes_every_edition_down_at_once(
             assert "جلالتمآب" not in answer.text
     page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
     assert "جلالتمآب" not in page.text
+
+
+async def _complete(client: httpx.AsyncClient, demo: Demo) -> dict:
+    texts = await _texts(client, demo)
+    texts["points"] = {k: f"ترجمة: {v}" for k, v in texts["points"].items()}
+    return texts
+
+
+async def test_an_organiser_cannot_approve_their_own_translation_after_someone_resaves_it(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """Four eyes means the approver wrote none of it: the organiser translates, the
+    rapporteur fixes a comma and submits, and the organiser may not approve it."""
+    texts = await _complete(client, demo)
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.organiser.headers)
+    assert r.status_code == 201, r.text
+    first = next(iter(texts["points"]))
+    texts["points"][first] += "،"
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post(_url(demo, "/ar/submit"), headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        _url(demo, "/ar/review"), json={"action": "approve"}, headers=demo.organiser.headers
+    )
+    assert r.status_code == 403, r.text
+    assert "Four eyes" in r.json()["detail"]
+    r = await client.get(_url(demo), headers=demo.organiser.headers)
+    assert {e["language"]: e["status"] for e in r.json()}["ar"] == "submitted"
+
+
+async def test_another_series_editions_are_404_to_its_members(
+    demo: Demo, client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """Series B's members (organisers of their own series) learn nothing of series A's
+    editions: every route answers 404 as for a report that does not exist."""
+    stranger = await factory.caller()
+    await factory.series(organiser=stranger)
+    texts = await _complete(client, demo)
+    missing = uuid.uuid4()
+    for rid in (demo.summary.id, missing):
+        base = f"/api/v1/reports/{rid}/editions"
+        calls = [
+            ("GET", base, None),
+            ("GET", f"{base}/source", None),
+            ("POST", f"{base}/publish", None),
+            ("GET", f"{base}/fa-AF", None),
+            ("GET", f"{base}/fa-AF?format=pdf", None),
+            ("PUT", f"{base}/ar", {"texts": texts}),
+            ("POST", f"{base}/fa-AF/submit", None),
+            ("POST", f"{base}/fa-AF/review", {"action": "approve"}),
+            ("POST", f"{base}/fa-AF/publish", None),
+        ]
+        for method, url, body in calls:
+            r = await client.request(method, url, json=body, headers=stranger.headers)
+            assert r.status_code == 404, (method, url, r.status_code, r.text[:200])
+            assert "جلالتمآب" not in r.text
+            assert "Sultani" not in r.text
+    # Nothing was written by the stranger.
+    assert await _languages(client, demo) == ["fa-AF"]
