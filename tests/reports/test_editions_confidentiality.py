@@ -204,3 +204,131 @@ async def test_another_series_editions_are_404_to_its_members(
             assert "Sultani" not in r.text
     # Nothing was written by the stranger.
     assert await _languages(client, demo) == ["fa-AF"]
+
+
+ENVOY_AR = "مطلق بن ماجد القحطاني"
+
+
+@pytest.mark.parametrize("where", ["chatham-point", "closing", "theme", "ch-part-topic", "context"])
+async def test_consent_to_be_named_stays_inside_its_on_record_part(
+    demo: Demo, client: httpx.AsyncClient, where: str
+) -> None:
+    """The envoy consented to be named for the opening address only: his name in Arabic
+    script anywhere else in an edition is refused; in the opening's own guest line it is
+    allowed (the Dari edition carries it)."""
+    texts = await _texts(client, demo)
+    if where == "chatham-point":
+        key = list(texts["points"])[4]
+        texts["points"][key] = f"أشار {ENVOY_AR} إلى أن العملية بطيئة."
+        field = f"texts.points.{key}"
+    elif where == "closing":
+        texts["series"]["closing"] = f"نشكر {ENVOY_AR} على مشاركته."
+        field = "texts.series.closing"
+    elif where == "theme":
+        slug = next(iter(texts["themes"]))
+        texts["themes"][slug] = f"مقترحات {ENVOY_AR}"
+        field = f"texts.themes.{slug}"
+    elif where == "context":
+        sid = next(iter(texts["sessions"]))
+        texts["sessions"][sid]["context"] = f"بحضور {ENVOY_AR}."
+        field = f"texts.sessions.{sid}.context"
+    else:
+        pid = next(k for k, v in texts["parts"].items() if v.get("topic"))
+        texts["parts"][pid]["topic"] = f"وجهة نظر {ENVOY_AR}"
+        field = f"texts.parts.{pid}.topic"
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 422, (where, r.text[:300])
+    assert any(e["field"] == field for e in r.json()["errors"]), r.json()["errors"]
+    assert "ar" not in await _languages(client, demo)
+
+
+async def test_edition_documents_carry_no_member_or_participant_name_in_metadata(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """The PDF and DOCX of an edition: no translator, reviewer or participant in their
+    properties or anywhere in the package."""
+    from tests.reports.conftest import docx_text
+
+    names = [
+        demo.organiser.user.display_name,
+        demo.rapporteur.user.display_name,
+        demo.organiser.user.email,
+        demo.rapporteur.user.email,
+        "Sultani",
+        "Azimi",
+    ]
+    rid = demo.summary.id
+    r = await client.get(f"/api/v1/public/reports/{rid}", params={"lang": "fa-AF", "format": "pdf"})
+    assert r.status_code == 200
+    import io
+
+    from pypdf import PdfReader
+
+    meta = PdfReader(io.BytesIO(r.content)).metadata or {}
+    raw = r.content.decode("latin-1")
+    for name in names:
+        assert name not in str(dict(meta)), name
+        assert name not in raw, name
+    r = await client.get(
+        f"/api/v1/public/reports/{rid}", params={"lang": "fa-AF", "format": "docx"}
+    )
+    assert r.status_code == 200
+    package = docx_text(r.content)
+    for name in names:
+        assert name not in package, name
+
+
+def _reusable_without_asking(cache_control: str) -> bool:
+    """Whether a shared cache (a proxy, a CDN) may serve the answer again without asking."""
+    directives = {d.strip().split("=")[0]: d.strip() for d in cache_control.split(",")}
+    if "no-store" in directives or "no-cache" in directives or "private" in directives:
+        return False
+    age = directives.get("s-maxage") or directives.get("max-age") or "max-age=0"
+    return int(age.split("=")[1]) > 0
+
+
+async def test_a_takedown_reaches_readers_behind_a_shared_cache_at_once(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """An edition (and its page) must be revalidated on every request: a proxy or CDN that
+    keeps it for minutes would go on serving a text that names someone after the guard took
+    it down. Revalidating with the old ETag after the takedown is a 410, never a 304."""
+    from app.demo_editions import SESSIONS
+
+    rid = demo.summary.id
+    tags = {}
+    for fmt in FORMATS:
+        r = await client.get(
+            f"/api/v1/public/reports/{rid}", params={"lang": "fa-AF", "format": fmt}
+        )
+        assert r.status_code == 200
+        assert not _reusable_without_asking(r.headers.get("cache-control", "")), (
+            fmt,
+            r.headers.get("cache-control"),
+        )
+        tags[fmt] = r.headers["etag"]
+    for lang in ("fa-AF", None):
+        page = await client.get(f"/reports/{rid}", params={"lang": lang} if lang else {})
+        assert page.status_code == 200
+        assert not _reusable_without_asking(page.headers.get("cache-control", "")), lang
+    word = "میزبانی"
+    assert word in SESSIONS[3][0]
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Mezbani",
+            "family_name": "Rahmani",
+            "aliases": [word],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    for fmt, tag in tags.items():
+        r = await client.get(
+            f"/api/v1/public/reports/{rid}",
+            params={"lang": "fa-AF", "format": fmt},
+            headers={"If-None-Match": tag},
+        )
+        assert r.status_code == 410, (fmt, r.status_code)
