@@ -398,7 +398,7 @@ async def report_page(
             **_chrome(tag),
             **_language_links(service.base_url, f"/reports/{version.id}", languages),
         },
-        headers={"Cache-Control": "public, max-age=300", "Content-Language": tag},
+        headers={"Cache-Control": "public, no-cache", "Content-Language": tag},
     )
 
 

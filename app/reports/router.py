@@ -429,9 +429,9 @@ async def get_public_report(
     fmt = choose_format(format, request.headers.get("accept"))
     if lang is not None and lang != ORIGINAL:
         found = await editions.public_edition(report_id, lang)
-        return await _edition_document(request, found, fmt, cache="public, max-age=300")
+        return await _edition_document(request, found, fmt, cache="public, no-cache")
     cleared = await service.public_summary(report_id)
-    return await _version_document(request, cleared.value, fmt, cache="public, max-age=300")
+    return await _version_document(request, cleared.value, fmt, cache="public, no-cache")
 
 
 async def _even_timing() -> AsyncIterator[None]:
