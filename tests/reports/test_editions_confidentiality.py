@@ -446,3 +446,83 @@ async def test_an_approved_edition_the_directory_now_names_is_not_published(
         f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "ar", "format": "json"}
     )
     assert r.status_code == 404
+
+
+async def test_republishing_after_an_edition_only_takedown_keeps_the_edition_down(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """Republishing releases the English version (it names no one) and withdraws the Dari
+    edition: every format and page in Dari stays down, the series page in Dari carries none
+    of it, and translating it again with the same word is refused."""
+    from app.demo_editions import SESSIONS
+
+    word = "میزبانی"
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Mezbani",
+            "family_name": "Rahmani",
+            "aliases": [word],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/republish", headers=demo.organiser.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get(f"/api/v1/public/reports/{demo.summary.id}", params={"format": "html"})
+    assert r.status_code == 200
+    for where, answer in await _every_public_address(client, demo, "fa-AF"):
+        assert answer.status_code in (404, 410), (where, answer.status_code)
+        assert word not in answer.text, where
+    page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
+    assert word not in page.text
+    assert 'hreflang="fa-AF"' not in page.text
+    texts = await _texts(client, demo)
+    sid = next(k for k in texts["sessions"] if texts["sessions"][k]["title"])
+    texts["sessions"][sid]["title"] = SESSIONS[3][0]
+    r = await client.put(
+        _url(demo, "/fa-AF"), json={"texts": texts}, headers=demo.rapporteur.headers
+    )
+    assert r.status_code == 422, r.text[:300]
+
+
+@pytest.mark.parametrize("change", ["consent", "regime", "absent"])
+async def test_a_withdrawn_consent_takes_the_dari_edition_down_in_every_format(
+    demo: Demo, client: httpx.AsyncClient, change: str
+) -> None:
+    """The Dari edition names the envoy (in Arabic script) in the opening's guest line:
+    withdrawing his consent, taking the opening off the record, or marking him absent takes
+    the edition down at once in every format and on its page."""
+    roster = await client.get(
+        f"/api/v1/sessions/{demo.session.id}/attendance", headers=demo.organiser.headers
+    )
+    [guest] = [a for a in roster.json()["items"] if a["on_record_part_ids"]]
+    [part_id] = guest["on_record_part_ids"]
+    before = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "fa-AF", "format": "md"}
+    )
+    assert "القحطانی" in before.text
+    if change == "regime":
+        r = await client.patch(
+            f"/api/v1/parts/{part_id}",
+            json={"regime": "chatham_house"},
+            headers=demo.organiser.headers,
+        )
+    else:
+        body = {"on_record_part_ids": []} if change == "consent" else {"status": "absent"}
+        r = await client.patch(
+            f"/api/v1/sessions/{demo.session.id}/attendance/{guest['person_id']}",
+            json=body,
+            headers=demo.organiser.headers,
+        )
+    assert r.status_code == 200, r.text
+    for where, answer in await _every_public_address(client, demo, "fa-AF"):
+        assert answer.status_code == 410, (where, answer.status_code)
+        assert "القحطانی" not in answer.text, where
+        assert "consent" not in answer.text, where
+    page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
+    assert "القحطانی" not in page.text
