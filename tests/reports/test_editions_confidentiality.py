@@ -526,3 +526,27 @@ async def test_a_withdrawn_consent_takes_the_dari_edition_down_in_every_format(
         assert "consent" not in answer.text, where
     page = await client.get(f"/series/{demo.series.slug}", params={"lang": "fa-AF"})
     assert "القحطانی" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "word"),
+    [("Ahmad", "Katalizor", "کاتالیزور"), ("Nasir", "Mezbani", "میزبانی")],
+)
+async def test_a_latin_name_added_later_takes_down_the_edition_that_spells_it_in_dari(
+    demo: Demo, client: httpx.AsyncClient, given: str, family: str, word: str
+) -> None:
+    """No alias given: the directory has the name in Latin letters only, the Dari edition
+    spells it in Arabic script. The guard writes the name as a translator would."""
+    from app.demo_editions import POINTS, SESSIONS
+
+    assert word in " ".join((*POINTS, SESSIONS[3][0]))
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={"given_name": given, "family_name": family, "sector": "scholar", "country": "AF"},
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    r = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "fa-AF", "format": "md"}
+    )
+    assert r.status_code == 410, (family, r.status_code)
