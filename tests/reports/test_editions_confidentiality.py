@@ -9,6 +9,7 @@ after an edition is published, withdrawn versions, four eyes, and other series' 
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -550,3 +551,32 @@ async def test_a_latin_name_added_later_takes_down_the_edition_that_spells_it_in
         f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "fa-AF", "format": "md"}
     )
     assert r.status_code == 410, (family, r.status_code)
+
+
+async def test_an_edition_tells_no_more_of_the_composition_than_its_version(
+    demo: Demo, client: httpx.AsyncClient
+) -> None:
+    """Small cells: the edition's composition is the version's, folded the same way (no
+    count of countries the English version leaves out)."""
+    import json
+
+    rid = demo.summary.id
+    english = await client.get(f"/api/v1/public/reports/{rid}", params={"format": "json"})
+    dari = await client.get(
+        f"/api/v1/public/reports/{rid}", params={"lang": "fa-AF", "format": "json"}
+    )
+    assert english.status_code == dari.status_code == 200
+    theirs, ours = (
+        json.loads(english.content)["composition"],
+        json.loads(dari.content)["composition"],
+    )
+    assert set(theirs) == set(ours)
+    for key, value in theirs.items():
+        if isinstance(value, list):  # labelled counts: the labels are translated
+            assert [c["count"] for c in ours[key]] == [c["count"] for c in value], key
+        elif key != "sentence":
+            assert ours[key] == value, key
+    # The sentence is in Dari, with Persian digits: it states no number the English omits.
+    persian = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+    numbers = set(re.findall(r"\d+", str(ours.get("sentence") or "").translate(persian)))
+    assert numbers <= set(re.findall(r"\d+", str(theirs.get("sentence") or ""))), numbers
