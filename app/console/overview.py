@@ -1,8 +1,9 @@
 """The console's read model: what a member's series need from them, in a few statements.
 
 Reads only, scoped by membership in the query itself (an administrator sees every series).
-Four statements whatever the number and size of the series: the series with the member's
-role, their coming sessions, their submitted points and their pending report requests.
+Five statements whatever the number and size of the series: the series with the member's
+role, their coming sessions, their submitted points, their pending report requests and what
+the guard took down in them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import ScalarSelect, Select, and_, func, select
+from sqlalchemy import ScalarSelect, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.key_points.models import KeyPoint, KeyPointStatus
 from app.kit.clock import utcnow
 from app.newsletter.models import Subscription, SubscriptionStatus
 from app.people.models import Person
-from app.reports.models import ReportRequest, RequestStatus
+from app.reports.guard import KIND_NAMES
+from app.reports.models import ReportRequest, ReportVersion, RequestStatus
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import DialogueSession, SessionStatus
 from app.users.service import Principal
@@ -41,6 +43,8 @@ class SeriesOverview:
     waiting: dict[uuid.UUID, int] = field(default_factory=dict)
     waiting_sessions: list[DialogueSession] = field(default_factory=list)
     pending_requests: int = 0
+    # What the guard took down while it is revised ("the title and context of session 2").
+    taken_down: list[str] = field(default_factory=list)
 
     @property
     def can_manage(self) -> bool:
@@ -60,6 +64,7 @@ class SeriesCounts:
     confirmed_subscribers: int
     pending_subscribers: int
     pending_requests: int
+    taken_down: int = 0  # sessions and report versions the guard took down
 
 
 class SeriesOverviewService:
@@ -143,7 +148,46 @@ class SeriesOverviewService:
             requests[series_id] = int(count)
         for series_id, overview in overviews.items():
             overview.pending_requests = requests[series_id]
+            if overview.series.taken_down_at is not None:
+                overview.taken_down.append("the series' public texts")
+        await self._taken_down(overviews)
         return list(overviews.values())
+
+    async def _taken_down(self, overviews: dict[uuid.UUID, SeriesOverview]) -> None:
+        """Sessions and report versions the guard took down, in one statement."""
+        version_down = and_(
+            ReportVersion.dialogue_session_id == DialogueSession.id,
+            ReportVersion.taken_down_at.is_not(None),
+            ReportVersion.withdrawn_at.is_(None),
+        )
+        rows = (
+            await self.db.execute(
+                select(
+                    DialogueSession.dialogue_series_id,
+                    DialogueSession.number,
+                    DialogueSession.taken_down_at,
+                    ReportVersion.number,
+                    ReportVersion.kind,
+                )
+                .outerjoin(ReportVersion, version_down)
+                .where(
+                    DialogueSession.dialogue_series_id.in_(list(overviews)),
+                    or_(
+                        DialogueSession.taken_down_at.is_not(None),
+                        ReportVersion.id.is_not(None),
+                    ),
+                )
+                .order_by(DialogueSession.number, ReportVersion.number)
+            )
+        ).all()
+        seen: set[tuple[uuid.UUID, int]] = set()
+        for series_id, number, session_down, version, kind in rows:
+            found = overviews[series_id].taken_down
+            if session_down is not None and (series_id, number) not in seen:
+                seen.add((series_id, number))
+                found.append(f"the title and context of session {number}")
+            if version is not None:
+                found.append(f"version {version} of the {KIND_NAMES[kind]} of session {number}")
 
     async def counts(self, series_id: uuid.UUID) -> SeriesCounts:
         """People, members, subscribers and waiting requests of one series (one statement)."""
@@ -180,7 +224,25 @@ class SeriesOverviewService:
                             ReportRequest.status == RequestStatus.PENDING,
                         )
                     ),
+                    count(
+                        select(func.count(DialogueSession.id)).where(
+                            DialogueSession.dialogue_series_id == series_id,
+                            DialogueSession.taken_down_at.is_not(None),
+                        )
+                    ),
+                    count(
+                        select(func.count(ReportVersion.id)).where(
+                            ReportVersion.dialogue_series_id == series_id,
+                            ReportVersion.taken_down_at.is_not(None),
+                            ReportVersion.withdrawn_at.is_(None),
+                        )
+                    ),
                 )
             )
         ).one()
-        return SeriesCounts(*(int(v or 0) for v in row))
+        people, members, confirmed, pending, requests, sessions_down, versions_down = (
+            int(v or 0) for v in row
+        )
+        return SeriesCounts(
+            people, members, confirmed, pending, requests, sessions_down + versions_down
+        )

@@ -79,6 +79,9 @@ def render(request: Request, template: str, context: dict[str, Any], block: str 
         "principal": getattr(request.state, "principal", None),
         "htmx": is_htmx(request),
         "nav": "",
+        # The guard's findings of a refused form by input, and the warnings ticked.
+        "guard": {},
+        "acknowledged": (),
         **context,
     }
     env = environment()

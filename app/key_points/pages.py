@@ -26,6 +26,13 @@ from starlette.datastructures import FormData
 
 from app.confidentiality.checker import Finding
 from app.console.diff import word_diff
+from app.console.findings import (
+    ACK_FIELD,
+    Guard,
+    acknowledged,
+    finding_view,
+    refusal,
+)
 from app.console.forms import domain_errors, parse, read_form, text
 from app.console.rendering import page, render
 from app.console.routing import PageResponse, console_router
@@ -50,33 +57,9 @@ from app.sessions.service import SessionAccess, SessionService
 
 router = console_router(tags=["console"])
 
-KIND_WORDS = {
-    "name": "name of a participant",
-    "affiliation": "affiliation of a participant",
-    "position": "position held by a participant",
-    "role": "role of a participant in the meeting",
-    "descriptor": "describes a participant",
-    "quote": "first-person quote that points at its speaker",
-}
-
 
 def wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
-
-
-def finding_view(f: dict[str, Any]) -> dict[str, Any]:
-    """A finding for the screen: where, what, why in words, and whether it blocks."""
-    kind = str(f.get("kind", ""))
-    return {
-        "start": f.get("start"),
-        "end": f.get("end"),
-        "excerpt": f.get("excerpt", ""),
-        "severity": f.get("severity", "warn"),
-        "kind": kind,
-        "reason": KIND_WORDS.get(kind, kind),
-        "message": f.get("message", ""),
-        "code": f.get("code", ""),
-    }
 
 
 def _views(findings: Sequence[Finding] | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -555,6 +538,8 @@ async def _themes_page(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status_code: int = 200,
+    guard: Guard | None = None,
+    codes: list[str] | None = None,
 ) -> HTMLResponse:
     themes = await KeyPointService(db).themes(access)
     return page(
@@ -567,6 +552,8 @@ async def _themes_page(
             form=form or {},
             errors=errors or {},
             notice=notice,
+            guard=guard or {},
+            acknowledged=codes or [],
         ),
         status_code=status_code,
     )
@@ -586,17 +573,30 @@ async def add_theme(request: Request, access: SeriesOrganiserPage, db: DbSession
     raw = await read_form(request)
     label = text(raw, "label")
     slug = text(raw, "slug") or _slugify(label)
-    created, errors = parse(ThemeCreate, {"label": label, "slug": slug})
+    codes = acknowledged(raw)
+    created, errors = parse(ThemeCreate, {"label": label, "slug": slug, ACK_FIELD: codes})
+    guard: Guard = {}
     if created is not None:
         try:
             await KeyPointService(db).add_theme(access, created)
         except DomainError as exc:
-            errors = domain_errors(exc, "label")
+            # A short name left empty is made from the label: its findings are the label's.
+            typed_slug = bool(text(raw, "slug"))
+            errors, guard = refusal(
+                exc, "label", key=lambda f: f if typed_slug or f != "slug" else "label"
+            )
         else:
             return RedirectResponse(f"/console/series/{access.series.id}/themes", 303)
     raise PageResponse(
         await _themes_page(
-            request, access, db, form={"label": label, "slug": slug}, errors=errors, status_code=422
+            request,
+            access,
+            db,
+            form={"label": label, "slug": text(raw, "slug")},
+            errors=errors,
+            status_code=422,
+            guard=guard,
+            codes=codes,
         )
     )
 
@@ -622,10 +622,11 @@ async def change_theme(
     theme, access = await _theme(db, principal, series_id, theme_id)
     raw = await read_form(request)
     move = text(raw, "move")
+    codes = acknowledged(raw)
     data: dict[str, Any] = (
         {"position": max(1, theme.position + (-1 if move == "up" else 1))}
         if move in ("up", "down")
-        else {"label": text(raw, "label")}
+        else {"label": text(raw, "label"), ACK_FIELD: codes}
     )
     change, errors = parse(ThemeChange, data)
     try:
@@ -635,9 +636,18 @@ async def change_theme(
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
+        # The rename's findings (and what was typed) show beside its input.
+        messages, guard = refusal(exc, "label", key=lambda _: str(theme_id))
         raise PageResponse(
             await _themes_page(
-                request, access, db, errors={str(theme_id): exc.detail}, status_code=422
+                request,
+                access,
+                db,
+                form={f"rename-{theme_id}": text(raw, "label")} if "label" in data else {},
+                errors={str(theme_id): next(iter(messages.values()), exc.detail)},
+                status_code=422,
+                guard=guard,
+                codes=codes,
             )
         ) from None
     return RedirectResponse(f"/console/series/{series_id}/themes", 303)

@@ -15,12 +15,12 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.config import AppSettings
-from app.console.forms import domain_errors, parse, read_form, text
+from app.console.findings import ACK_FIELD, Guard, acknowledged, finding_view, refusal
+from app.console.forms import parse, read_form, text
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
 from app.db import DbSession
 from app.errors import DomainError
-from app.key_points.pages import finding_view
 from app.kit.pagination import PageParams
 from app.newsletter.emails import render_markdown
 from app.newsletter.schemas import NewsletterCreate
@@ -32,7 +32,12 @@ from app.series.service import SeriesAccess
 
 router = console_router(tags=["console"])
 
-FIELD_LABELS = {"subject": "Subject", "body_markdown": "Text"}
+FIELD_LABELS = {
+    "subject": "Subject",
+    "body_markdown": "Text",
+    "text": "Text (as e-mailed)",
+    "html": "Text (as e-mailed)",
+}
 
 
 def _gate_view(blocked: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,6 +60,8 @@ async def _compose_page(
     errors: dict[str, str] | None = None,
     blocked: list[dict[str, Any]] | None = None,
     status_code: int = 200,
+    guard: Guard | None = None,
+    codes: list[str] | None = None,
 ) -> HTMLResponse:
     issues, _ = await NewsletterService(db, settings).list_issues(
         access, PageParams(limit=50, cursor=None)
@@ -71,6 +78,8 @@ async def _compose_page(
             errors=errors or {},
             blocked=_gate_view(blocked or []),
             preview=render_markdown(form.get("body_markdown", "")),
+            guard=guard or {},
+            acknowledged=codes or [],
         ),
         status_code=status_code,
     )
@@ -124,14 +133,20 @@ async def create_issue(
     finds someone in it."""
     raw = await read_form(request)
     form = {"subject": text(raw, "subject"), "body_markdown": text(raw, "body_markdown")}
-    data, errors = parse(NewsletterCreate, form)
+    codes = acknowledged(raw)
+    data, errors = parse(NewsletterCreate, {**form, ACK_FIELD: codes})
     blocked: list[dict[str, Any]] = []
+    guard: Guard = {}
     if data is not None:
         try:
             issue = await NewsletterService(db, settings).create_issue(access, data)
         except DomainError as exc:
-            errors = domain_errors(exc, "body_markdown")
-            blocked = list(exc.extensions.get("fields") or [])
+            errors, guard = refusal(exc, "body_markdown")
+            blocked = [
+                {"field": b.get("field"), "findings": found}
+                for b in exc.extensions.get("fields") or []
+                if (found := [f for f in b.get("findings", []) if f.get("severity") == "block"])
+            ]
         else:
             return RedirectResponse(f"/console/newsletters/{issue.id}", status_code=303)
     raise PageResponse(
@@ -144,6 +159,8 @@ async def create_issue(
             errors=errors,
             blocked=blocked,
             status_code=422,
+            guard=guard,
+            codes=codes,
         )
     )
 
@@ -169,6 +186,7 @@ async def _issue_page(
     error: str = "",
     status_code: int = 200,
     block: str | None = None,
+    refused: list[dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     read = await service.read_issue(access.issue)
     return page(
@@ -181,6 +199,7 @@ async def _issue_page(
             body=render_markdown(read.body_markdown),
             notice=notice,
             error=error,
+            refused=_gate_view(refused or []),
             done=read.sent_at is not None and read.progress.queued == 0,
         ),
         status_code=status_code,
@@ -229,7 +248,16 @@ async def send(
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
+        # Refused by the guard (the directory grew since it was written): where and why.
+        fields = exc.extensions.get("fields")
         raise PageResponse(
-            await _issue_page(request, access, service, error=exc.detail, status_code=exc.status)
+            await _issue_page(
+                request,
+                access,
+                service,
+                error=exc.detail,
+                status_code=exc.status,
+                refused=fields if isinstance(fields, list) else [],
+            )
         ) from None
     return RedirectResponse(f"/console/newsletters/{issue_id}?done=sent", status_code=303)

@@ -11,12 +11,13 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from app.console.forms import domain_errors, parse, text, values
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
+from app.console.takedowns import after_change
 from app.db import DbSession
 from app.errors import DomainError, InvalidRequest
 from app.kit.pagination import PageParams
@@ -140,9 +141,8 @@ async def add_person(request: Request, access: SeriesOrganiserPage, db: DbSessio
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            return RedirectResponse(
-                f"/console/series/{access.series.id}/people?done=added", status_code=303
-            )
+            series_id = access.series.id
+            return after_change(db, series_id, f"/console/series/{series_id}/people?done=added")
     raise PageResponse(
         await _people_page(request, access, db, form=shown, errors=errors, status_code=422)
     )
@@ -158,9 +158,9 @@ async def import_people(request: Request, access: SeriesOrganiserPage, db: DbSes
     finally:
         await form.close()
     if imported is not None:
-        return RedirectResponse(
-            f"/console/series/{access.series.id}/people?done=imported-{imported}",
-            status_code=303,
+        series_id = access.series.id
+        return after_change(
+            db, series_id, f"/console/series/{series_id}/people?done=imported-{imported}"
         )
     raise PageResponse(
         await _people_page(request, access, db, import_errors=problems, status_code=422)
@@ -247,9 +247,8 @@ async def save_person(
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            return RedirectResponse(
-                f"/console/series/{access.series_access.series.id}/people?done=saved", 303
-            )
+            series_id = access.series_access.series.id
+            return after_change(db, series_id, f"/console/series/{series_id}/people?done=saved")
     raise PageResponse(_person_page(request, access, shown, errors, 422))
 
 
@@ -267,6 +266,5 @@ async def delete_person(
         raise PageResponse(
             _person_page(request, access, _person_form(access.person), {"form": exc.detail}, 409)
         ) from None
-    return RedirectResponse(
-        f"/console/series/{access.series_access.series.id}/people?done=deleted", 303
-    )
+    series_id = access.series_access.series.id
+    return after_change(db, series_id, f"/console/series/{series_id}/people?done=deleted")

@@ -15,12 +15,12 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.console.findings import ACK_FIELD, KIND_WORDS, Guard, acknowledged, refusal
 from app.console.forms import parse, read_form, text
 from app.console.rendering import NO_STORE, page
 from app.console.routing import PageResponse, console_router
 from app.db import DbSession
 from app.errors import DomainError, InvalidRequest, NotFound
-from app.key_points.pages import KIND_WORDS
 from app.key_points.service import session_points
 from app.kit.pagination import PageParams
 from app.kit.security_headers import INLINE_STYLE_POLICY
@@ -31,11 +31,12 @@ from app.reports.schemas import RequestDecision
 from app.reports.service import (
     PublicationBlocked,
     ReportService,
+    RepublishBlocked,
     version_stamp,
 )
 from app.security import PagePrincipal
 from app.series.deps import SeriesOrganiserPage
-from app.series.pages import series_context
+from app.series.pages import render_series_page, series_context
 from app.sessions.deps import SessionOrganiserPage
 from app.sessions.service import SessionAccess, SessionService
 
@@ -254,6 +255,9 @@ async def _requests_page(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status_code: int = 200,
+    guard: Guard | None = None,
+    notes: dict[str, str] | None = None,
+    codes: list[str] | None = None,
 ) -> HTMLResponse:
     service = _service(request, db)
     pending, _ = await service.list_requests(
@@ -272,6 +276,9 @@ async def _requests_page(
             sessions={s.id: s for s in sessions},
             errors=errors or {},
             notice=notice,
+            guard=guard or {},
+            notes=notes or {},
+            acknowledged=codes or [],
         ),
         status_code=status_code,
     )
@@ -299,8 +306,10 @@ async def decide(
 ) -> Response:
     """Approve or decline one request (``POST /api/v1/report-requests/{id}/decision``)."""
     raw = await read_form(request)
+    codes = acknowledged(raw)
     decision, errors = parse(
-        RequestDecision, {"decision": text(raw, "decision"), "note": text(raw, "note") or None}
+        RequestDecision,
+        {"decision": text(raw, "decision"), "note": text(raw, "note") or None, ACK_FIELD: codes},
     )
     try:
         if decision is None:
@@ -311,11 +320,51 @@ async def decide(
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
+        # The note's findings (and the note as typed) show beside it.
+        key = f"note-{request_id}"
+        messages, guard = refusal(exc, "decision", key=lambda _: key)
         raise PageResponse(
             await _requests_page(
-                request, db, access, errors={str(request_id): exc.detail}, status_code=exc.status
+                request,
+                db,
+                access,
+                errors={str(request_id): next(iter(messages.values()), exc.detail)},
+                status_code=exc.status,
+                guard=guard,
+                notes={str(request_id): text(raw, "note")},
+                codes=codes,
             )
         ) from None
     return RedirectResponse(
         f"/console/series/{series_id}/requests?done={decision.decision}", status_code=303
+    )
+
+
+# -- taken down, and back -------------------------------------------------------------------
+
+
+@router.post("/console/series/{series_id}/republish")
+async def republish(request: Request, access: SeriesOrganiserPage, db: DbSession) -> Response:
+    """Put back everything the guard took down, once fixed (``POST
+    /api/v1/series/{id}/republish``): all or nothing. While anything would still identify
+    someone, the series page says what, and nothing changes."""
+    try:
+        await _service(request, db).republish(access)
+    except RepublishBlocked as exc:
+        problems = [
+            f"{str(item.get('label', 'An item')).capitalize()}: "
+            + (
+                str(item["publication"])
+                if item.get("publication")
+                else "it would still identify someone"
+            )
+            for item in exc.extensions.get("items") or []
+        ]
+        raise PageResponse(
+            await render_series_page(
+                request, access, db, status_code=409, republish_problems=problems
+            )
+        ) from None
+    return RedirectResponse(
+        f"/console/series/{access.series.id}?done=republished#takedowns", status_code=303
     )

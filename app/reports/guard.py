@@ -287,9 +287,10 @@ class Takedowns:
             "an attendance, a consent or an agenda part's regime), it would identify someone. "
             "Its public addresses now say that it is being revised, without saying why; "
             "calendars and webhook endpoints were told.\n\n"
-            f"See what is taken down and why: {base}/api/v1/series/{series_id}/takedowns\n"
-            "Fix the text (or the directory), then republish in one action: "
-            f"POST {base}/api/v1/series/{series_id}/republish\n\n"
+            "See what is taken down and why, fix it and republish in the console: "
+            f"{base}/console/series/{series_id}#takedowns\n"
+            f"Over the API: GET {base}/api/v1/series/{series_id}/takedowns, then after the "
+            f"fix POST {base}/api/v1/series/{series_id}/republish\n\n"
             "This message does not say who or which words; the series' members can read the "
             "findings in the API.\n"
         )

@@ -167,6 +167,8 @@ class ReportEdition(IdMixin, TimestampMixin, Base):
     __tablename__ = "report_edition"
     __table_args__ = (
         UniqueConstraint("report_version_id", "language"),
+        # Two publications never share a label n.m, even when they race.
+        UniqueConstraint("report_version_id", "number"),
         CheckConstraint("number IS NULL OR number >= 1", name="number_positive"),
         Index("ix_report_edition_series_status", "dialogue_series_id", "status"),
     )

@@ -16,12 +16,15 @@ from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
+from app.confidentiality.gate import Gate
 from app.config import AppSettings
 from app.console.choices import FORMATS, MEMBER_ROLES, POLICIES, REGIMES
+from app.console.findings import ACK_FIELD, Guard, acknowledged, finding_view, refusal
 from app.console.forms import domain_errors, parse, read_form, text, values
 from app.console.overview import SeriesOverviewService
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
+from app.console.takedowns import TAKEN_DOWN_NOTICE, takedown_views
 from app.db import DbSession
 from app.errors import Conflict, DomainError, InvalidRequest
 from app.kit.pagination import MAX_LIMIT, PageParams
@@ -30,7 +33,7 @@ from app.series.deps import SeriesOrganiserPage, SeriesRapporteurPage
 from app.series.invitations import BadInvitation, InvitationService
 from app.series.models import MemberRole
 from app.series.schemas import MemberCreate, SeriesCreate, SeriesUpdate
-from app.series.service import SeriesAccess, SeriesService
+from app.series.service import SeriesAccess, SeriesService, series_text_list
 from app.sessions.service import SessionService
 from app.users.pages import set_session_cookie
 from app.users.signin import SESSION_COOKIE, SignInService
@@ -80,6 +83,7 @@ def _series_form(
     form: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    guard: Guard | None = None,
     **context: Any,
 ) -> HTMLResponse:
     return page(
@@ -88,6 +92,8 @@ def _series_form(
         {
             "form": form,
             "errors": errors,
+            "guard": guard or {},
+            "acknowledged": form.get(ACK_FIELD, []),
             "regimes": REGIMES,
             "policies": POLICIES,
             "zones": time_zones(),
@@ -113,19 +119,21 @@ async def create_series(
     """Create the series (``POST /api/v1/series``) and open it."""
     raw = await read_form(request)
     data = values(raw, SERIES_FIELDS, lists=("partners",))
+    data[ACK_FIELD] = acknowledged(raw)
     form = {**data, "partners": text(raw, "partners")}
     created, errors = parse(SeriesCreate, data)
+    guard: Guard = {}
     if created is not None:
         try:
             series = await SeriesService(db).create_series(
                 principal, created, settings.default_timezone
             )
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(f"/console/series/{series.id}", status_code=303)
     raise PageResponse(
-        _series_form(request, "console/series_new.html", form, errors, 422, nav="home")
+        _series_form(request, "console/series_new.html", form, errors, 422, guard=guard, nav="home")
     )
 
 
@@ -140,12 +148,20 @@ async def render_series_page(
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
     status_code: int = 200,
+    guard: Guard | None = None,
+    notice: str = "",
+    republish_problems: list[str] | None = None,
 ) -> HTMLResponse:
-    """The series page; with ``errors``, its new-session form as it was sent."""
+    """The series page; with ``errors``, its new-session form as it was sent (and the
+    guard's findings beside its fields). Organisers see first what the guard took down."""
     sessions, _ = await SessionService(db).list_sessions(
         access, PageParams(limit=MAX_LIMIT, cursor=None)
     )
     counts = await SeriesOverviewService(db).counts(access.series.id)
+    takedowns = []
+    if access.can_manage and (access.series.taken_down_at is not None or counts.taken_down):
+        # Only when the guard took something down: what, where, why, and where to fix it.
+        takedowns = await takedown_views(db, request.app.state.settings, access)
     return page(
         request,
         "console/series.html",
@@ -154,7 +170,12 @@ async def render_series_page(
             "overview",
             sessions=sessions,
             counts=counts,
+            takedowns=takedowns,
+            republish_problems=republish_problems or [],
+            notice=notice,
             errors=errors or {},
+            guard=guard or {},
+            acknowledged=(form or {}).get(ACK_FIELD, []),
             form=form or {"timezone": access.series.timezone, "format": "online"},
             regimes=REGIMES,
             formats=FORMATS,
@@ -166,23 +187,45 @@ async def render_series_page(
 
 @router.get("/console/series/{series_id}")
 async def series_page(
-    request: Request, access: SeriesRapporteurPage, db: DbSession
+    request: Request,
+    access: SeriesRapporteurPage,
+    db: DbSession,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """A series: its sessions, its numbers, and a new session for organisers."""
-    return await render_series_page(request, access, db)
+    """A series: what the guard took down (organisers), its sessions, its numbers, and a new
+    session for organisers."""
+    notices = {
+        "republished": "Republished: its public addresses show it again.",
+        "taken-down": TAKEN_DOWN_NOTICE,
+    }
+    return await render_series_page(request, access, db, notice=notices.get(done, ""))
 
 
 # -- settings and policy --------------------------------------------------------------------
 
 
 @router.get("/console/series/{series_id}/settings")
-async def settings_page(request: Request, access: SeriesOrganiserPage) -> HTMLResponse:
+async def settings_page(
+    request: Request, access: SeriesOrganiserPage, db: DbSession
+) -> HTMLResponse:
     """Everything about the series that organisers set, the report policy included."""
     series = access.series
     form = {name: getattr(series, name) for name in SERIES_FIELDS}
     form["partners"] = "\n".join(series.partners)
+    guard: Guard = {}
+    if series.taken_down_at is not None:
+        # Taken down by the guard: what it finds now, beside the fields to fix.
+        review = await Gate(db).review(series.id, series_text_list(series))
+        for ff in review.fields:
+            found = guard.setdefault(ff.field.split(".")[0], [])
+            found.extend(finding_view(f.as_dict()) for f in ff.findings)
     return _series_form(
-        request, "console/series_settings.html", form, {}, **series_context(access, "settings")
+        request,
+        "console/series_settings.html",
+        form,
+        {},
+        guard=guard,
+        **series_context(access, "settings"),
     )
 
 
@@ -196,13 +239,15 @@ async def save_settings(request: Request, access: SeriesOrganiserPage, db: DbSes
         lists=("partners",),
         keep_empty=("description", "strapline", "title_prefix", "dateline", "closing"),
     )
+    data[ACK_FIELD] = acknowledged(raw)
     form = {**data, "partners": text(raw, "partners")}
     update, errors = parse(SeriesUpdate, data)
+    guard: Guard = {}
     if update is not None:
         try:
             await SeriesService(db).update_series(access, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             return RedirectResponse(
                 f"/console/series/{access.series.id}/settings?saved=1", status_code=303
@@ -214,6 +259,7 @@ async def save_settings(request: Request, access: SeriesOrganiserPage, db: DbSes
             form,
             errors,
             422,
+            guard=guard,
             **series_context(access, "settings"),
         )
     )

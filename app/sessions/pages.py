@@ -17,6 +17,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from app.confidentiality.gate import Gate, Text
 from app.config import AppSettings
 from app.console.choices import (
     ATTENDANCE_ROLES,
@@ -25,9 +26,11 @@ from app.console.choices import (
     KINDS,
     REGIMES,
 )
+from app.console.findings import ACK_FIELD, Guard, acknowledged, finding_view, refusal
 from app.console.forms import domain_errors, parse, read_form, text, values
 from app.console.rendering import page
 from app.console.routing import PageResponse, console_router
+from app.console.takedowns import after_change
 from app.db import DbSession
 from app.errors import DomainError, NotFound
 from app.kit.clock import as_utc
@@ -106,18 +109,26 @@ async def create_session(request: Request, access: SeriesOrganiserPage, db: DbSe
     """A draft session (``POST /api/v1/series/{id}/sessions``), then its page."""
     raw = await read_form(request)
     data, shown = session_form_data(raw, access.series.timezone)
+    data[ACK_FIELD] = shown[ACK_FIELD] = acknowledged(raw)
     created, errors = parse(SessionCreate, data)
+    guard: Guard = {}
     if created is not None:
         try:
             session, warnings = await SessionService(db).schedule_session(access, created)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             suffix = "?overlap=1" if warnings else ""
             return RedirectResponse(f"/console/sessions/{session.id}{suffix}", status_code=303)
     raise PageResponse(
         await render_series_page(
-            request, access, db, errors=_time_errors(errors), form=shown, status_code=422
+            request,
+            access,
+            db,
+            errors=_time_errors(errors),
+            form=shown,
+            status_code=422,
+            guard=guard,
         )
     )
 
@@ -136,6 +147,11 @@ async def _session_page(
     status_code: int = 200,
     find: str = "",
     edit_open: bool = False,
+    guard: Guard | None = None,
+    part_form: dict[str, str] | None = None,
+    acknowledged_codes: list[str] | None = None,
+    reasons: dict[str, str] | None = None,
+    grid: dict[str, dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     session = access.session
     parts = list(await SessionService(db).list_parts(session.id))
@@ -174,6 +190,11 @@ async def _session_page(
             "find": find,
             "on_record": DisclosureRegime.ON_RECORD,
             "edit_open": edit_open,
+            "guard": guard or {},
+            "acknowledged": acknowledged_codes or [],
+            "part_form": part_form or {},
+            "reasons": reasons or {},
+            "grid": grid or {},
         },
         status_code=status_code,
     )
@@ -210,12 +231,31 @@ async def session_page(
     done: Annotated[str, Query(max_length=20)] = "",
     overlap: Annotated[str, Query(max_length=5)] = "",
     find: Annotated[str, Query(max_length=200)] = "",
+    edit: Annotated[str, Query(max_length=5)] = "",
 ) -> HTMLResponse:
-    """A session: times, status, agenda, roster grid, invitations."""
+    """A session: times, status, agenda, roster grid, invitations. Taken down by the guard,
+    its form opens with the findings beside the title and context (``edit`` opens it too)."""
     notice = _NOTICES.get(done, "")
     if overlap:
         notice = "Created. It overlaps another session of this series; check the times."
-    return await _session_page(request, access, db, notice=notice, find=find.strip())
+    guard: Guard = {}
+    session = access.session
+    if session.taken_down_at is not None and access.series_access.can_manage:
+        review = await Gate(db).review(
+            session.dialogue_series_id,
+            [Text("title", session.title), Text("context", session.context)],
+        )
+        for ff in review.fields:
+            guard[ff.field] = [finding_view(f.as_dict()) for f in ff.findings]
+    return await _session_page(
+        request,
+        access,
+        db,
+        notice=notice,
+        find=find.strip(),
+        edit_open=bool(edit) or bool(guard),
+        guard=guard,
+    )
 
 
 @router.get("/console/sessions/{session_id}/candidates")
@@ -252,12 +292,15 @@ async def save_session(request: Request, access: SessionOrganiserPage, db: DbSes
         data["venue"] = None
     if "meeting_url" not in data:
         data["meeting_url"] = None
+    codes = acknowledged(raw)
+    data[ACK_FIELD] = codes
     update, errors = parse(SessionUpdate, data)
+    guard: Guard = {}
     if update is not None:
         try:
             _, warnings = await SessionService(db).update_session(access, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
             suffix = "overlap=1" if warnings else "done=saved"
             return RedirectResponse(f"/console/sessions/{access.session.id}?{suffix}", 303)
@@ -270,6 +313,8 @@ async def save_session(request: Request, access: SessionOrganiserPage, db: DbSes
             form=shown,
             status_code=422,
             edit_open=True,
+            guard=guard,
+            acknowledged_codes=codes,
         )
     )
 
@@ -281,16 +326,30 @@ async def change_status(request: Request, access: SessionOrganiserPage, db: DbSe
     status = text(raw, "status")
     reason = text(raw, f"reason-{status}") or None
     change, errors = parse(StatusChange, {"status": status, "reason": reason})
+    guard: Guard = {}
     if change is not None:
         try:
             await SessionService(db).change_status(access, change)
         except DomainError as exc:
-            errors = domain_errors(exc, "status")
+            # Scheduling clears the title and context: their findings show beside them, in
+            # the session's form (opened), where they are fixed.
+            errors, guard = refusal(exc, "status")
         else:
             return RedirectResponse(f"/console/sessions/{access.session.id}?done=status", 303)
     if "reason" in errors:
         errors[f"reason-{status}"] = errors.pop("reason")
-    raise PageResponse(await _session_page(request, access, db, errors=errors, status_code=422))
+    raise PageResponse(
+        await _session_page(
+            request,
+            access,
+            db,
+            errors=errors,
+            status_code=422,
+            guard=guard,
+            edit_open=bool(guard),
+            reasons={status: reason or ""},
+        )
+    )
 
 
 # -- agenda parts ---------------------------------------------------------------------------
@@ -305,15 +364,20 @@ def _part_data(raw: FormData, prefix: str = "") -> dict[str, Any]:
 @router.post("/console/sessions/{session_id}/parts")
 async def add_part(request: Request, access: SessionOrganiserPage, db: DbSession) -> Response:
     """Append an agenda part (``POST /api/v1/sessions/{id}/parts``)."""
-    data = _part_data(await read_form(request), "part-")
-    created, errors = parse(PartCreate, data)
+    raw = await read_form(request)
+    data = _part_data(raw, "part-")
+    codes = acknowledged(raw)
+    created, errors = parse(PartCreate, {**data, ACK_FIELD: codes})
+    guard: Guard = {}
     if created is not None:
         try:
             await SessionService(db).add_part(access, created)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+            )
     raise PageResponse(
         await _session_page(
             request,
@@ -321,6 +385,9 @@ async def add_part(request: Request, access: SessionOrganiserPage, db: DbSession
             db,
             errors={f"part-{k}": v for k, v in errors.items()},
             status_code=422,
+            guard={f"part-{k}": v for k, v in guard.items()},
+            part_form={f"part-{k}": str(v) for k, v in data.items()},
+            acknowledged_codes=codes,
         )
     )
 
@@ -344,21 +411,29 @@ async def save_part(
         data: dict[str, Any] = {"position": max(1, part.position + (-1 if move == "up" else 1))}
     else:
         data = _part_data(raw)
-    update, errors = parse(PartUpdate, data)
+    codes = acknowledged(raw)
+    update, errors = parse(PartUpdate, {**data, ACK_FIELD: codes})
+    guard: Guard = {}
     if update is not None:
         try:
             await SessionService(db).update_part(access, part, update)
         except DomainError as exc:
-            errors = domain_errors(exc)
+            errors, guard = refusal(exc)
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+            )
+    prefix = f"part-{part.id}-"
     raise PageResponse(
         await _session_page(
             request,
             access,
             db,
-            errors={f"part-{part.id}-{k}": v for k, v in errors.items()},
+            errors={prefix + k: v for k, v in errors.items()},
             status_code=422,
+            guard={prefix + k: v for k, v in guard.items()},
+            part_form={prefix + k: str(v) for k, v in data.items()} | {prefix + "open": "1"},
+            acknowledged_codes=codes,
         )
     )
 
@@ -370,7 +445,9 @@ async def delete_part(
     """Remove a part from the agenda."""
     part = await _own_part(access, db, part_id)
     await SessionService(db).delete_part(access, part)
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=part#agenda", 303)
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=part#agenda"
+    )
 
 
 # -- roster ---------------------------------------------------------------------------------
@@ -388,7 +465,9 @@ async def add_to_roster(request: Request, access: SessionOrganiserPage, db: DbSe
         except DomainError as exc:
             errors = domain_errors(exc, "roster")
         else:
-            return RedirectResponse(f"/console/sessions/{access.session.id}?done=added#roster", 303)
+            return after_change(
+                db, access.series.id, f"/console/sessions/{access.session.id}?done=added#roster"
+            )
     message = next(iter(errors.values()), "The person could not be added.")
     raise PageResponse(
         await _session_page(request, access, db, errors={"roster": message}, status_code=422)
@@ -425,8 +504,23 @@ async def save_roster_grid(
         except (DomainError, ValueError) as exc:
             errors[f"row-{pid}"] = exc.detail if isinstance(exc, DomainError) else str(exc)
     if errors:
-        raise PageResponse(await _session_page(request, access, db, errors=errors, status_code=422))
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=roster#roster", 303)
+        # Nothing is kept (the request rolls back); the grid comes back as it was sent.
+        sent = {
+            str(member.person.id): {
+                "role": text(raw, f"role-{member.person.id}"),
+                "status": text(raw, f"status-{member.person.id}"),
+                "consent": {
+                    v for v in raw.getlist(f"consent-{member.person.id}") if isinstance(v, str)
+                },
+            }
+            for member in await people.session_roster(access.session.id)
+        }
+        raise PageResponse(
+            await _session_page(request, access, db, errors=errors, status_code=422, grid=sent)
+        )
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=roster#roster"
+    )
 
 
 @router.post("/console/sessions/{session_id}/roster/{person_id}/remove")
@@ -442,7 +536,9 @@ async def remove_from_roster(
         raise PageResponse(
             await _session_page(request, access, db, errors={"roster": exc.detail}, status_code=409)
         ) from None
-    return RedirectResponse(f"/console/sessions/{access.session.id}?done=removed#roster", 303)
+    return after_change(
+        db, access.series.id, f"/console/sessions/{access.session.id}?done=removed#roster"
+    )
 
 
 @router.post("/console/sessions/{session_id}/invitations")

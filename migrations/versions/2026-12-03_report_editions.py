@@ -99,6 +99,11 @@ def upgrade() -> None:
             "language",
             name=op.f("uq_report_edition_report_version_id_language"),
         ),
+        sa.UniqueConstraint(
+            "report_version_id",
+            "number",
+            name=op.f("uq_report_edition_report_version_id_number"),
+        ),
     )
     with op.batch_alter_table("report_edition", schema=None) as batch_op:
         batch_op.create_index(

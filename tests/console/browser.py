@@ -60,15 +60,22 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def console_port() -> int:
-    """A free loopback port among the console's (8100-8109)."""
+def console_socket() -> socket.socket:
+    """A loopback socket bound to a free port among the console's (8100-8109), kept bound.
+
+    The server gets the socket itself (uvicorn ``--fd``), not the port number: a port that
+    was only probed free can be taken by another process before uvicorn binds it (several
+    test runs share this machine), and the tests then talked to that other server (a 401
+    for a token it never issued)."""
     for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        bound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            bound.bind(("127.0.0.1", port))
+        except OSError:
+            bound.close()
+            continue
+        bound.set_inheritable(True)
+        return bound
     raise RuntimeError("no free port in 8100-8109")
 
 
@@ -132,7 +139,8 @@ async def start_server(
     tmp: Path, sink: SmtpSink, seed: Any, shots: Path
 ) -> AsyncIterator[LiveServer]:
     """Migrate a fresh database, ``await seed(db, settings, ids)``, run uvicorn on it."""
-    port = console_port()
+    bound = console_socket()
+    port = bound.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     url = f"sqlite+aiosqlite:///{tmp / 'console.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
@@ -160,24 +168,29 @@ async def start_server(
         "TRACK2_OUTBOX__RUN_IN_SERVE": "false",
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-    process = await asyncio.to_thread(
-        subprocess.Popen,
-        command,
-        cwd=tmp,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command += ["--fd", str(bound.fileno()), "--no-access-log"]
+    try:
+        process = await asyncio.to_thread(
+            subprocess.Popen,
+            command,
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            pass_fds=(bound.fileno(),),
+        )
+    finally:
+        bound.close()  # the server holds its own copy; the port stays ours until it ends
     try:
         deadline = time.monotonic() + 30
         async with httpx.AsyncClient() as client:
             while True:
-                try:
-                    if (await client.get(f"{base_url}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
+                if process.poll() is None:
+                    try:
+                        if (await client.get(f"{base_url}/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
                 if process.poll() is not None or time.monotonic() > deadline:
                     error = process.stderr.read().decode()[-2000:] if process.stderr else ""
                     raise RuntimeError("the app did not start: " + error)

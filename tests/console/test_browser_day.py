@@ -5,8 +5,11 @@ An organiser signs in by e-mail link, sets up a series, a session with three age
 invites a rapporteur and a second organiser. The rapporteur accepts, records five points
 live, sees one blocked as they type (it names a participant) and rewrites it, and submits
 them. The second organiser approves and publishes, and the public page shows the summary,
-naming nobody but the one who consented. Every e-mail goes through the outbox to a real
-SMTP server. Screenshots of each step feed docs/console.md.
+naming nobody but the one who consented. Then the first organiser adds to the directory the
+person the session's context thanks: the guard takes the session's texts and the summary
+down, the console says what and why, the organiser fixes the context and republishes, and
+the public never sees the name once that person is a participant. Every e-mail goes through
+the outbox to a real SMTP server. Screenshots of each step feed docs/console.md.
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ POINTS = [
 ]
 BLOCKED = "Karimova warned that women's rights must not be traded away."
 REWRITTEN = "A participant warned that women's rights must not be traded away."
+# The session's context thanks someone who is not a participant ... until the organiser adds
+# them to the directory after publication: then it names a participant.
+HOST = "Odhiambo"
+CONTEXT = "Written up with thanks to Baraka Odhiambo for the meeting room in Kabul."
+CONTEXT_FIXED = "Written up with thanks to our hosts for the meeting room in Kabul."
 CSV = (
     "given_name,family_name,affiliation,affiliation_acronym,country,sector\n"
     "Leyla,Karimova,Kabul Policy Institute,KPI,AF,scholar\n"
@@ -121,6 +129,7 @@ async def test_a_whole_day_in_the_console(live: LiveServer) -> None:
             await shot(public, live, "09-public")
             await public.goto(f"{live.base_url}/")
             await public.get_by_role("link", name="Day of dialogue").wait_for()
+            await _a_published_text_is_taken_down_fixed_and_republished(browser, live, public)
         finally:
             await browser.close()
 
@@ -159,6 +168,7 @@ async def _organiser_sets_up(browser: Any, live: LiveServer) -> None:
     await page.get_by_label("Title (required)", exact=True).fill(
         "Regional support for the peace process"
     )
+    await page.locator("#f-context").fill(CONTEXT)
     await page.get_by_label("Starts (required)").fill("2026-06-29T14:00")
     await page.get_by_label("Ends (required)").fill("2026-06-29T16:30")
     await page.get_by_role("button", name="Create the session").click()
@@ -220,10 +230,12 @@ async def _rapporteur_records(browser: Any, live: LiveServer) -> None:
     # Typed live: the participant's name is marked, with its reason, and cannot be saved.
     await editor.press_sequentially(BLOCKED, delay=5)
     await page.locator("#point-backdrop mark.f-block").wait_for()
-    assert "cannot be saved" in (await page.locator("#check-status").text_content() or "")
+    status = page.locator("#check-status")
+    await until(status.text_content, lambda t: "cannot be saved" in (t or ""))
     await shot(page, live, "06-blocked")
     await editor.press("Enter")
-    await page.wait_for_timeout(300)
+    saved_state = page.locator("#saved-state")
+    await until(saved_state.text_content, lambda t: (t or "").startswith("Not saved"))
     assert await points.count() == 2
     await editor.fill("")
     await editor.press_sequentially(REWRITTEN, delay=5)
@@ -269,3 +281,70 @@ async def _second_organiser_publishes(browser: Any, live: LiveServer) -> None:
     await page.get_by_text("Published.").wait_for()
     await shot(page, live, "08-report")
     await context.close()
+
+
+async def _public_text(public: Any, live: LiveServer) -> str:
+    """What the public reads now: the series page and every summary it links to."""
+    await public.goto(f"{live.base_url}/series/day-of-dialogue")
+    seen = [await public.locator("body").text_content() or ""]
+    links = public.locator("main a[href^='/reports/']")
+    for href in [await links.nth(i).get_attribute("href") for i in range(await links.count())]:
+        answer = await public.goto(f"{live.base_url}{href}")
+        assert answer is not None
+        assert answer.status in (200, 410), (href, answer.status)
+        seen.append(await public.locator("body").text_content() or "")
+    return "\n".join(seen)
+
+
+async def _a_published_text_is_taken_down_fixed_and_republished(
+    browser: Any, live: LiveServer, public: Any
+) -> None:
+    """After publication the organiser adds the person the session's context thanks to the
+    directory: the context now names a participant. The guard takes the session's texts
+    and the summary down; the console says what and why; the organiser fixes the context
+    and republishes; the public never sees the name again."""
+    assert HOST in await _public_text(public, live)  # not a participant yet
+    context = await browser.new_context(viewport=WIDE)
+    await context.add_cookies([await live.cookie_for(ORGANISER)])
+    page = await context.new_page()
+    await page.goto(f"{live.base_url}/console")
+    await page.get_by_role("link", name="Day of dialogue").click()
+    await page.get_by_role("link", name="People").click()
+    await page.get_by_label("Given name (required)").fill("Baraka")
+    await page.get_by_label("Family name (required)").fill(HOST)
+    await page.get_by_role("button", name="Add to the directory").click()
+    # The series page lists what came down, with where and why.
+    down = page.locator("section.takedowns")
+    await down.wait_for()
+    listed = await down.text_content() or ""
+    assert "The title and context of session 1" in listed
+    assert "Version 1 of the public summary of session 1" in listed
+    assert HOST in listed
+    assert "name of a participant" in listed
+    assert HOST not in await _public_text(public, live)
+    await page.goto(f"{live.base_url}/console")
+    assert "Taken down while it is revised" in (await page.locator("main").text_content() or "")
+    await page.get_by_role("link", name="See why, fix and republish").click()
+    await shot(page, live, "10-taken-down")
+    # Fixed where the page points: the session's form opens with the words marked.
+    await page.get_by_role("link", name="Fix the session's title or context").click()
+    await page.locator("#f-context-findings").wait_for()
+    assert "name of a participant" in (
+        await page.locator("#f-context-findings").text_content() or ""
+    )
+    await page.locator("#f-context").fill(CONTEXT_FIXED)
+    await page.get_by_role("button", name="Save the session").click()
+    await page.get_by_text("The session is saved.").wait_for()
+    assert HOST not in await _public_text(public, live)
+    await page.get_by_role("link", name="Day of dialogue").first.click()
+    await page.get_by_text("Fixed: nothing in it identifies anyone now").wait_for()
+    await page.get_by_role("button", name="Republish").click()
+    await page.get_by_text("Republished: its public addresses show it again.").wait_for()
+    assert await page.locator("section.takedowns").count() == 0
+    await context.close()
+    # The public reads the summary again, republished from the fixed texts.
+    now = await _public_text(public, live)
+    assert HOST not in now
+    assert CONTEXT_FIXED in now
+    for text in [*POINTS, REWRITTEN]:
+        assert text in now

@@ -96,6 +96,7 @@ async def seed(db: AsyncSession, settings: Settings, ids: dict[str, Any]) -> Non
         session=third.id,
         issue=issue.id,
         person=person.id if person else None,
+        person_name=f"{person.given_name} {person.family_name}" if person else "",
         summary=summary,
     )
 
@@ -147,6 +148,10 @@ def public_pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ("public-summary", f"/reports/{ids['summary']}"),
         ("bad-sign-in-link", "/sign-in/link?token=altered"),
         ("bad-download-link", "/reports/download?token=altered"),
+        ("bad-confirmation-link", "/subscriptions/confirm?token=altered"),
+        ("bad-unsubscribe-link", "/subscriptions/unsubscribe?token=altered"),
+        ("bad-preferences-link", "/subscriptions/preferences?token=altered"),
+        ("bad-invitation-link", "/invitations/accept?token=altered"),
     ]
 
 
@@ -164,17 +169,28 @@ DOC_PAGES = frozenset(
         "newsletters",
         "members",
         "public-series",
+        "settings-blocked",
+        "themes-warning",
+        "series-takedowns",
+        "home-takedowns",
     }
 )
 
 
 async def _check_page(page: Any, live: LiveServer, name: str, path: str) -> list[str]:
-    problems: list[str] = []
     await page.set_viewport_size(WIDE)
     response = await page.goto(live.base_url + path)
     assert response is not None
     if response.status >= 500:
         return [f"{name}: {response.status}"]
+    return await _check_loaded(page, live, name)
+
+
+async def _check_loaded(page: Any, live: LiveServer, name: str) -> list[str]:
+    """The page as it is now: one h1, axe, screenshots at 1280 and 390 px, no sideways
+    scrolling on a phone."""
+    problems: list[str] = []
+    await page.set_viewport_size(WIDE)
     headings = await page.locator("h1").count()
     if headings != 1:
         problems.append(f"{name}: {headings} h1 elements")
@@ -235,11 +251,16 @@ async def test_rapporteur_screen_by_keyboard_alone(live: LiveServer) -> None:
             # A participant's family name is marked as it is typed, with its reason.
             await page.keyboard.type("Sultani argued that regional consensus matters.")
             await page.locator("#point-backdrop mark.f-block").first.wait_for()
+            # The live region is emptied and refilled (so that the same message is announced
+            # again): wait for what it says, not for the marks.
             status = page.locator("#check-status")
-            assert "cannot be saved" in (await status.text_content() or "")
-            assert "participant" in (await page.locator("#findings").text_content() or "")
+            await until(status.text_content, lambda t: "cannot be saved" in (t or ""))
+            findings = page.locator("#findings")
+            await until(findings.text_content, lambda t: "participant" in (t or ""))
             await page.keyboard.press("Enter")
-            await page.wait_for_timeout(300)
+            # The server's refusal is shown; only then is it certain nothing was added.
+            saved_state = page.locator("#saved-state")
+            await until(saved_state.text_content, lambda t: (t or "").startswith("Not saved"))
             assert await points.count() == before  # a block cannot be saved
             await page.keyboard.press("Control+A")
             await page.keyboard.type("Regional consensus matters for any settlement.")
@@ -290,3 +311,67 @@ async def test_rapporteur_screen_by_keyboard_alone(live: LiveServer) -> None:
 @pytest.fixture
 def docs_shots(live: LiveServer) -> Path:
     return live.shots
+
+
+async def test_refused_forms_and_takedowns_pass_axe_and_fit_a_phone(live: LiveServer) -> None:
+    """The guard's findings beside a field (a block, and a warning with its box) and the
+    takedown lists on "my series" and the series page: axe, one h1, 390 px. Runs last: the
+    takedown stays (the demo's published summary is taken down)."""
+    from playwright.async_api import async_playwright
+
+    s = live.ids["series"]
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            context = await browser.new_context(viewport=WIDE)
+            await context.add_cookies([await live.cookie_for(ORGANISER_EMAIL)])
+            page = await context.new_page()
+            problems: list[str] = []
+            # A name in the series' description: refused, explained beside the field.
+            await page.goto(f"{live.base_url}/console/series/{s}/settings")
+            typed = f"Convened with {live.ids['person_name']} and others."
+            await page.locator("#f-description").fill(typed)
+            await page.get_by_role("button", name="Save").click()
+            await page.locator("#f-description-findings").wait_for()
+            assert await page.input_value("#f-description") == typed
+            assert "name of a participant" in (
+                await page.locator("#f-description-findings").text_content() or ""
+            )
+            problems += await _check_loaded(page, live, "settings-blocked")
+            # A warning on a new theme: its box, then saved.
+            await page.goto(f"{live.base_url}/console/series/{s}/themes")
+            await page.locator("#f-label").fill("What the chair asked for")
+            await page.get_by_role("button", name="Add", exact=True).click()
+            box = page.locator("#f-label-findings input[name=acknowledge_warnings]").first
+            await box.wait_for()
+            problems += await _check_loaded(page, live, "themes-warning")
+            await page.set_viewport_size(WIDE)
+            await box.check()
+            await page.get_by_role("button", name="Add", exact=True).click()
+            await page.get_by_text("What the chair asked for").first.wait_for()
+            # Someone of the Taliban joins the directory: the published summary (which says
+            # what the Taliban agreed to) is taken down; both lists say so.
+            await page.goto(f"{live.base_url}/console/series/{s}/people")
+            await page.locator("#f-given_name").fill("Amir")
+            await page.locator("#f-family_name").fill("Karimi")
+            await page.locator("#f-affiliation").fill("Taliban")
+            await page.get_by_role("button", name="Add to the directory").click()
+            await page.locator("#takedowns").wait_for()
+            # The summary's points name them: the list leads to where points are edited.
+            await page.get_by_role("link", name="Edit the marked points").wait_for()
+            problems += await _check_loaded(page, live, "series-takedowns")
+            await page.goto(f"{live.base_url}/console")
+            await page.get_by_text("Taken down while it is revised").first.wait_for()
+            problems += await _check_loaded(page, live, "home-takedowns")
+            # The public address of the summary now says that it is being revised.
+            anonymous = await browser.new_page()
+            problems += await _check_page(
+                anonymous, live, "public-summary-revised", f"/reports/{live.ids['summary']}"
+            )
+            body = await anonymous.locator("main").text_content() or ""
+            assert "being revised" in body
+            assert "Karimi" not in body
+            assert "Taliban" not in body
+            assert problems == [], "\n".join(problems)
+        finally:
+            await browser.close()

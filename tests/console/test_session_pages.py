@@ -3,6 +3,9 @@ regimes, the roster grid with consent per part, invitations."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +89,17 @@ async def test_status_changes_need_their_reasons(
     missing = await browser.post(f"/console/sessions/{session.id}/status", {"status": "postponed"})
     assert missing.status_code == 422
     assert 'id="f-reason-postponed-error"' in missing.text
+    # A refused reason stays in its box.
+    long_reason = "Later. " * 400
+    too_long = await browser.post(
+        f"/console/sessions/{session.id}/status",
+        {"status": "postponed", "reason-postponed": long_reason},
+    )
+    assert too_long.status_code == 422
+    assert 'id="f-reason-postponed-error"' in too_long.text
+    assert long_reason.strip() in too_long.text
+    await db.refresh(session)
+    assert session.status is SessionStatus.SCHEDULED
     moved = await browser.post(
         f"/console/sessions/{session.id}/status",
         {"status": "postponed", "reason-postponed": "The host asked for a later date"},
@@ -187,3 +201,32 @@ async def test_session_pages_of_another_series_answer_404(
         assert h1(response) == "Not found"
     posted = await browser.post(f"/console/sessions/{other_session.id}/status", {"status": "held"})
     assert posted.status_code == 404
+
+
+async def test_a_refused_roster_grid_comes_back_as_sent_and_keeps_nothing(
+    signed_in: SignedIn, dialogue: Any, db: AsyncSession
+) -> None:
+    """One row refused (consent in a part that is not on the record): no row is saved, and
+    the grid shows every row as it was sent."""
+    session = dialogue.session
+    browser = await signed_in(dialogue.organiser)
+    envoy, rahimi = dialogue.envoy.id, dialogue.rahimi.id
+    refused = await browser.post(
+        f"/console/sessions/{session.id}/roster/grid",
+        {
+            f"role-{rahimi}": "observer",
+            f"consent-{envoy}": [str(dialogue.opening.id), str(dialogue.discussion.id)],
+        },
+    )
+    assert refused.status_code == 422
+    assert "field-error" in refused.text
+    chosen = re.search(rf'<select id="role-{rahimi}"[^>]*>.*?</select>', refused.text, re.S)
+    assert chosen is not None
+    assert '<option value="observer" selected>' in chosen.group(0)
+    assert re.search(rf'id="c-{envoy}-{dialogue.discussion.id}"[^>]*checked', refused.text)
+    role = await db.scalar(
+        select(Attendance.role).where(
+            Attendance.dialogue_session_id == session.id, Attendance.person_id == rahimi
+        )
+    )
+    assert role is AttendanceRole.CHAIR

@@ -133,6 +133,19 @@ async def test_sign_in_is_rate_limited_per_address(
     assert "Too many sign-in requests" in refused.text
 
 
+async def test_sign_in_is_rate_limited_per_ip_across_addresses(
+    console: ConsoleClient, settings: Settings, db: AsyncSession
+) -> None:
+    """Many addresses from one IP (each under its own limit) are refused past the IP's."""
+    for n in range(settings.console.sign_in_per_ip_per_hour):
+        answer = await console.post("/sign-in", {"email": f"x{n}@example.org"})
+        assert answer.status_code == 200
+    refused = await console.post("/sign-in", {"email": "fresh@example.org"})
+    assert refused.status_code == 429
+    assert "Too many sign-in requests" in refused.text
+    assert await outbox_mail(db, "fresh@example.org") == []
+
+
 async def test_sign_out_ends_the_session(signed_in: SignedIn, factory: Factory) -> None:
     browser = await signed_in(await factory.caller())
     assert (await browser.get("/console")).status_code == 200
@@ -242,3 +255,37 @@ async def test_a_post_from_another_site_is_refused_even_with_the_token(
         "/sign-out", data={"csrftoken": browser.csrf}, headers={"Origin": "http://testserver"}
     )
     assert same_site.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("environment", "base_url", "secure"),
+    [
+        ("development", "http://127.0.0.1:8000", False),
+        ("development", "https://console.example.org", True),
+        ("production", "http://track2.internal:8000", True),
+    ],
+)
+def test_the_session_cookie_is_secure_outside_development(
+    environment: str, base_url: str, secure: bool
+) -> None:
+    """The cookie set at sign-in: HttpOnly and SameSite=Lax always, Secure in production
+    and whenever the site is served over HTTPS."""
+    from fastapi.responses import Response
+
+    from app.users.pages import set_session_cookie
+    from app.users.signin import StartedSession
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        "sqlite+aiosqlite://",
+        environment=environment,
+        base_url=base_url,
+        secret_key="a-random-production-secret-that-is-long-enough-0123456789",
+    )
+    response = Response()
+    started = StartedSession(cookie="opaque", web_session=None, user=None)  # type: ignore[arg-type]
+    set_session_cookie(response, started, settings)
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    assert ("Secure" in cookie) is secure

@@ -140,3 +140,38 @@ async def test_the_live_check_costs_no_more_than_the_dry_run_endpoint(
         (f["start"], f["end"], f["code"]) for f in answer.json()["findings"]
     ]
     assert len(console_statements) <= len(api_statements), (console_statements, api_statements)
+
+
+async def test_takedown_lists_do_not_grow_with_the_series(
+    signed_in: SignedIn,
+    dialogue: Dialogue,
+    factory: Factory,
+    db: AsyncSession,
+    engine: AsyncEngine,
+) -> None:
+    """With something taken down, "my series" and the series page still issue the same
+    number of statements however large the series grows."""
+    from app.kit.clock import utcnow
+
+    dialogue.session.context = "Thanks to Chidi Okonkwo for the room."
+    dialogue.session.public_since = utcnow()
+    await db.commit()
+    browser = await signed_in(dialogue.organiser)
+    added = await browser.post(
+        f"/console/series/{dialogue.series.id}/people",
+        {"given_name": "Chidi", "family_name": "Okonkwo", "sector": "scholar"},
+    )
+    assert added.headers["location"].endswith("?done=taken-down#takedowns")
+    pages = ["/console", f"/console/series/{dialogue.series.id}"]
+    small = {}
+    for path in pages:
+        with counting(engine) as statements:
+            page = await browser.get(path)
+        assert "Taken down while it is revised" in page.text
+        small[path] = len(statements)
+    await _grow(db, factory, dialogue, 25)
+    for path in pages:
+        with counting(engine) as statements:
+            await browser.get(path)
+        assert len(statements) == small[path], (path, small[path], len(statements))
+        assert len(statements) <= MAX_STATEMENTS, (path, len(statements))

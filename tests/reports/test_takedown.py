@@ -104,6 +104,8 @@ async def test_adding_someone_the_summary_identifies_takes_it_down_at_once(
     mails = (await _mails(db, ORGANISER_EMAIL))[before:]
     assert len(mails) == 1
     assert "Taken down while it is revised" in str(mails[0]["subject"])
+    # It leads to the console's list, where the organiser fixes and republishes.
+    assert f"/console/series/{demo.series.id}#takedowns" in str(mails[0]["text"])
     for identifying in ("Taliban", "Amir", "Karimi"):
         assert identifying not in str(mails[0])
     events = [e for e in await _events(db) if e["type"] == "report.taken_down"]
