@@ -106,3 +106,51 @@ async def test_the_screens_keep_four_eyes_after_a_resave(
     )
     assert r.status_code == 403, (r.status_code, r.text[:300])
     assert (await _languages(client, demo))["ar"] == "submitted"
+
+
+async def test_the_console_shows_an_edition_only_takedown_and_republishing_keeps_it_down(
+    demo: Demo,  # noqa: F811
+    client: httpx.AsyncClient,
+    signed_in: SignedIn,
+) -> None:
+    """A name whose Arabic-script alias is in the Dari title only: the organisers' series
+    page lists the takedown, rapporteurs and strangers see none of it, one republish puts the
+    English back, and the Dari edition stays down in every format and on its page."""
+    word = "میزبانی"
+    organiser = await signed_in(demo.organiser)
+    series_url = f"/console/series/{demo.series.id}"
+    r = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Mezbani",
+            "family_name": "Rahmani",
+            "aliases": [word],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code in (200, 201), r.text
+    page = await organiser.get(series_url)
+    assert page.status_code == 200
+    assert "Taken down" in page.text
+    rapporteur = await signed_in(demo.rapporteur)
+    assert "Taken down" not in (await rapporteur.get(series_url)).text
+    republished = await organiser.post(f"{series_url}/republish")
+    assert republished.status_code == 303, republished.text[:500]
+    rid = demo.summary.id
+    english = await client.get(f"/api/v1/public/reports/{rid}", params={"format": "md"})
+    assert english.status_code == 200
+    for fmt in ("pdf", "docx", "html", "md", "json"):
+        r = await client.get(
+            f"/api/v1/public/reports/{rid}", params={"lang": "fa-AF", "format": fmt}
+        )
+        assert r.status_code in (404, 410), (fmt, r.status_code)
+        assert word not in r.text
+    r = await client.get(f"/reports/{rid}", params={"lang": "fa-AF"})
+    assert r.status_code in (404, 410)
+    assert word not in r.text
+    # The editions screen says the Dari edition was withdrawn; it is not public.
+    screen = await organiser.get(f"/console/reports/{rid}/editions")
+    assert screen.status_code == 200
+    assert f"/reports/{rid}?lang=fa-AF" not in screen.text
