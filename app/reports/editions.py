@@ -478,15 +478,17 @@ class EditionService:
     async def review(
         self, principal: Principal, report_id: uuid.UUID, language: str, data: EditionReview
     ) -> EditionRead:
-        """Approve a submitted edition, or return it (organisers who did not translate it:
-        four eyes). Approval runs the guard again against the directory as it is now; the
+        """Approve a submitted edition, or return it (organisers who never saved any of its
+        texts: four eyes). Approval runs the guard again against the directory as it is now; the
         reviewer acknowledges the warnings themself."""
         version, access, session = await self._version(principal, report_id)
         edition = await self._edition(version, language)
         if not access.can_manage:
             raise Forbidden(f"Only an organiser may {data.action} an edition")
         self._require(edition, "reviewed", (EditionStatus.SUBMITTED,))
-        if edition.translated_by_id == principal.user_id:
+        if edition.translated_by_id == principal.user_id or (
+            principal.user_id in await self.repo.edition_translators(edition.id)
+        ):
             raise Forbidden(
                 f"Four eyes: you translated this edition, so another organiser must "
                 f"{data.action} it"

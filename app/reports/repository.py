@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.models import AuditEvent
 from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.reports.builder import PointFacts, ThemeFacts
@@ -419,6 +420,15 @@ class ReportRepository:
             for edition in (await self.session.execute(stmt)).scalars():
                 out.setdefault(edition.report_version_id, []).append(edition)
         return out
+
+    async def edition_translators(self, edition_id: uuid.UUID) -> set[uuid.UUID]:
+        """Everyone who ever saved a text of the edition (from the audit trail)."""
+        stmt = select(AuditEvent.app_user_id).where(
+            AuditEvent.subject_type == "report_edition",
+            AuditEvent.subject_id == edition_id,
+            AuditEvent.action == "report_edition.saved",
+        )
+        return {row for row in (await self.session.execute(stmt)).scalars() if row is not None}
 
     async def next_edition_number(self, version_id: uuid.UUID) -> int:
         stmt = select(func.coalesce(func.max(ReportEdition.number), 0)).where(

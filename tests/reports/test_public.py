@@ -90,4 +90,4 @@ async def test_public_summary_formats_need_no_token(demo: Demo, client: httpx.As
         response = await client.get(f"/api/v1/public/reports/{demo.summary.id}?format={fmt}")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media)
-        assert response.headers["cache-control"] == PUBLIC
+        assert response.headers["cache-control"] == PUBLIC == "public, no-cache"

@@ -32,6 +32,7 @@ NOT_DOCUMENTS = {
     "/subscriptions/confirm": "a one-off link",
     "/subscriptions/unsubscribe": "a one-off link",
     "/subscriptions/preferences": "a personal page",
+    "/api/v1/public/subscriptions/preferences": "a subscriber's own preferences (a signed token)",
 }
 _PRIVATE = {get_principal, get_page_principal}
 
