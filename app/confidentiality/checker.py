@@ -821,6 +821,9 @@ class Checker:
             for variant in deletions(name, within(len(name))):
                 self._near_index.setdefault(variant, set()).add(name)
         self._near_cache: dict[str, frozenset[str] | None] = {}
+        # Raw tokens that no name rule can start on, whatever their neighbours (see
+        # :meth:`_inert`): the name scan steps over them with one dictionary lookup.
+        self._inert_cache: dict[str, bool] = {}
         self._phonetic_index: dict[str, set[str]] = {}
         for pkey in self._phonetic:
             if len(pkey) >= 6:
@@ -863,6 +866,10 @@ class Checker:
             pos.finish()
             self._positions.setdefault(head, []).append(pos)
         self._pos_vocab = frozenset(pos_vocab)
+        # Every word on which a rule of :meth:`_indirect` starts or continues.
+        self._indirect_cues = (
+            self._pos_vocab | frozenset(_GEO) | frozenset(_ROLE_NOUNS) | {"my", "our", "i", "we"}
+        )
 
     @staticmethod
     def _add_position(
@@ -955,10 +962,21 @@ class Checker:
         raws = s.raws
         split_prefixes = self._split_prefixes
         beside = self._beside_triggers
+        inert = self._inert_cache
         i = 0
         while i < n:
             norm = norms[i]
             raw = raws[i]
+            flag = inert.get(raw)
+            if flag is None:
+                flag = self._inert(raw, norm)
+                if len(inert) < 50_000:
+                    inert[raw] = flag
+            # Only the rule for a misspelt family name beside a given name or an honorific
+            # depends on the neighbours: an inert token is skipped unless it may be one.
+            if flag and (i == 0 or not raw[:1].isupper() or norms[i - 1] not in beside):
+                i += 1
+                continue
             if len(raw) == 1 and raw.isalpha():
                 j = self._spelled_acronym(s, i, allowed, out)
                 if j > i:
@@ -1033,6 +1051,28 @@ class Checker:
             if not ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _inert(self, raw: str, norm: str) -> bool:
+        """No rule of :meth:`_names` can start on this token, whatever its neighbours (the
+        rule for a name beside a given name or an honorific excepted): not a spelled-out
+        letter, no roster name starts with it, not the first piece of a split name, not
+        Arabic script, not a capitalised plural (an acronym's), and :meth:`_variant_ids`
+        rejects it on its spelling alone (an ordinary word, an honorific, or short)."""
+        if len(raw) == 1 and raw.isalpha():
+            return False
+        if norm in self._multi or norm in self._single or norm in self._split_prefixes:
+            return False
+        if not raw.isascii() and is_arabic(raw):
+            return False
+        upper = raw[:1].isupper()
+        if raw[-1] == "s" and upper:
+            return False
+        return (
+            len(norm) < 4
+            or _weak(norm)
+            or norm in self._honorifics
+            or (not upper and len(norm) < 6)
+        )
 
     def _narrowed(self, s: _Scan, i: int, j: int, ids: frozenset[str]) -> frozenset[str]:
         """A name part shared by several people ("Tariq"), inside a run of name words that
@@ -1686,9 +1726,16 @@ class Checker:
         n = s.n
         pos_vocab = self._pos_vocab
         countries = self._countries
+        cue = self._indirect_cues
         run_start = -1
         for i in range(n):
             norm = norms[i]
+            if norm not in cue:
+                # No rule below starts on this word, and it ends any position run.
+                if run_start >= 0:
+                    self._position_run(s, run_start, i, allowed, out)
+                    run_start = -1
+                continue
             # Positions: maximal runs of position vocabulary ("the former Deputy Foreign Minister").
             in_run = norm in pos_vocab or (norm in _GEO and s.raws[i][:1].isupper())
             if in_run and run_start >= 0 and s.position_gap(i):
