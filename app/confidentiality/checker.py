@@ -548,6 +548,64 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
 )
 
 
+# Very common Dari, Pashto and Arabic words (see the data file): alone, not a family name
+# read through the transliteration skeleton.
+_ARABIC_COMMON = frozenset(
+    fold(w.replace("_", "")) for w in _word_lines(_read("arabic_script_common.txt"))
+)
+# Arabic-script honorifics: after one, a common word may well be a family name ("دکتر خیلی").
+_ARABIC_HONORIFICS = frozenset(
+    fold(w)
+    for w in (
+        "دکتر",
+        "داکتر",
+        "دكتور",
+        "الدكتور",
+        "د.",
+        "سفیر",
+        "سفير",
+        "السفير",
+        "آقای",
+        "اقای",
+        "آقا",
+        "خانم",
+        "بانو",
+        "ښاغلی",
+        "ښاغلي",
+        "میرمن",
+        "استاد",
+        "الأستاذ",
+        "الاستاذ",
+        "السيد",
+        "السيدة",
+        "سید",
+        "حاجی",
+        "الحاج",
+        "مولوی",
+        "شیخ",
+        "الشيخ",
+        "جناب",
+        "محترم",
+        "محترمه",
+        "پروفیسور",
+        "پروفسور",
+        "بروفيسور",
+        "البروفيسور",
+        "وزیر",
+        "الوزير",
+        "جنرال",
+        "انجنیر",
+        "المهندس",
+    )
+)
+
+
+def _arabic_common(norm: str) -> bool:
+    """A very common word of Dari, Pashto or Arabic, perhaps with an attached article or
+    conjunction ("وحوالي")."""
+    return norm in _ARABIC_COMMON or any(v in _ARABIC_COMMON for v in arabic_variants(norm)[1:])
+
+
 def _arabic_context(norm: str) -> bool:
     """A noun that makes the name next to it a place, a group or a shrine (with or without
     the article or a conjunction attached)."""
@@ -1239,6 +1297,10 @@ class Checker:
                 if not term.ids <= allowed:
                     self._emit_name(s, out, i, i + 1, term.kind, term.message, name=True)
                 return 1
+        if _arabic_common(s.norms[i]) and not self._arabic_name_context(s, i):
+            # A very common word of the text's language alone: not read as a Latin family
+            # name through its consonants ("خیلی", very, is not Khaili).
+            return 0
         for variant in arabic_variants(s.norms[i]):
             key = arabic_key(variant)
             candidates = self._written.get(arabic_skeleton(key))
@@ -1253,6 +1315,18 @@ class Checker:
                     self._emit_name(s, out, i, i + 1, "name", _MSG_SCRIPT, name=True)
                 return 1
         return 0
+
+    def _arabic_name_context(self, s: _Scan, i: int) -> bool:
+        """An honorific before Arabic-script word ``i`` ("دکتر خیلی"), or the given name of a
+        person whose family name it spells, article and all ("سفر الحوالي")."""
+        if i == 0:
+            return False
+        prev = s.norms[i - 1]
+        if prev in _ARABIC_HONORIFICS:
+            return True
+        return self._written_pairs != {} and any(
+            self._arabic_pair(prev, v) for v in arabic_variants(s.norms[i])
+        )
 
     def _arabic_pair(self, first: str, second: str) -> frozenset[str]:
         """People whose given and family names these two Arabic-script words spell."""
