@@ -928,6 +928,11 @@ class Checker:
         self._indirect_cues = (
             self._pos_vocab | frozenset(_GEO) | frozenset(_ROLE_NOUNS) | {"my", "our", "i", "we"}
         )
+        # The words of a run that can head a roster position: a run without one matches
+        # nothing (see :meth:`_position_run`), so it is not examined.
+        self._pos_head_words = frozenset(
+            w for w in self._indirect_cues if _POS_SYNONYMS.get(w, w) in self._positions
+        )
 
     @staticmethod
     def _add_position(
@@ -1801,23 +1806,27 @@ class Checker:
         pos_vocab = self._pos_vocab
         countries = self._countries
         cue = self._indirect_cues
+        heads = self._pos_head_words
         run_start = -1
+        run_head = False  # the current run has a word that can head a roster position
         for i in range(n):
             norm = norms[i]
             if norm not in cue:
                 # No rule below starts on this word, and it ends any position run.
-                if run_start >= 0:
+                if run_head:
                     self._position_run(s, run_start, i, allowed, out)
-                    run_start = -1
+                run_start = -1
+                run_head = False
                 continue
             # Positions: maximal runs of position vocabulary ("the former Deputy Foreign Minister").
             in_run = norm in pos_vocab or (norm in _GEO and s.raws[i][:1].isupper())
             if in_run and run_start >= 0 and s.position_gap(i):
-                pass
+                run_head = run_head or norm in heads
             else:
-                if run_start >= 0:
+                if run_head:
                     self._position_run(s, run_start, i, allowed, out)
                 run_start = i if in_run else -1
+                run_head = in_run and norm in heads
             if norm in _GEO and countries:
                 self._descriptor(s, i, allowed, out)
             if norm in _ROLE_NOUNS:
@@ -1830,7 +1839,7 @@ class Checker:
                 k = i + 3 if norms[i + 2] == "the" and i + 3 < n else i + 2
                 if norms[k] in _INSTITUTIONS:
                     self._emit_quote(s, i, k + 1, allowed, out)
-        if run_start >= 0:
+        if run_head:
             self._position_run(s, run_start, n, allowed, out)
 
     def _position_run(
