@@ -550,9 +550,7 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
 
 # Very common Dari, Pashto and Arabic words (see the data file): alone, not a family name
 # read through the transliteration skeleton.
-_ARABIC_COMMON = frozenset(
-    fold(w.replace("_", "")) for w in _word_lines(_read("arabic_script_common.txt"))
-)
+_ARABIC_COMMON = frozenset(fold(w) for w in _word_lines(_read("arabic_script_common.txt")))
 # Arabic-script honorifics: after one, a common word may well be a family name ("دکتر خیلی").
 _ARABIC_HONORIFICS = frozenset(
     fold(w)
@@ -1327,7 +1325,7 @@ class Checker:
         if i == 0:
             return False
         prev = s.norms[i - 1]
-        if prev in _ARABIC_HONORIFICS:
+        if prev in _ARABIC_HONORIFICS or prev in self._honorifics:
             return True
         return self._written_pairs != {} and any(
             self._arabic_pair(prev, v) for v in arabic_variants(s.norms[i])

@@ -42,6 +42,7 @@ def test_common_words_alone_are_not_family_names(text: str) -> None:
     [
         ("ناصر خیلی گفت که راه باید باز بماند.", "khaili"),  # Dari, full name
         ("دکتر خیلی گفت که راه باید باز بماند.", "khaili"),  # Dari, honorific
+        ("Dr خیلی گفت که راه باید باز بماند.", "khaili"),  # a Latin honorific
         ("احمد زیني وویل چې لاره باید خلاصه پاتې شي.", "zaini"),  # Pashto, full name
         ("احمد ځینې وویل چې لاره باید خلاصه پاتې شي.", "zaini"),  # the common spelling
         ("ښاغلي ځینې وویل چې لاره باید خلاصه پاتې شي.", "zaini"),  # Pashto, honorific
