@@ -548,6 +548,62 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
 )
 
 
+# Very common Dari, Pashto and Arabic words (see the data file): alone, not a family name
+# read through the transliteration skeleton.
+_ARABIC_COMMON = frozenset(fold(w) for w in _word_lines(_read("arabic_script_common.txt")))
+# Arabic-script honorifics: after one, a common word may well be a family name ("دکتر خیلی").
+_ARABIC_HONORIFICS = frozenset(
+    fold(w)
+    for w in (
+        "دکتر",
+        "داکتر",
+        "دكتور",
+        "الدكتور",
+        "د.",
+        "سفیر",
+        "سفير",
+        "السفير",
+        "آقای",
+        "اقای",
+        "آقا",
+        "خانم",
+        "بانو",
+        "ښاغلی",
+        "ښاغلي",
+        "میرمن",
+        "استاد",
+        "الأستاذ",
+        "الاستاذ",
+        "السيد",
+        "السيدة",
+        "سید",
+        "حاجی",
+        "الحاج",
+        "مولوی",
+        "شیخ",
+        "الشيخ",
+        "جناب",
+        "محترم",
+        "محترمه",
+        "پروفیسور",
+        "پروفسور",
+        "بروفيسور",
+        "البروفيسور",
+        "وزیر",
+        "الوزير",
+        "جنرال",
+        "انجنیر",
+        "المهندس",
+    )
+)
+
+
+def _arabic_common(norm: str) -> bool:
+    """A very common word of Dari, Pashto or Arabic, perhaps with an attached article or
+    conjunction ("وحوالي")."""
+    return norm in _ARABIC_COMMON or any(v in _ARABIC_COMMON for v in arabic_variants(norm)[1:])
+
+
 def _arabic_context(norm: str) -> bool:
     """A noun that makes the name next to it a place, a group or a shrine (with or without
     the article or a conjunction attached)."""
@@ -821,6 +877,9 @@ class Checker:
             for variant in deletions(name, within(len(name))):
                 self._near_index.setdefault(variant, set()).add(name)
         self._near_cache: dict[str, frozenset[str] | None] = {}
+        # Raw tokens that no name rule can start on, whatever their neighbours (see
+        # :meth:`_inert`): the name scan steps over them with one dictionary lookup.
+        self._inert_cache: dict[str, bool] = {}
         self._phonetic_index: dict[str, set[str]] = {}
         for pkey in self._phonetic:
             if len(pkey) >= 6:
@@ -863,6 +922,15 @@ class Checker:
             pos.finish()
             self._positions.setdefault(head, []).append(pos)
         self._pos_vocab = frozenset(pos_vocab)
+        # Every word on which a rule of :meth:`_indirect` starts or continues.
+        self._indirect_cues = (
+            self._pos_vocab | frozenset(_GEO) | frozenset(_ROLE_NOUNS) | {"my", "our", "i", "we"}
+        )
+        # The words of a run that can head a roster position: a run without one matches
+        # nothing (see :meth:`_position_run`), so it is not examined.
+        self._pos_head_words = frozenset(
+            w for w in self._indirect_cues if _POS_SYNONYMS.get(w, w) in self._positions
+        )
 
     @staticmethod
     def _add_position(
@@ -955,10 +1023,21 @@ class Checker:
         raws = s.raws
         split_prefixes = self._split_prefixes
         beside = self._beside_triggers
+        inert = self._inert_cache
         i = 0
         while i < n:
             norm = norms[i]
             raw = raws[i]
+            flag = inert.get(raw)
+            if flag is None:
+                flag = self._inert(raw, norm)
+                if len(inert) < 50_000:
+                    inert[raw] = flag
+            # Only the rule for a misspelt family name beside a given name or an honorific
+            # depends on the neighbours: an inert token is skipped unless it may be one.
+            if flag and (i == 0 or not raw[:1].isupper() or norms[i - 1] not in beside):
+                i += 1
+                continue
             if len(raw) == 1 and raw.isalpha():
                 j = self._spelled_acronym(s, i, allowed, out)
                 if j > i:
@@ -1033,6 +1112,28 @@ class Checker:
             if not ids <= allowed:
                 self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
             i = j
+
+    def _inert(self, raw: str, norm: str) -> bool:
+        """No rule of :meth:`_names` can start on this token, whatever its neighbours (the
+        rule for a name beside a given name or an honorific excepted): not a spelled-out
+        letter, no roster name starts with it, not the first piece of a split name, not
+        Arabic script, not a capitalised plural (an acronym's), and :meth:`_variant_ids`
+        rejects it on its spelling alone (an ordinary word, an honorific, or short)."""
+        if len(raw) == 1 and raw.isalpha():
+            return False
+        if norm in self._multi or norm in self._single or norm in self._split_prefixes:
+            return False
+        if not raw.isascii() and is_arabic(raw):
+            return False
+        upper = raw[:1].isupper()
+        if raw[-1] == "s" and upper:
+            return False
+        return (
+            len(norm) < 4
+            or _weak(norm)
+            or norm in self._honorifics
+            or (not upper and len(norm) < 6)
+        )
 
     def _narrowed(self, s: _Scan, i: int, j: int, ids: frozenset[str]) -> frozenset[str]:
         """A name part shared by several people ("Tariq"), inside a run of name words that
@@ -1199,6 +1300,10 @@ class Checker:
                 if not term.ids <= allowed:
                     self._emit_name(s, out, i, i + 1, term.kind, term.message, name=True)
                 return 1
+        if _arabic_common(s.norms[i]) and not self._arabic_name_context(s, i):
+            # A very common word of the text's language alone: not read as a Latin family
+            # name through its consonants ("خیلی", very, is not Khaili).
+            return 0
         for variant in arabic_variants(s.norms[i]):
             key = arabic_key(variant)
             candidates = self._written.get(arabic_skeleton(key))
@@ -1213,6 +1318,18 @@ class Checker:
                     self._emit_name(s, out, i, i + 1, "name", _MSG_SCRIPT, name=True)
                 return 1
         return 0
+
+    def _arabic_name_context(self, s: _Scan, i: int) -> bool:
+        """An honorific before Arabic-script word ``i`` ("دکتر خیلی"), or the given name of a
+        person whose family name it spells, article and all ("سفر الحوالي")."""
+        if i == 0:
+            return False
+        prev = s.norms[i - 1]
+        if prev in _ARABIC_HONORIFICS or prev in self._honorifics:
+            return True
+        return self._written_pairs != {} and any(
+            self._arabic_pair(prev, v) for v in arabic_variants(s.norms[i])
+        )
 
     def _arabic_pair(self, first: str, second: str) -> frozenset[str]:
         """People whose given and family names these two Arabic-script words spell."""
@@ -1686,17 +1803,28 @@ class Checker:
         n = s.n
         pos_vocab = self._pos_vocab
         countries = self._countries
+        cue = self._indirect_cues
+        heads = self._pos_head_words
         run_start = -1
+        run_head = False  # the current run has a word that can head a roster position
         for i in range(n):
             norm = norms[i]
+            if norm not in cue:
+                # No rule below starts on this word, and it ends any position run.
+                if run_head:
+                    self._position_run(s, run_start, i, allowed, out)
+                run_start = -1
+                run_head = False
+                continue
             # Positions: maximal runs of position vocabulary ("the former Deputy Foreign Minister").
             in_run = norm in pos_vocab or (norm in _GEO and s.raws[i][:1].isupper())
             if in_run and run_start >= 0 and s.position_gap(i):
-                pass
+                run_head = run_head or norm in heads
             else:
-                if run_start >= 0:
+                if run_head:
                     self._position_run(s, run_start, i, allowed, out)
                 run_start = i if in_run else -1
+                run_head = in_run and norm in heads
             if norm in _GEO and countries:
                 self._descriptor(s, i, allowed, out)
             if norm in _ROLE_NOUNS:
@@ -1709,7 +1837,7 @@ class Checker:
                 k = i + 3 if norms[i + 2] == "the" and i + 3 < n else i + 2
                 if norms[k] in _INSTITUTIONS:
                     self._emit_quote(s, i, k + 1, allowed, out)
-        if run_start >= 0:
+        if run_head:
             self._position_run(s, run_start, n, allowed, out)
 
     def _position_run(
