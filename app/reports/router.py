@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.db import DbSession
 from app.errors import problem_responses
@@ -507,6 +508,23 @@ async def _edition_document(
     return _document(rendered, name, headers=headers)
 
 
+class _EditionLanguage(Convertor[str]):
+    """An edition's language in a path: any segment except the editions collection's own
+    actions, so that `GET .../editions/publish` is answered 405 (the path exists, for POST)
+    and not routed as an edition in a language called "publish"."""
+
+    regex = r"(?!(?:publish|source)(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("edition_language", _EditionLanguage())
+
+
 LanguagePath = Annotated[
     str,
     Path(
@@ -566,7 +584,7 @@ async def publish_editions(
 
 
 @router.get(
-    "/reports/{report_id}/editions/{language}",
+    "/reports/{report_id}/editions/{language:edition_language}",
     response_class=Response,
     operation_id="get_edition",
     summary="Get an edition",
@@ -612,7 +630,7 @@ async def get_edition(
 
 
 @router.put(
-    "/reports/{report_id}/editions/{language}",
+    "/reports/{report_id}/editions/{language:edition_language}",
     response_model=EditionRead,
     operation_id="update_edition",
     summary="Enter or replace an edition's translation",
@@ -641,7 +659,7 @@ async def put_edition(
 
 
 @router.post(
-    "/reports/{report_id}/editions/{language}/submit",
+    "/reports/{report_id}/editions/{language:edition_language}/submit",
     response_model=EditionRead,
     operation_id="request_edition_review",
     summary="Submit an edition for review",
@@ -656,7 +674,7 @@ async def submit_edition(
 
 
 @router.post(
-    "/reports/{report_id}/editions/{language}/review",
+    "/reports/{report_id}/editions/{language:edition_language}/review",
     response_model=EditionRead,
     operation_id="review_edition",
     summary="Approve or return an edition",
@@ -676,7 +694,7 @@ async def review_edition(
 
 
 @router.post(
-    "/reports/{report_id}/editions/{language}/publish",
+    "/reports/{report_id}/editions/{language:edition_language}/publish",
     response_model=EditionRead,
     operation_id="publish_edition",
     summary="Publish an approved edition",

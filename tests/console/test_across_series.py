@@ -63,6 +63,7 @@ async def _their_ids(db: AsyncSession, dialogue: Dialogue) -> dict[str, Any]:
         "report_id": uuid.uuid4(),
         "request_id": uuid.uuid4(),
         "invitation_id": uuid.uuid4(),
+        "language": "fa-AF",
     }
 
 
