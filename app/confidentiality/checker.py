@@ -245,6 +245,10 @@ def _weak(norm: str) -> bool:
 
 
 # Characters allowed between the tokens of one name ("al-Rashid", "O'Brien", "M. R.").
+# A space before a Persian suffix that texts join with a zero-width non-joiner ("منطقه ای").
+_PERSIAN_SUFFIX = re.compile(
+    "(?<=[\u0600-\u06ff])[ \u200c](?=(?:[اآ][یيى]|\u0647[اآ][یيى]?|تر|تر[یيى]ن)(?![\u0600-\u06ff]))"
+)
 _NAME_JOIN = frozenset(" \t\n\r\u00a0-\u2010\u2011\u2012\u2013'\u2019.")
 _HYPHENS = frozenset("-\u2010\u2011")
 _APOSTROPHES = frozenset("'\u2019")
@@ -762,7 +766,8 @@ class Checker:
             for other in () if public_affiliation else e.affiliation_aliases:
                 if _institution_key(other) in public:
                     continue
-                for form in dict.fromkeys((other, normalise(other).text)):
+                glued = _PERSIAN_SUFFIX.sub("", other)  # "منطقه ای" as a text has it
+                for form in dict.fromkeys((other, normalise(other).text, glued)):
                     aff = _name_tokens(form)
                     if aff and _norm(aff[0]) == "the":
                         aff = aff[1:]
