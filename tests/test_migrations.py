@@ -8,6 +8,7 @@ the rest of the suite.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -319,3 +320,62 @@ def test_downgrading_below_0015_with_a_withdrawn_version_is_refused_and_changes_
     assert "would be published again" in str(refused.value)
     assert alembic_runner.current == alembic_runner.heads[0]
     assert asyncio.run(_row_counts(alembic_engine, list(counts))) == counts
+
+
+async def _people(engine: AsyncEngine) -> list[tuple[object, ...]]:
+    async with engine.connect() as connection:
+        names = await connection.run_sync(
+            lambda c: {col["name"] for col in sa.inspect(c).get_columns("person")}
+        )
+        extra = ", affiliation_aliases" if "affiliation_aliases" in names else ""
+        rows = await connection.execute(
+            text(f"SELECT id, given_name, family_name, aliases, affiliation{extra} FROM person")
+        )
+        return [
+            tuple(json.loads(v) if isinstance(v, str) and v[:1] == "[" else v for v in row)
+            for row in rows
+        ]
+
+
+async def _directory_version_after_renaming(engine: AsyncEngine) -> tuple[int, int]:
+    async with engine.begin() as connection:
+        read = text("SELECT directory_version FROM dialogue_series")
+        before = (await connection.execute(read)).scalar_one()
+        await connection.execute(text("UPDATE person SET given_name = 'Farid'"))
+        return before, (await connection.execute(read)).scalar_one()
+
+
+def test_0090_adds_affiliation_aliases_and_its_downgrade_keeps_every_person(
+    alembic_runner: Any, alembic_engine: AsyncEngine
+) -> None:
+    """head with a person who has other names of their affiliation -> 0081: the person and
+    every other column stay (the older schema has nowhere for those names) -> head: the
+    person is there with none, and changing a person still bumps the directory version (the
+    guard's cache), so the column change kept the triggers on SQLite."""
+    alembic_runner.migrate_up_to("heads")
+    asyncio.run(_fill_every_table(alembic_engine))
+    names = ["منتدى كابول للتعاون الإقليمي", "مجمع کابل برای همکاری منطقه‌ای"]
+
+    async def give_names() -> None:
+        async with alembic_engine.begin() as connection:
+            table = Base.metadata.tables["person"]
+            await connection.execute(
+                table.update().values(
+                    aliases=["F. Sultani"],
+                    affiliation="Kabul Forum for Regional Cooperation",
+                    affiliation_aliases=names,
+                )
+            )
+
+    asyncio.run(give_names())
+    [at_head] = asyncio.run(_people(alembic_engine))
+    assert at_head[5] == names
+    alembic_runner.migrate_down_to("0081")
+    [down] = asyncio.run(_people(alembic_engine))
+    assert down == at_head[:5]
+    alembic_runner.migrate_up_to("heads")
+    [up] = asyncio.run(_people(alembic_engine))
+    assert up[:5] == at_head[:5]
+    assert up[5] == []
+    before, after = asyncio.run(_directory_version_after_renaming(alembic_engine))
+    assert after == before + 1

@@ -76,6 +76,8 @@ class RosterEntry:
     position: str | None = None
     affiliation: str | None = None
     affiliation_acronym: str | None = None
+    # Other names of the affiliation (in Dari, Pashto, Arabic; other English names)
+    affiliation_aliases: tuple[str, ...] = ()
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
     role: str | None = None  # chair|speaker|presenter|participant|rapporteur|observer
     email: str | None = None
@@ -243,6 +245,10 @@ def _weak(norm: str) -> bool:
 
 
 # Characters allowed between the tokens of one name ("al-Rashid", "O'Brien", "M. R.").
+# A space before a Persian suffix that texts join with a zero-width non-joiner ("منطقه ای").
+_PERSIAN_SUFFIX = re.compile(
+    "(?<=[\u0600-\u06ff])[ \u200c](?=(?:[اآ][یيى]|\u0647[اآ][یيى]?|تر|تر[یيى]ن)(?![\u0600-\u06ff]))"
+)
 _NAME_JOIN = frozenset(" \t\n\r\u00a0-\u2010\u2011\u2012\u2013'\u2019.")
 _HYPHENS = frozenset("-\u2010\u2011")
 _APOSTROPHES = frozenset("'\u2019")
@@ -810,6 +816,26 @@ class Checker:
                     add([initials.upper()], "acronym", pid)
             if e.affiliation_acronym and not public_affiliation:
                 add(_name_tokens(e.affiliation_acronym), "acronym", pid)
+            # The affiliation's other names, indexed as the affiliation is (the guard cannot
+            # translate: only the names the organisers gave). Also as texts are read, where
+            # "منطقه‌ای" loses its zero-width non-joiner ("منطقه ای" is the name as given).
+            for other in () if public_affiliation else e.affiliation_aliases:
+                if _institution_key(other) in public:
+                    continue
+                glued = _PERSIAN_SUFFIX.sub("", other)  # "منطقه ای" as a text has it
+                for form in dict.fromkeys((other, normalise(other).text, glued)):
+                    aff = _name_tokens(form)
+                    if aff and _norm(aff[0]) == "the":
+                        aff = aff[1:]
+                    if not aff:
+                        continue
+                    add(aff, "affiliation", pid)
+                    affiliations.append((aff, pid))
+                    initials = "".join(
+                        t[0] for t in aff if _aff_word(_norm(t)) and not t[0].isdigit()
+                    )
+                    if len(initials) >= 3 and not is_arabic(other):
+                        add([initials.upper()], "acronym", pid)
             # Spelling variants of family names (Hosseini/Husseini). Not of given names: too
             # many public figures share a given name spelled another way (Khalid/Khaled).
             latin_aliases = [_name_tokens(a) for a in e.aliases if not is_arabic(a)]

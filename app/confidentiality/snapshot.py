@@ -32,6 +32,7 @@ class DirectoryPerson:
     position: str | None = None
     affiliation: str | None = None
     affiliation_acronym: str | None = None
+    affiliation_aliases: tuple[str, ...] = ()
     country: str | None = None
     email: str | None = None
 
@@ -45,6 +46,7 @@ class DirectoryPerson:
             position=self.position,
             affiliation=self.affiliation,
             affiliation_acronym=self.affiliation_acronym,
+            affiliation_aliases=self.affiliation_aliases,
             country=self.country,
             email=self.email,
         )

@@ -2,9 +2,9 @@
 
 The file is UTF-8 (a byte-order mark is accepted), comma-separated, with a header row whose
 columns are ``PersonCreate``'s field names; ``given_name`` and ``family_name`` are required,
-any other known column is optional, and an unknown column refuses the file. ``aliases`` holds
-several names separated by ``;``. An empty cell means "not given". Rows are numbered as in the
-file, the header being row 1.
+any other known column is optional, and an unknown column refuses the file. ``aliases`` and
+``affiliation_aliases`` hold several names separated by ``;``. An empty cell means "not
+given". Rows are numbered as in the file, the header being row 1.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _cells_to_fields(header: list[str], cells: list[str]) -> dict[str, object]:
         value = raw.strip()
         if not value:
             continue
-        if name == "aliases":
+        if name in ("aliases", "affiliation_aliases"):
             fields[name] = [a.strip() for a in value.split(ALIAS_SEPARATOR) if a.strip()]
         else:
             fields[name] = value

@@ -63,6 +63,7 @@ class PeopleDirectory:
                     Person.affiliation_acronym,
                     Person.country,
                     Person.email,
+                    Person.affiliation_aliases,
                 )
                 .where(who)
                 .order_by(Person.id)
@@ -101,6 +102,7 @@ class PeopleDirectory:
                     affiliation_acronym=row[7],
                     country=row[8],
                     email=row[9],
+                    affiliation_aliases=tuple(row[10] or ()),
                 )
                 for row in rows
             ),

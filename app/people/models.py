@@ -68,6 +68,10 @@ class Person(IdMixin, TimestampMixin, Base):
     position: Mapped[str | None] = mapped_column(String(300))
     affiliation: Mapped[str | None] = mapped_column(String(300))
     affiliation_acronym: Mapped[str | None] = mapped_column(String(30))
+    # Other names of the affiliation: in Dari, Pashto, Arabic, or its other English names.
+    affiliation_aliases: Mapped[list[str]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"), default=list, server_default="[]"
+    )
     country: Mapped[str | None] = mapped_column(String(2))
     sector: Mapped[Sector] = mapped_column(str_enum(Sector, "sector"), default=Sector.OTHER)
     email: Mapped[str | None] = mapped_column(String(320))

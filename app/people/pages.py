@@ -46,6 +46,7 @@ PERSON_FIELDS = (
     "email",
     "notes",
 )
+_LIST_FIELDS = ("aliases", "affiliation_aliases")
 SECTORS = [(s.value, s.value.replace("_", " ").capitalize()) for s in Sector]
 
 
@@ -55,6 +56,7 @@ def _person_form(person: Person | None) -> dict[str, Any]:
     form = {name: getattr(person, name) or "" for name in PERSON_FIELDS}
     form["sector"] = person.sector.value
     form["aliases"] = "\n".join(person.aliases)
+    form["affiliation_aliases"] = "\n".join(person.affiliation_aliases or ())
     return form
 
 
@@ -123,10 +125,10 @@ async def people_page(
 
 
 def _person_data(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    data = values(raw, PERSON_FIELDS, lists=("aliases",), keep_empty=("notes",))
+    data = values(raw, PERSON_FIELDS, lists=_LIST_FIELDS, keep_empty=("notes",))
     if "country" in data:
         data["country"] = data["country"].upper()
-    shown = {**{name: text(raw, name) for name in PERSON_FIELDS}, "aliases": text(raw, "aliases")}
+    shown = {name: text(raw, name) for name in (*PERSON_FIELDS, *_LIST_FIELDS)}
     return data, shown
 
 

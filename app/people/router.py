@@ -58,6 +58,7 @@ _PERSON_EXAMPLE: dict[str, Any] = {
     "position": "Senior Fellow",
     "affiliation": "Kabul Policy Institute",
     "affiliation_acronym": "KPI",
+    "affiliation_aliases": ["انستیتوت پالیسی کابل"],
     "country": "AF",
     "sector": "scholar",
     "email": "farida.rahimi@example.org",
@@ -180,8 +181,8 @@ async def create_person(data: PersonCreate, access: SeriesOrganiser, db: DbSessi
     person's `ETag` (of the representation without warnings).
 
     Everything public in the series is checked against the whole directory: whatever the
-    newcomer's names, aliases, affiliation, acronym, e-mail or position now make identify
-    them is taken down at once (410 "being revised"), listed in `warnings`
+    newcomer's names, aliases, affiliation (and its other names), acronym, e-mail or position
+    now make identify them is taken down at once (410 "being revised"), listed in `warnings`
     (`published_text_taken_down`), and the organisers are e-mailed.
     """
     person = await PeopleService(db).create_person(access, data)
@@ -221,9 +222,9 @@ async def import_people(access: SeriesOrganiser, request: Request, db: DbSession
     """Add many people at once from a UTF-8 CSV file (organisers only); all rows or none.
 
     The header row names the columns, which are the fields of a person: `given_name` and
-    `family_name` are required, the others optional, unknown columns refused. `aliases`
-    separates names with `;`. Any bad cell, an e-mail address used twice in the file or
-    already used in the series: 422 with one `errors` entry per problem, located as
+    `family_name` are required, the others optional, unknown columns refused. `aliases` and
+    `affiliation_aliases` separate names with `;`. Any bad cell, an e-mail address used twice
+    in the file or already used in the series: 422 with one `errors` entry per problem, located as
     `row N` (the header is row 1), and nothing is stored.
     """
     require_csv(request.headers.get("content-type"))

@@ -81,6 +81,17 @@ PersonPosition = Annotated[
     str, _text(300), _NO_CONTROLS, Field(examples=["Former Deputy Foreign Minister"])
 ]
 Affiliation = Annotated[str, _text(300), _NO_CONTROLS, Field(examples=["Kabul Policy Institute"])]
+AffiliationAlias = Annotated[str, _text(300), _NO_CONTROLS]
+AffiliationAliases = Annotated[
+    list[AffiliationAlias],
+    Field(
+        max_length=MAX_ALIASES,
+        description="Other names of the person's affiliation: its name in Dari, Pashto or "
+        "Arabic (every language the series publishes editions in), its other English names. "
+        "The guard cannot translate: it blocks only the names given here.",
+        examples=[["منتدى كابول للتعاون الإقليمي", "د کابل د سیمه ییزې همکارۍ فورم"]],
+    ),
+]
 Acronym = Annotated[str, _text(30), _NO_CONTROLS, Field(examples=["KPI"])]
 CountryCode = Annotated[
     str,
@@ -122,6 +133,7 @@ class PersonCreate(BaseModel):
                     "position": "Senior Fellow",
                     "affiliation": "Kabul Policy Institute",
                     "affiliation_acronym": "KPI",
+                    "affiliation_aliases": ["انستیتوت پالیسی کابل"],
                     "country": "AF",
                     "sector": "scholar",
                     "email": "farida.rahimi@example.org",
@@ -138,19 +150,28 @@ class PersonCreate(BaseModel):
     position: PersonPosition | None = None
     affiliation: Affiliation | None = None
     affiliation_acronym: Acronym | None = None
+    affiliation_aliases: AffiliationAliases = []
     country: CountryCode | None = None
     sector: Sector = Sector.OTHER
     email: PersonEmail | None = None
     notes: Notes = ""
 
 
-_REQUIRED_WHEN_GIVEN = ("given_name", "family_name", "aliases", "sector", "notes")
+_REQUIRED_WHEN_GIVEN = (
+    "given_name",
+    "family_name",
+    "aliases",
+    "affiliation_aliases",
+    "sector",
+    "notes",
+)
 
 
 class PersonUpdate(BaseModel):
     """Changes to a person; absent fields stay as they are, and `null` clears an optional one.
 
-    `given_name`, `family_name`, `aliases`, `sector` and `notes` cannot be null.
+    `given_name`, `family_name`, `aliases`, `affiliation_aliases`, `sector` and `notes` cannot
+    be null.
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=not_nullable(*_REQUIRED_WHEN_GIVEN))
@@ -162,6 +183,7 @@ class PersonUpdate(BaseModel):
     position: PersonPosition | None = None
     affiliation: Affiliation | None = None
     affiliation_acronym: Acronym | None = None
+    affiliation_aliases: AffiliationAliases | None = None
     country: CountryCode | None = None
     sector: Sector | None = None
     email: PersonEmail | None = None
@@ -187,6 +209,7 @@ class PersonRead(BaseModel):
     position: str | None
     affiliation: str | None
     affiliation_acronym: str | None
+    affiliation_aliases: list[str]
     country: str | None
     sector: Sector
     email: str | None

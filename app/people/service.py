@@ -83,6 +83,7 @@ def person_read(person: Person) -> PersonRead:
         position=person.position,
         affiliation=person.affiliation,
         affiliation_acronym=person.affiliation_acronym,
+        affiliation_aliases=list(person.affiliation_aliases or ()),
         country=person.country,
         sector=person.sector,
         email=person.email,
@@ -227,7 +228,7 @@ class PeopleService:
         ):
             raise Conflict(EMAIL_TAKEN, field="email")
         for key, value in changes.items():
-            setattr(person, key, list(value) if key == "aliases" else value)
+            setattr(person, key, list(value) if key in _LIST_FIELDS else value)
         await self.db.flush()
         await directory_changed(self.db, person.dialogue_series_id, [person.id])
         return person
@@ -471,6 +472,9 @@ class PeopleService:
         return people, named
 
 
+_LIST_FIELDS = ("aliases", "affiliation_aliases")
+
+
 def _new_person(series_id: uuid.UUID, data: PersonCreate) -> Person:
     return Person(
         dialogue_series_id=series_id,
@@ -481,6 +485,7 @@ def _new_person(series_id: uuid.UUID, data: PersonCreate) -> Person:
         position=data.position,
         affiliation=data.affiliation,
         affiliation_acronym=data.affiliation_acronym,
+        affiliation_aliases=list(data.affiliation_aliases),
         country=data.country,
         sector=data.sector,
         email=data.email,

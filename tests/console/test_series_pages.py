@@ -207,6 +207,57 @@ async def test_people_search_add_and_csv_import_with_row_errors(
     assert "imported-2" in imported.headers["location"]
 
 
+async def test_person_form_edits_the_other_names_of_the_affiliation(
+    signed_in: SignedIn, factory: Factory, db: AsyncSession
+) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    browser = await signed_in(organiser)
+    names = "منتدى كابول للتعاون الإقليمي\nمجمع کابل برای همکاری منطقه‌ای"
+    added = await browser.post(
+        f"/console/series/{series.id}/people",
+        {
+            "given_name": "Farid",
+            "family_name": "Sultani",
+            "affiliation": "Kabul Forum for Regional Cooperation",
+            "affiliation_aliases": names,
+            "sector": "former_diplomat",
+        },
+    )
+    assert added.status_code == 303
+    person = await db.scalar(select(Person).where(Person.family_name == "Sultani"))
+    assert person is not None
+    assert person.affiliation_aliases == names.splitlines()
+    shown = await browser.get(f"/console/people/{person.id}")
+    assert 'name="affiliation_aliases"' in shown.text
+    assert "مجمع کابل برای همکاری منطقه‌ای" in shown.text
+    saved = await browser.post(
+        f"/console/people/{person.id}",
+        {
+            "given_name": "Farid",
+            "family_name": "Sultani",
+            "affiliation_aliases": "د کابل د سیمه ییزې همکارۍ فورم",
+            "sector": "former_diplomat",
+        },
+    )
+    assert saved.status_code == 303
+    await db.refresh(person)
+    assert person.affiliation_aliases == ["د کابل د سیمه ییزې همکارۍ فورم"]
+    refused = await browser.post(
+        f"/console/people/{person.id}",
+        {
+            "given_name": "Farid",
+            "family_name": "Sultani",
+            "affiliation_aliases": "x" * 301,
+            "sector": "former_diplomat",
+        },
+    )
+    assert refused.status_code == 422
+    assert "x" * 301 in refused.text  # what was typed stays in the form
+    await db.refresh(person)
+    assert person.affiliation_aliases == ["د کابل د سیمه ییزې همکارۍ فورم"]
+
+
 @pytest.mark.parametrize("suffix", ["", "/people", "/members", "/themes", "/settings"])
 async def test_series_pages_of_another_series_answer_404(
     signed_in: SignedIn, factory: Factory, suffix: str

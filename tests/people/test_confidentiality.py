@@ -100,6 +100,7 @@ async def full_roster(
             position=position,
             affiliation=aff,
             affiliation_acronym=acronym,
+            affiliation_aliases=[f"{aff} (other name)", "مؤسسة " + family] if aff else [],
             country=country,
             sector=sector,
             email=f"{given.lower()}.{family.lower()}@example.org",
@@ -174,6 +175,7 @@ async def test_composition_contains_no_roster_data(
         secrets += [person.email or "", person.notes, person.honorific or ""]
         secrets += [person.position or "", person.affiliation or ""]
         secrets += [person.affiliation_acronym or ""]
+        secrets += person.affiliation_aliases
     secrets += ["chair", "participant"]
     leaked = [s for s in secrets if s and s in text]
     assert leaked == []

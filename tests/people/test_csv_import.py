@@ -48,6 +48,32 @@ def errors_of(response: httpx.Response) -> list[tuple[str, str]]:
     return [(e["location"], e["field"]) for e in response.json()["errors"]]
 
 
+async def test_import_reads_affiliation_aliases_separated_like_aliases(
+    client: httpx.AsyncClient, factory: Factory, db: AsyncSession
+) -> None:
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    body = (
+        "given_name,family_name,affiliation,affiliation_aliases\n"
+        "Farid,Sultani,Kabul Forum for Regional Cooperation,"
+        "منتدى كابول للتعاون الإقليمي ; مجمع کابل برای همکاری منطقه‌ای;\n"
+        "Maria,Lopez,,\n"
+    )
+    response = await post_csv(client, organiser, series.id, body)
+    assert response.status_code == 201, response.text
+    farid, maria = response.json()["items"]
+    assert farid["affiliation_aliases"] == [
+        "منتدى كابول للتعاون الإقليمي",
+        "مجمع کابل برای همکاری منطقه‌ای",
+    ]
+    assert maria["affiliation_aliases"] == []
+    too_long = "given_name,family_name,affiliation_aliases\nA,B,ok;" + "x" * 301 + "\n"
+    refused = await post_csv(client, organiser, series.id, too_long)
+    assert errors_of(refused) == [("row 2", "affiliation_aliases")]
+    assert "item 2" in refused.json()["errors"][0]["reason"]
+    assert await people_in(db) == 2
+
+
 async def test_import_creates_every_row(client: httpx.AsyncClient, factory: Factory) -> None:
     organiser = await factory.caller()
     series = await factory.series(organiser=organiser)

@@ -180,6 +180,11 @@ async def test_patch_to_an_email_in_use_is_409(
         ({"affiliation_acronym": "x" * 31}, "affiliation_acronym"),
         ({"aliases": ["a"] * 21}, "aliases"),
         ({"aliases": ["x" * 101]}, "aliases.0"),
+        ({"affiliation_aliases": ["a"] * 21}, "affiliation_aliases"),
+        ({"affiliation_aliases": ["x" * 301]}, "affiliation_aliases.0"),
+        ({"affiliation_aliases": ["ok", ""]}, "affiliation_aliases.1"),
+        ({"affiliation_aliases": ["Kabul\x00Forum"]}, "affiliation_aliases.0"),
+        ({"affiliation_aliases": "Kabul Forum"}, "affiliation_aliases"),
         ({"notes": "x" * 10_001}, "notes"),
         ({"given_name": "Far\x00ida"}, "given_name"),
         ({"twitter": "@farida"}, "twitter"),
@@ -225,7 +230,9 @@ async def test_patch_changes_given_fields_and_null_clears_optional_ones(
     )
 
 
-@pytest.mark.parametrize("field", ["given_name", "family_name", "aliases", "sector", "notes"])
+@pytest.mark.parametrize(
+    "field", ["given_name", "family_name", "aliases", "affiliation_aliases", "sector", "notes"]
+)
 async def test_patch_null_on_a_required_field_is_422(
     client: httpx.AsyncClient, factory: Factory, roster: RosterFactory, field: str
 ) -> None:
@@ -237,6 +244,42 @@ async def test_patch_null_on_a_required_field_is_422(
     )
     assert response.status_code == 422
     assert field in field_errors(response)
+
+
+async def test_affiliation_aliases_are_created_read_changed_and_cleared(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    """The other names of a person's affiliation (in the languages of the series' editions)."""
+    organiser = await factory.caller()
+    series = await factory.series(organiser=organiser)
+    names = ["منتدى كابول للتعاون الإقليمي", "مجمع کابل برای همکاری منطقه‌ای"]
+    created = await client.post(
+        f"/api/v1/series/{series.id}/people",
+        json=person_payload(affiliation_aliases=[f" {names[0]} ", names[1]]),
+        headers=organiser.headers,
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["affiliation_aliases"] == names
+    url = f"/api/v1/people/{created.json()['id']}"
+    assert (await client.get(url, headers=organiser.headers)).json()["affiliation_aliases"] == names
+    listed = await client.get(f"/api/v1/series/{series.id}/people", headers=organiser.headers)
+    assert listed.json()["items"][0]["affiliation_aliases"] == names
+    changed = await client.patch(
+        url, json={"affiliation_aliases": names[:1]}, headers=organiser.headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["affiliation_aliases"] == names[:1]
+    kept = await client.patch(url, json={"sector": "media"}, headers=organiser.headers)
+    assert kept.json()["affiliation_aliases"] == names[:1]
+    cleared = await client.patch(url, json={"affiliation_aliases": []}, headers=organiser.headers)
+    assert cleared.json()["affiliation_aliases"] == []
+    assert (await client.get(url, headers=organiser.headers)).json()["affiliation_aliases"] == []
+    minimal = await client.post(
+        f"/api/v1/series/{series.id}/people",
+        json={"given_name": "Ahmad", "family_name": "Wali"},
+        headers=organiser.headers,
+    )
+    assert minimal.json()["affiliation_aliases"] == []
 
 
 async def test_delete_removes_person_and_their_attendance(

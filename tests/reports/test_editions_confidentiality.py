@@ -341,25 +341,115 @@ TRANSLATED_AFFILIATIONS = {
     "hkpi-arabic": "قالت مديرة البحوث في معهد هندوكوش للسياسات إن العملية بطيئة.",
     "hkpi-transliterated": "به گفتهٔ نمایندهٔ هندوکش پالیسی انستیتیوت، روند صلح کند است.",
 }
+# What an organiser enters as the other names of each affiliation: written as they come to
+# mind (Arabic kaf and yeh where the texts have the Persian ones, a space for the
+# zero-width non-joiner), the guard reads both alike.
+AFFILIATION_ALIASES = {
+    "Sultani": ["منتدى كابول للتعاون الإقليمي", "مجمع كابل براى همكارى منطقه اى"],
+    "Azimi": ["معهد هندوكوش للسياسات", "هندوکش پالیسی انستیتیوت"],
+}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK (review, not fixed): the directory holds affiliations in Latin script only and "
-    "the guard has no Arabic-script form of them (translated or transliterated); an edition "
-    "naming a participant's institution in Dari, Pashto or Arabic passes the guard and rests on "
-    "the reviewer alone. Needs affiliation aliases in the directory (a migration) or an "
-    "Arabic-script index of affiliations.",
-)
+async def _person_id(client: httpx.AsyncClient, demo: Demo, family_name: str) -> str:
+    r = await client.get(
+        f"/api/v1/series/{demo.series.id}/people",
+        params={"q": family_name},
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code == 200, r.text
+    [person] = [p for p in r.json()["items"] if p["family_name"] == family_name]
+    return str(person["id"])
+
+
+async def _enter_affiliation_aliases(
+    client: httpx.AsyncClient, demo: Demo, family_name: str, aliases: list[str]
+) -> httpx.Response:
+    pid = await _person_id(client, demo, family_name)
+    r = await client.patch(
+        f"/api/v1/people/{pid}",
+        json={"affiliation_aliases": aliases},
+        headers=demo.organiser.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["affiliation_aliases"] == aliases
+    return r
+
+
 @pytest.mark.parametrize("attack", sorted(TRANSLATED_AFFILIATIONS))
 async def test_a_translated_affiliation_is_refused(
     demo: Demo, client: httpx.AsyncClient, attack: str
 ) -> None:
+    """The organiser entered the institutions in the languages the series publishes in."""
+    for family_name, aliases in AFFILIATION_ALIASES.items():
+        await _enter_affiliation_aliases(client, demo, family_name, aliases)
     texts = await _texts(client, demo)
     point = list(texts["points"])[4]
     texts["points"][point] = TRANSLATED_AFFILIATIONS[attack]
     r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
     assert r.status_code == 422, (attack, r.status_code, r.text[:300])
+    assert any(f"texts.points.{point}" == e["field"] for e in r.json()["errors"]), r.json()
+
+
+@pytest.mark.parametrize("attack", sorted(TRANSLATED_AFFILIATIONS))
+async def test_a_translated_affiliation_not_entered_as_an_alias_still_passes(
+    demo: Demo, client: httpx.AsyncClient, attack: str
+) -> None:
+    """Documented limitation (docs/guard.md): the guard cannot translate, nor spell an
+    institution's name in Arabic letters. Without the organiser's alias the translated name
+    passes, and rests on the reviewer. If this fails, the guard learned something: update
+    the docs."""
+    texts = await _texts(client, demo)
+    point = list(texts["points"])[4]
+    texts["points"][point] = TRANSLATED_AFFILIATIONS[attack]
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 201, (attack, r.status_code, r.text[:300])
+
+
+async def test_an_affiliation_alias_entered_after_publication_takes_the_edition_down(
+    demo: Demo, client: httpx.AsyncClient, factory: Factory, db: object
+) -> None:
+    """An Arabic edition naming a participant's institution in Arabic was published (no
+    alias then): entering that name as the affiliation's other name takes the edition down
+    at once in every format and on its page, and the series page in Arabic carries none of
+    it."""
+    from app.series.models import MemberRole, SeriesMember
+
+    second = await factory.caller()
+    db.add(  # type: ignore[attr-defined]
+        SeriesMember(
+            dialogue_series_id=demo.series.id, app_user_id=second.id, role=MemberRole.ORGANISER
+        )
+    )
+    await db.commit()  # type: ignore[attr-defined]
+    named = "منتدى كابول للتعاون الإقليمي"
+    texts = await _complete(client, demo)
+    point = list(texts["points"])[4]
+    texts["points"][point] = TRANSLATED_AFFILIATIONS["kfrc-arabic"]
+    r = await client.put(_url(demo, "/ar"), json={"texts": texts}, headers=demo.rapporteur.headers)
+    assert r.status_code == 201, r.text
+    r = await client.post(_url(demo, "/ar/submit"), headers=demo.rapporteur.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        _url(demo, "/ar/review"), json={"action": "approve"}, headers=second.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(_url(demo, "/ar/publish"), headers=demo.organiser.headers)
+    assert r.status_code == 200, r.text
+    for where, answer in await _every_public_address(client, demo, "ar"):
+        assert answer.status_code == 200, (where, answer.status_code)
+    r = await client.get(
+        f"/api/v1/public/reports/{demo.summary.id}", params={"lang": "ar", "format": "md"}
+    )
+    assert named in r.text
+    r = await _enter_affiliation_aliases(client, demo, "Sultani", [named])
+    assert any(w["code"] == "published_text_taken_down" for w in r.json()["warnings"]), r.json()
+    for where, answer in await _every_public_address(client, demo, "ar"):
+        assert answer.status_code == 410, (where, answer.status_code, answer.text[:200])
+        assert named not in answer.text, where
+        for why in ("Sultani", "KFRC", "directory", "alias"):
+            assert why not in answer.text, (where, why)
+    page = await client.get(f"/series/{demo.series.slug}", params={"lang": "ar"})
+    assert named not in page.text
 
 
 async def test_another_participant_in_the_on_record_guest_line_is_refused(
