@@ -10,8 +10,11 @@ of each person's affiliation; the guard blocks them as it blocks the affiliation
 people start with none.
 
 ``ALTER TABLE ... ADD/DROP COLUMN`` on SQLite does not rebuild ``person``, so its
-directory-version triggers (0030) stay. The downgrade drops the names given (the older
-schema has nowhere to keep them); every other column of every person stays.
+directory-version triggers (0030) stay. The downgrade keeps what the guard needs: the older
+schema has no column for these names, so each person's are added to their ``aliases``, which
+the older guard blocks in every public text as it blocked them here (a downgrade must not
+let an institution's translated name reach the public again). Every other column stays;
+upgrading again starts the new column empty, with the names still among the aliases.
 """
 
 from collections.abc import Sequence
@@ -39,4 +42,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    names = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+    person = sa.table(
+        "person",
+        sa.column("id", sa.Uuid()),
+        sa.column("aliases", names),
+        sa.column("affiliation_aliases", names),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(person.c.id, person.c.aliases, person.c.affiliation_aliases)
+    ).all()
+    for person_id, aliases, extra in rows:
+        if extra:
+            kept = list(dict.fromkeys([*(aliases or []), *extra]))
+            bind.execute(person.update().where(person.c.id == person_id).values(aliases=kept))
     op.drop_column("person", "affiliation_aliases")
