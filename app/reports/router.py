@@ -92,7 +92,7 @@ async def _service(request: Request, db: DbSession) -> ReportService:
 Service = Annotated[ReportService, Depends(_service)]
 
 
-def _editions(request: Request, db: DbSession) -> EditionService:
+async def _editions(request: Request, db: DbSession) -> EditionService:
     return EditionService(db, request.app.state.settings)
 
 

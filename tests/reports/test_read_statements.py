@@ -31,6 +31,11 @@ MORE = {
     "/api/v1/sessions/{session_id}/composition": 6,
     # the point, its revisions, their themes
     "/api/v1/key-points/{key_point_id}/history": 5,
+    # an edition beside its source: the version, and the session's records rebuilt as the
+    # report preview rebuilds them (to list what is still untranslated), then the editions
+    "/api/v1/reports/{report_id}/editions": 14,
+    "/api/v1/reports/{report_id}/editions/source": 13,
+    "/api/v1/reports/{report_id}/editions/{language}": 14,
 }
 # Needs a registered endpoint, whose URL must resolve to a public address: counted in
 # tests/webhooks, where resolution is faked.
@@ -85,6 +90,7 @@ async def test_every_single_resource_read_takes_few_statements(
             select(KeyPoint.id).where(KeyPoint.dialogue_session_id == demo.session.id)
         ),
         "theme_id": await first(select(Theme.id).where(Theme.dialogue_series_id == demo.series.id)),
+        "language": "fa-AF",  # the demo's Dari edition of its summary
     }
     counted: dict[str, int] = {}
     for path in single_paths(app):
