@@ -446,6 +446,8 @@ async def test_a_request_renewing_a_subscription_and_the_sweep_wait_for_each_oth
             with contextlib.suppress(BaseException):
                 await task
         async with maker() as cleanup:
+            # A failed step may leave the request's task holding the row: fail, never hang.
+            await cleanup.execute(text("SET LOCAL lock_timeout = '10s'"))
             await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
             await cleanup.execute(delete(DialogueSeries).where(DialogueSeries.id == series.id))
             # The request's confirmation mail, committed with it.
@@ -485,5 +487,7 @@ async def test_two_requests_for_a_new_address_take_turns_on_postgresql(
             await second.commit()
     finally:
         async with maker() as cleanup:
+            # A failed step may leave the request's task holding the row: fail, never hang.
+            await cleanup.execute(text("SET LOCAL lock_timeout = '10s'"))
             await cleanup.execute(delete(Subscriber).where(Subscriber.email == address))
             await cleanup.commit()
