@@ -23,12 +23,11 @@ never reads.
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent.parent / "tests" / "confidentiality"
+from bench.corpus_items import HERE, SplitItems, write_corpus
+
 SEED = 1503
 
 
@@ -1252,15 +1251,8 @@ def _markdown_forms(rng: random.Random, pid: str) -> list[str]:
 
 def build() -> tuple[dict[str, Any], dict[str, Any]]:
     rng = random.Random(SEED)
-    tune: list[dict[str, Any]] = []
-    valid: list[dict[str, Any]] = []
-
-    def add(pid: str | None, text: str, label: str, cls: str, **extra: Any) -> None:
-        item = {"label": label, "class": cls, "text": text, **extra}
-        if pid is None:
-            (valid if rng.random() < 0.5 else tune).append(item)
-        else:
-            (valid if pid in VALID else tune).append(item)
+    parts = SplitItems(rng, VALID)
+    add = parts.add
 
     for pid in DISTINCT:
         for cls, maker in (
@@ -1329,15 +1321,13 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
     for text, allowed in CONSENT:
         add(None, text, "clean", "consent", allowed_person_ids=allowed)
         add(None, text, "leak", "consent")
-    return {"roster": ROSTER, "items": tune}, {"roster": ROSTER, "items": valid}
+    return {"roster": ROSTER, "items": parts.tune}, {"roster": ROSTER, "items": parts.valid}
 
 
 def main() -> None:
     tune, valid = build()
     for name, data in (("corpus_guard_tune.json", tune), ("corpus_guard_valid.json", valid)):
-        path = HERE / name
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {path} ({len(data['items'])} items)")
+        write_corpus(HERE / name, data["roster"], data["items"])
 
 
 if __name__ == "__main__":

@@ -15,12 +15,12 @@ never read by the checker's author: only its aggregate figures are printed.
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "confidentiality" / "corpus_caspian.json"
+from bench.corpus_items import HERE, item, write_corpus
+
+OUT = HERE / "corpus_caspian.json"
 SEED = 15
 
 ROSTER: list[dict[str, Any]] = [
@@ -484,7 +484,7 @@ def build() -> dict[str, Any]:
     items: list[dict[str, Any]] = []
 
     def add(text: str, label: str, cls: str, **extra: Any) -> None:
-        items.append({"label": label, "class": cls, "text": text, **extra})
+        items.append(item(text, label, cls, **extra))
 
     for pid in (*DISTINCT, "mansouri"):
         for cls, variants in disguises(rng, pid).items():
@@ -534,8 +534,8 @@ def build() -> dict[str, Any]:
 
 
 def main() -> None:
-    OUT.write_text(json.dumps(build(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    data = build()
+    write_corpus(OUT, data["roster"], data["items"])
 
 
 if __name__ == "__main__":
