@@ -1016,21 +1016,25 @@ class Checker:
         norm = normalise(text)
         out: list[Finding] = []
         scan = self._scan(norm.text)
+        emailed = self._emails_of(norm.text, allowed, out) if "@" in norm.text else set()
         if scan is not None:
+            scan.allowed = allowed
+            scan.named |= emailed
             self._names(scan, allowed, out)
             self._affiliation_bags(scan, allowed, out)
+            scan.settle(out)
             self._indirect(scan, allowed, out)
             self._disguised_words(scan, out)
-        if "@" in norm.text and self._emails:
-            self._email_addresses(norm.text, allowed, out)
         for a, b in norm.reversed_spans:
             # A right-to-left override shows this span backwards: read it as it is shown.
             shown = self._scan(norm.text[a:b][::-1])
             if shown is None:
                 continue
             found: list[Finding] = []
+            shown.allowed = allowed
             self._names(shown, allowed, found)
             self._affiliation_bags(shown, allowed, found)
+            shown.settle(found)
             out.extend(replace(f, start=b - f.end, end=b - f.start) for f in found)
         return _in_source(norm, out, self._control_findings(norm))
 
@@ -1090,8 +1094,7 @@ class Checker:
                     elif term1.single_name and term1.weak:
                         self._ambiguous_lower_case(s, term1, i, allowed, out)
                 elif norm in split_prefixes and (split := self._split_name(s, i)) is not None:
-                    if not split.ids <= allowed:
-                        self._emit_name(s, out, i, i + 2, split.kind, split.message, name=True)
+                    self._settle(s, out, split.ids, i, i + 2, split.kind, split.message, name=True)
                     i += 2
                     continue
                 elif not raw.isascii() and is_arabic(raw):
@@ -1106,8 +1109,7 @@ class Checker:
                     and (pair := self._beside_name(s, i)) is not None
                 ):
                     first, pair_ids = pair
-                    if not pair_ids <= allowed:
-                        self._emit_name(s, out, first, i + 1, "name", _MSG_VARIANT, name=True)
+                    self._settle(s, out, pair_ids, first, i + 1, "name", _MSG_VARIANT, name=True)
                     i += 1
                     continue
                 elif (
@@ -1115,8 +1117,7 @@ class Checker:
                     and raw[0].isupper()
                     and (acr := self._acronym_plural(s, i)) is not None
                 ):
-                    if not acr.ids <= allowed:
-                        self._emit_name(s, out, i, i + 1, acr.kind, acr.message, name=False)
+                    self._settle(s, out, acr.ids, i, i + 1, acr.kind, acr.message, name=False)
                     i += 1
                     continue
                 elif len(norm) >= 4:
@@ -1124,8 +1125,7 @@ class Checker:
                     if ids is not None:
                         if allowed and len(ids) > 1 and not ids <= allowed:
                             ids = self._narrowed(s, i, i + 1, ids)
-                        if not ids <= allowed:
-                            self._emit_name(s, out, i, i + 1, "name", _MSG_VARIANT, name=True)
+                        self._settle(s, out, ids, i, i + 1, "name", _MSG_VARIANT, name=True)
                         i += 1
                         continue
             if matched is None:
@@ -1135,8 +1135,7 @@ class Checker:
             ids = term.ids
             if allowed and len(ids) > 1 and not ids <= allowed:
                 ids = self._narrowed(s, i, j, ids)
-            if not ids <= allowed:
-                self._emit_name(s, out, i, j, term.kind, term.message, name=not term.acronym)
+            self._settle(s, out, ids, i, j, term.kind, term.message, name=not term.acronym)
             i = j
 
     def _inert(self, raw: str, norm: str) -> bool:
@@ -1271,12 +1270,15 @@ class Checker:
             if term is None or term.kind != "name" or term.weak or j - i < 4:
                 return i
             kind = "name"
-        if not term.ids <= allowed:
+        if term.ids <= allowed:
+            s.consented(term.ids, named=kind == "name")
+        else:
             start, end = s.starts[i], s.ends[j - 1]
             if end < len(s.text) and s.text[end] == ".":
                 end += 1
             code = f"{kind}:{spelled}"
-            out.append(Finding("block", kind, start, end, s.text[start:end], term.message, code))
+            found = Finding("block", kind, start, end, s.text[start:end], term.message, code)
+            s.put(out, term.ids, found)
         return j
 
     def _ambiguous_lower_case(
@@ -1317,14 +1319,12 @@ class Checker:
         if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
             pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
             if pair:
-                if not pair <= allowed:
-                    self._emit_name(s, out, i, i + 2, "name", _MSG_SCRIPT, name=True)
+                self._settle(s, out, pair, i, i + 2, "name", _MSG_SCRIPT, name=True)
                 return 2
         for variant in arabic_variants(s.norms[i])[1:]:
             term = self._single.get(variant)
             if term is not None:
-                if not term.ids <= allowed:
-                    self._emit_name(s, out, i, i + 1, term.kind, term.message, name=True)
+                self._settle(s, out, term.ids, i, i + 1, term.kind, term.message, name=True)
                 return 1
         if _arabic_common(s.norms[i]) and not self._arabic_name_context(s, i):
             # A very common word of the text's language alone: not read as a Latin family
@@ -1340,8 +1340,7 @@ class Checker:
                 if pattern.fullmatch(key):
                     ids |= pids
             if ids:
-                if not ids <= allowed:
-                    self._emit_name(s, out, i, i + 1, "name", _MSG_SCRIPT, name=True)
+                self._settle(s, out, frozenset(ids), i, i + 1, "name", _MSG_SCRIPT, name=True)
                 return 1
         return 0
 
@@ -1387,14 +1386,23 @@ class Checker:
                     message = _LABEL_MESSAGES["affiliation"]
                 else:
                     severity, message = "warn", "Describes a participant's affiliation"
-                out.append(
-                    Finding(severity, "affiliation", start, end, s.text[start:end], message, code)
+                s.put(
+                    out,
+                    aff.ids,
+                    Finding(severity, "affiliation", start, end, s.text[start:end], message, code),
                 )
 
-    def _email_addresses(self, text: str, allowed: frozenset[str], out: list[Finding]) -> None:
+    def _emails_of(self, text: str, allowed: frozenset[str], out: list[Finding]) -> set[str]:
+        """Block participants' e-mail addresses; return the consenting people whose own
+        address the text gives (it names them)."""
+        named: set[str] = set()
+        if not self._emails:
+            return named
         for m in _EMAIL_RE.finditer(text):
             ids = self._emails.get(m.group(0).strip(".").lower())
-            if ids is not None and not ids <= allowed:
+            if ids is not None and ids <= allowed and len(ids) == 1:
+                named |= ids
+            elif ids is not None and not ids <= allowed:
                 start, end = m.span()
                 out.append(
                     Finding(
@@ -1407,6 +1415,7 @@ class Checker:
                         "email:" + m.group(0).lower(),
                     )
                 )
+        return named
 
     @staticmethod
     def _disguised_words(s: _Scan, out: list[Finding]) -> None:
@@ -1814,13 +1823,41 @@ class Checker:
                     return True
         return False
 
+    def _settle(
+        self,
+        s: _Scan,
+        out: list[Finding],
+        ids: frozenset[str],
+        i: int,
+        j: int,
+        kind: Kind,
+        message: str,
+        *,
+        name: bool,
+    ) -> None:
+        """A match of tokens [i, j) that may be any of ``ids``: nothing if all of them
+        consented (a name then counts as naming them, see :meth:`_Scan.put`), else a block."""
+        if ids <= s.allowed:
+            s.consented(ids, named=kind == "name")
+            return
+        self._emit_name(s, out, i, j, kind, message, name=name, ids=ids)
+
     def _emit_name(
-        self, s: _Scan, out: list[Finding], i: int, j: int, kind: Kind, message: str, *, name: bool
+        self,
+        s: _Scan,
+        out: list[Finding],
+        i: int,
+        j: int,
+        kind: Kind,
+        message: str,
+        *,
+        name: bool,
+        ids: frozenset[str] = frozenset(),
     ) -> None:
         start = s.starts[s.honorific_start(i, self._honorifics)] if name else s.starts[i]
         end = s.possessive_end(j - 1)
         code = kind + ":" + "-".join(s.norms[i:j])
-        out.append(Finding("block", kind, start, end, s.text[start:end], message, code))
+        s.put(out, ids, Finding("block", kind, start, end, s.text[start:end], message, code))
 
     # -- indirect identifiers ------------------------------------------------------------------
 
@@ -2043,10 +2080,27 @@ class Checker:
 class _Scan:
     """The tokens of one text, with the context tests the matchers need."""
 
-    __slots__ = ("_shout", "_titles", "ends", "n", "norms", "raws", "starts", "text")
+    __slots__ = (
+        "_shout",
+        "_titles",
+        "allowed",
+        "ends",
+        "held",
+        "n",
+        "named",
+        "norms",
+        "raws",
+        "starts",
+        "text",
+    )
 
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.text = text
+        # Consent (see :meth:`put`): who may be named, who the text names without doubt,
+        # and the findings that may refer to one of them or to someone else.
+        self.allowed: frozenset[str] = frozenset()
+        self.named: set[str] = set()
+        self.held: list[tuple[frozenset[str], Finding]] = []
         self.starts = [a for a, _ in spans]
         self.ends = [b for _, b in spans]
         self.raws = [text[a:b] for a, b in spans]
@@ -2054,6 +2108,28 @@ class _Scan:
         self.n = len(spans)
         self._shout: bool | None = None
         self._titles: dict[int, bool] | None = None
+
+    def consented(self, ids: frozenset[str], *, named: bool) -> None:
+        """A match that only consenting people can be: as a name, it names them."""
+        if named and len(ids) == 1:
+            self.named |= ids
+
+    def put(self, out: list[Finding], ids: frozenset[str], finding: Finding) -> None:
+        """Add a finding; one that may also be a consenting person waits for :meth:`settle`."""
+        if ids and not ids.isdisjoint(self.allowed):
+            self.held.append((ids, finding))
+        else:
+            out.append(finding)
+
+    def settle(self, out: list[Finding]) -> None:
+        """A name part, affiliation or acronym that a consenting person shares with others
+        ("Hamad", "the ministry"), in a text that names that consenting person unambiguously
+        elsewhere, refers to them, as a reader takes it: no finding. Without such a naming it
+        may be the other person, and blocks."""
+        for ids, finding in self.held:
+            if self.named.isdisjoint(ids):
+                out.append(finding)
+        self.held = []
 
     def gap(self, i: int) -> str:
         """The characters between token i-1 and token i."""
