@@ -618,6 +618,8 @@ def _arabic_context(norm: str) -> bool:
     )
 
 
+# "bin", "ibn", "bint": the given name after one is a father's (see :meth:`Checker._accept`).
+_PATRONYMIC = frozenset({"bin", "ibn", "bint", "binti"})
 # The end of a compound given name written as one word ("سراج‌الدين", "عبدالله"): the next
 # word is that person's family name, not a participant's.
 _ARABIC_COMPOUND_ENDINGS = tuple(fold(w) for w in ("الدين", "الدین", "الله"))
@@ -762,6 +764,8 @@ class Checker:
         emails: dict[str, set[str]] = {}
         affiliations: list[tuple[list[str], str]] = []
         written: dict[str, list[tuple[re.Pattern[str], frozenset[str]]]] = {}
+        # Given names as a translator writes them (see :meth:`_arabic_given`).
+        written_given: dict[str, list[tuple[re.Pattern[str], str]]] = {}
         pairs: dict[str, list[tuple[re.Pattern[str], re.Pattern[str], str]]] = {}
         positions: dict[tuple[str, frozenset[str]], _Position] = {}
         countries: dict[str, set[str]] = {}
@@ -859,6 +863,11 @@ class Checker:
                     skeletons, pattern = found
                     for skeleton in skeletons:
                         written.setdefault(skeleton, []).append((pattern, frozenset({pid})))
+            for part in given:
+                found = written_pattern(_norm(part), shortest=2)
+                if found is not None and _norm(part) not in _PARTICLES:
+                    for skeleton in found[0]:
+                        written_given.setdefault(skeleton, []).append((found[1], pid))
             family_last = [t for t in family if _norm(t) not in _PARTICLES][-1:]
             for first in given[:1]:
                 gw = written_pattern(_norm(first), shortest=2)
@@ -938,6 +947,7 @@ class Checker:
         self._given_by_id = given_by_id
         self._emails = {k: frozenset(v) for k, v in emails.items()}
         self._written = written
+        self._written_given = written_given
         self._written_pairs = pairs
         self._acronyms = {t.tokens[0]: t for t in self._single.values() if "acronym" in t.labels}
         self._affiliations = _AffiliationIndex(affiliations)
@@ -1339,10 +1349,40 @@ class Checker:
             for pattern, pids in candidates:
                 if pattern.fullmatch(key):
                     ids |= pids
+            if ids and self._someone_elses_arabic_name(s, i, frozenset(ids)):
+                return 0
             if ids:
                 self._settle(s, out, frozenset(ids), i, i + 1, "name", _MSG_SCRIPT, name=True)
                 return 1
         return 0
+
+    def _arabic_given(self, norm: str) -> frozenset[str]:
+        """People whose given name this Arabic-script word spells."""
+        found: set[str] = set()
+        for v in arabic_variants(norm):
+            key = arabic_key(v)
+            for pattern, pid in self._written_given.get(arabic_skeleton(key), ()):
+                if pattern.fullmatch(key):
+                    found.add(pid)
+        return frozenset(found)
+
+    def _someone_elses_arabic_name(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """Arabic script has no capitals to tell a name from a word, so two rules stand in
+        for the Latin ones ("Zalmay Khalilzad", "Hamid Karzai"): a word that spells only a
+        participant's given name, followed by a word that is neither a very common word nor
+        that person's family name, is someone else's given name ("زلمی خلیلزاد"); a word that
+        spells a participant's name right after the given name of another participant only
+        is a third person's name ("حامد کرزی" beside a Hamid and a Karzai)."""
+        nxt = i + 1 < s.n and s.plain_gap(i + 1) and is_arabic(s.raws[i + 1])
+        if nxt and ids <= self._arabic_given(s.norms[i]):
+            following = s.norms[i + 1]
+            if not _arabic_common(following) and not self._arabic_pair(s.norms[i], following):
+                return True
+        if i > 0 and s.plain_gap(i) and is_arabic(s.raws[i - 1]):
+            before = self._arabic_given(s.norms[i - 1])
+            if before and before.isdisjoint(ids) and not _arabic_common(s.norms[i - 1]):
+                return True
+        return False
 
     def _arabic_name_context(self, s: _Scan, i: int) -> bool:
         """An honorific before Arabic-script word ``i`` ("دکتر خیلی"), or the given name of a
@@ -1499,6 +1539,27 @@ class Checker:
                 and s.norms[i - 1] in _FIGURE_TITLES
             ):
                 return False  # "Mullah Omar", "St Thomas's", "Prophet Yusuf": someone else
+            if (
+                term.labels == {"given"}
+                and i > 1
+                and s.plain_gap(i)
+                and s.norms[i - 1] in _PATRONYMIC
+                and s.raws[i - 2][:1].isupper()
+                and not self._same_person_nearby(s, i, term.ids)
+                and self._single.get(s.norms[i - 2]) is None
+            ):
+                return False  # "Tamim bin Hamad": the father of someone not on the roster
+            if (
+                "family" in term.labels
+                and i > 0
+                and j < s.n
+                and s.norms[i - 1] in ("a", "an")
+                and s.plain_gap(i)
+                and s.plain_gap(j)
+                and s.raws[j].islower()
+                and s.raws[j].isalpha()
+            ):
+                return False  # "a Tehrani merchant", "a Noorzai elder": a place or a tribe
             if s.next_is_hyphen_compound(i) and term.weak:
                 return False  # "NG-based", "Li-ion"
             if (
