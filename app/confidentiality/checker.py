@@ -1192,8 +1192,8 @@ class Checker:
         return out
 
     def _split_name(self, s: _Scan, i: int) -> _Term | None:
-        """A name split in two by a line break or a space ("Kari\nmova", "Kari mova"): the
-        two pieces together spell a distinctive name."""
+        """A name split in two by a line break, a space or a hyphen ("Kari\nmova", "Kari
+        mova", "Kari-mova"): the two pieces together spell a distinctive name."""
         j = i + 1
         if j >= s.n:
             return None
@@ -1201,6 +1201,9 @@ class Checker:
         if term is None or term.kind != "name":
             return None
         gap = s.gap(j)
+        if gap in _HYPHENS:
+            # "Kar-zai", "Karim-zada": a hyphen inside a distinctive name, not a compound.
+            return None if term.weak else term
         if not gap.isspace() or len(gap) > 3:
             return None
         if "\n" not in gap and "\r" not in gap:
