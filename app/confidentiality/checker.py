@@ -1571,6 +1571,15 @@ class Checker:
                 return False  # "Zalmay Khalilzad", "Erna Solberg": someone not on the roster
             if j < s.n and s.norms[j] in _FIGURE_CONTEXT and s.plain_gap(j):
                 return False  # "the Bush administration"
+            if (
+                j + 2 < s.n
+                and s.norms[j] in ("and", "or")
+                and s.plain_gap(j)
+                and s.raws[j + 1][:1].isupper()
+                and s.plain_gap(j + 2)
+                and s.norms[j + 2] in _FIGURE_CONTEXT
+            ):
+                return False  # "Mohmand and Shinwari elders", "the Noorzai or Alizai tribes"
         if not term.weak:
             if j - i == 1 and len(raw) <= 3 and raw.isupper() and len(raw) > 1:
                 # "ANA" (the army) is not "Ana": short capitals need an honorific.
