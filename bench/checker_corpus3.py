@@ -337,8 +337,8 @@ CONSENT: dict[str, list[tuple[str, list[str], str]]] = {
         ("Hamad bin Naser Al-Suwaydi, Qatar's envoy, spoke on the record.", ["suwaidi"], "clean"),
         ("HE Alsuwaidi closed the public part with a call for patience.", ["suwaidi"], "clean"),
         (
-            "Special Envoy Al-Suwaidi and Ms. Ingrid Solheim of the OFMS opened the day.",
-            ["suwaidi", "solheim"],
+            "Special Envoy Al-Suwaidi and Dr. Ashraf Mansoor of the IICS opened the day.",
+            ["suwaidi", "mansoor"],
             "clean",
         ),
         # What consent does not cover: a non-consented person sharing a name part.

@@ -740,6 +740,8 @@ class Checker:
         public = {_institution_key(name) for name in public_institutions}
         self._all_ids = frozenset(e.person_id for e in roster)
         self._honorifics = set(_HONORIFICS)
+        # Acronyms in their own mixed case ("MoRR"), spelled out letter by letter.
+        self._acronyms_as_written: set[str] = set()
 
         def add(raw_tokens: Sequence[str], label: str, pid: str) -> None:
             if not raw_tokens:
@@ -820,6 +822,7 @@ class Checker:
                     add([initials.upper()], "acronym", pid)
             if e.affiliation_acronym and not public_affiliation:
                 add(_name_tokens(e.affiliation_acronym), "acronym", pid)
+                self._acronyms_as_written.add(e.affiliation_acronym.replace(".", ""))
             # The affiliation's other names, indexed as the affiliation is (the guard cannot
             # translate: only the names the organisers gave). Also as texts are read, where
             # "منطقه‌ای" loses its zero-width non-joiner ("منطقه ای" is the name as given).
@@ -1203,7 +1206,9 @@ class Checker:
         gap = s.gap(j)
         if gap in _HYPHENS:
             # "Kar-zai", "Karim-zada": a hyphen inside a distinctive name, not a compound.
-            return None if term.weak else term
+            first = s.raws[i]
+            broken = first[:1].isupper() and len(first) >= 3 and not _weak_word(s.norms[i])
+            return None if term.weak and not broken else term
         if not gap.isspace() or len(gap) > 3:
             return None
         if "\n" not in gap and "\r" not in gap:
@@ -1211,7 +1216,16 @@ class Checker:
             if not nxt.islower() or (len(nxt) > 2 and _weak_word(s.norms[j])):
                 return None
         if term.weak and not _has_diacritics(s.raws[i] + s.raws[j]):
-            return None  # "Mü ller" is Müller; "Mil ls" is nothing
+            # "Mü ller" is Müller; "Mil ls" is nothing; but a capitalised piece that is no
+            # word, broken off at a line end, is the start of the name ("Oth\nman").
+            first = s.raws[i]
+            if not (
+                "\n" in gap
+                and first[:1].isupper()
+                and len(first) >= 3
+                and not _weak_word(s.norms[i])
+            ):
+                return None
         return term
 
     def _beside_name(self, s: _Scan, i: int) -> tuple[int, frozenset[str]] | None:
@@ -1276,6 +1290,7 @@ class Checker:
         if term is not None and (
             all(r.isupper() for r in s.raws[i:j])
             or (dotted and all(r.islower() for r in s.raws[i:j]))
+            or "".join(s.raws[i:j]) in self._acronyms_as_written  # "M.o.R.R." for MoRR
         ):
             kind: Kind = "affiliation"
         else:

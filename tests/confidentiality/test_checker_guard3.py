@@ -43,7 +43,15 @@ ROSTER = (
     ),
     RosterEntry("noorzai", "Zalmay", "Noorzai", honorific="Mr.", country="AF"),
     RosterEntry("sultani", "Hamid", "Sultani", honorific="Mr.", country="AF"),
-    RosterEntry("karzai", "Laila", "Karzai", honorific="Ms.", country="AF"),
+    RosterEntry(
+        "karzai",
+        "Laila",
+        "Karzai",
+        honorific="Ms.",
+        affiliation="Ministry of Refugees and Repatriation",
+        affiliation_acronym="MoRR",
+        country="AF",
+    ),
     RosterEntry("tehrani", "Parisa", "Tehrani", honorific="Prof.", country="IR"),
     RosterEntry("karimzada", "Nasser", "Karimzada", honorific="Mr.", country="AF"),
 )
@@ -113,6 +121,9 @@ def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) ->
         "The proposal by Kar-zai was welcomed.",
         "According to Karim-zada, the returnees need land.",
         "Tamim bin Hamad Othman spoke.",
+        "Colleagues from the M.o.R.R. circulated a paper.",  # the acronym in its own case
+        "It was Oth\nman who raised the prisoner lists.",  # a word broken at a line end
+        "Oth\ufe63man argued for a ceasefire.",
     ],
 )
 def test_participants_still_block(checker: Checker, text: str) -> None:
