@@ -213,6 +213,18 @@ _I_VERBS = _vocab_list("i_verbs")
 _SPEECH_VERBS = _vocab_list("speech_verbs")
 _SPEECH_ADVERBS = _vocab_list("speech_adverbs")
 _FIGURE_CONTEXT = _vocab_list("figure_context")
+# Regional places spelled like a family name one letter away (a variant is the place).
+_PLACES = frozenset(_norm(w) for w in _word_lines(_read("places.txt")))
+# Before a name, a word that makes it a place ("Lake Nasser", "Fort Abbas").
+_PLACE_TITLES = frozenset({"lake", "mount", "fort", "port", "cape", "camp", "wadi", "jebel"})
+# Nouns that end the proper name of a place or an institution named after someone
+# ("Hamad International Airport", "Hamad Bin Khalifa University").
+_NAMED_AFTER = frozenset(
+    {"airport", "university", "palace", "stadium", "hospital", "mosque", "bridge", "dam"}
+    | {"street", "road", "avenue", "square", "park", "museum", "library", "port", "lake"}
+    | {"college", "school", "hall", "centre", "center", "foundation", "prize", "award"}
+    | {"agency"}
+)
 _MONTHS = _vocab_list("months")
 _DATE_PREPS = _vocab_list("date_prepositions")
 _POS_MODIFIERS = _vocab_list("position_modifiers")
@@ -304,7 +316,8 @@ class _Term:
         )
         self.acronym = self.labels == {"acronym"}
         # Single given/family names may belong to a public figure with a different full name.
-        self.single_name = len(self.tokens) == 1 and bool(name_labels) and "alias" not in shown
+        # (An alias that folds to the family name, "Юсупов" for Yusupov, is no other name.)
+        self.single_name = len(self.tokens) == 1 and bool(name_labels - {"alias"})
         if self.acronym:
             # Short acronyms collide with words and other acronyms ("dim", "IIS"): capitals only.
             self.weak = len(self.tokens[0]) <= 3 or _weak(self.tokens[0])
@@ -1549,7 +1562,22 @@ class Checker:
                     return not _weak_word(s.norms[i])
                 return len(raw) > 1 and raw.isupper() and not s.shouting()
             return True
+        if term.labels == {"given"} and j - i > 1 and self._other_name_follows(s, term, j):
+            return False  # "Ahmad Zia Massoud" is not Ahmad Zia Barakzai
         if term.single_name:
+            if self._named_after(s, i, j):
+                return False  # "Lake Nasser", "Hamad International Airport"
+            if term.labels == {"given"} and self._other_name_follows(s, term, j):
+                return False  # "Hamid Karzai" beside a Hamid and a Karzai: a third person
+            if (
+                "given" not in term.labels
+                and i > 0
+                and s.plain_gap(i)
+                and s.norms[i - 1] in _FIGURE_TITLES
+                and s.norms[i - 1] not in self._honorifics
+                and not self._same_person_nearby(s, i, term.ids)
+            ):
+                return False  # "Mullah Mansoor", "Prince Yusupov": a figure of that name
             if (
                 term.labels == {"given"}
                 and i > 0
@@ -1725,6 +1753,42 @@ class Checker:
                         break
         return False
 
+    def _other_name_follows(self, s: _Scan, term: _Term, j: int) -> bool:
+        """After a given name, a capitalised name that is not on the roster, or another
+        participant's family name: the given name is a third person's."""
+        if j >= s.n or not s.plain_gap(j) or not s.raws[j][:1].isupper():
+            return False
+        if len(term.tokens) > 1 and self._name_like(s, j):
+            return True  # a single given name: see :meth:`_other_persons_name`
+        other = self._single.get(s.norms[j])
+        return (
+            other is not None
+            and other.kind == "name"
+            and "family" in other.labels
+            and other.ids.isdisjoint(term.ids)
+            and not other.weak
+        )
+
+    @staticmethod
+    def _named_after(s: _Scan, i: int, j: int) -> bool:
+        """A name inside the proper name of a place or an institution: after "Lake",
+        "Mount" ..., or before up to two capitalised words and "Airport", "University"."""
+        if (
+            i > 0
+            and s.plain_gap(i)
+            and s.norms[i - 1] in _PLACE_TITLES
+            and s.raws[i - 1][:1].isupper()
+        ):
+            return True
+        k = j
+        for _ in range(3):
+            if k >= s.n or not s.plain_gap(k) or not s.raws[k][:1].isupper():
+                return False
+            if s.norms[k] in _NAMED_AFTER:
+                return True
+            k += 1
+        return False
+
     def _proper_continuation(self, s: _Scan, k: int) -> bool:
         raw = s.raws[k]
         return (
@@ -1804,8 +1868,8 @@ class Checker:
                 if term is not None and term.kind == "name" and not term.weak:
                     ids = term.ids
                     break
-        if ids is None:
-            return None
+        if ids is None or norm in _PLACES:
+            return None  # "Kohistan" is the valley, not Kohistani
         if self._glued_to_other_name(s, i, ids):
             return None
         if i + 1 < s.n and s.norms[i + 1] in _FIGURE_CONTEXT and s.plain_gap(i + 1):

@@ -54,6 +54,10 @@ ROSTER = (
     ),
     RosterEntry("tehrani", "Parisa", "Tehrani", honorific="Prof.", country="IR"),
     RosterEntry("karimzada", "Nasser", "Karimzada", honorific="Mr.", country="AF"),
+    RosterEntry("kohistani", "Mahbouba", "Kohistani", honorific="Dr.", country="AF"),
+    RosterEntry("yusupov", "Dilshod", "Yusupov", aliases=("Юсупов",), country="UZ"),
+    RosterEntry("mohmand", "Abdul Wali", "Mohmand", country="AF"),
+    RosterEntry("shinwari", "Gul Rahman", "Shinwari", country="AF"),
 )
 ENVOY = frozenset({"suwaidi"})
 
@@ -104,6 +108,11 @@ def test_consent_does_not_cover_who_shares_a_name(checker: Checker, text: str) -
         "A Tehrani merchant and a Herati trader met at Islam Qala.",
         "اشرف غنی و زلمی خلیلزاد دربارهٔ زندانیان گفتگو کردند.",
         "حامد کرزی در کابل گفت که صلح باید افغانی باشد.",
+        "Hamid Karzai addressed the Loya Jirga.",  # a Hamid and a Karzai are participants
+        "Hamad International Airport was busy; Lake Nasser was low.",
+        "Kohistan is a district of Kapisa.",  # one letter from Kohistani: the place
+        "Prince Felix Yusupov's palace is in St Petersburg.",
+        "The Mohmand and Shinwari elders met at the Mohmand Agency.",
     ],
 )
 def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) -> None:
@@ -124,6 +133,8 @@ def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) ->
         "Colleagues from the M.o.R.R. circulated a paper.",  # the acronym in its own case
         "It was Oth\nman who raised the prisoner lists.",  # a word broken at a line end
         "Oth\ufe63man argued for a ceasefire.",
+        "Kohistani argued for schools; Yusupov agreed; Mohmand said no.",
+        "Hamid Sultani and Laila Karzai presented.",
     ],
 )
 def test_participants_still_block(checker: Checker, text: str) -> None:
