@@ -560,6 +560,15 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
         "حرم",
         "ضريح",
         "مقام",
+        # A governor of, a tribe, a district named so ("والی وردک", "قوم پوپلزی")
+        "والی",
+        "والي",
+        "قوم",
+        "ولسوالي",
+        "ولسوالۍ",
+        "حوزه",
+        "دره",
+        "ولس",
         # "Jalal al-Din Haqqani": the end of someone else's compound given name
         "الدين",
         "الدین",
@@ -570,6 +579,7 @@ _ARABIC_FIGURE_CONTEXT = frozenset(
 # Very common Dari, Pashto and Arabic words (see the data file): alone, not a family name
 # read through the transliteration skeleton.
 _ARABIC_COMMON = frozenset(fold(w) for w in _word_lines(_read("arabic_script_common.txt")))
+_ARABIC_GIVEN = frozenset(fold(w) for w in _word_lines(_read("arabic_script_given_names.txt")))
 # Arabic-script honorifics: after one, a common word may well be a family name ("دکتر خیلی").
 _ARABIC_HONORIFICS = frozenset(
     fold(w)
@@ -1351,12 +1361,8 @@ class Checker:
         """A word in Arabic script: a name given in Arabic script in the directory (with or
         without an attached article or conjunction), or a Latin name as a translator writes
         it (matched on consonants and long vowels). Returns how many tokens it matched."""
-        if (
-            (i + 1 < s.n and _arabic_context(s.norms[i + 1]))
-            or (i > 0 and _arabic_context(s.norms[i - 1]))
-            or (i > 0 and s.norms[i - 1].endswith(_ARABIC_COMPOUND_ENDINGS))
-        ):
-            return 0  # "the Haqqani network" (in Arabic and Persian the noun comes first)
+        if self._arabic_place_or_group(s, i):
+            return 0
         if i + 1 < s.n and self._written_pairs and is_arabic(s.raws[i + 1]):
             pair = self._arabic_pair(s.norms[i], s.norms[i + 1])
             if pair:
@@ -1365,6 +1371,8 @@ class Checker:
         for variant in arabic_variants(s.norms[i])[1:]:
             term = self._single.get(variant)
             if term is not None:
+                if term.single_name and self._arabic_not_theirs(s, i, term.ids):
+                    return 1
                 self._settle(s, out, term.ids, i, i + 1, term.kind, term.message, name=True)
                 return 1
         if _arabic_common(s.norms[i]) and not self._arabic_name_context(s, i):
@@ -1380,12 +1388,42 @@ class Checker:
             for pattern, pids in candidates:
                 if pattern.fullmatch(key):
                     ids |= pids
-            if ids and self._someone_elses_arabic_name(s, i, frozenset(ids)):
+            if ids and self._arabic_not_theirs(s, i, frozenset(ids)):
                 return 0
             if ids:
                 self._settle(s, out, frozenset(ids), i, i + 1, "name", _MSG_SCRIPT, name=True)
                 return 1
         return 0
+
+    @staticmethod
+    def _arabic_place_or_group(s: _Scan, i: int) -> bool:
+        """ "the Haqqani network", "governor of Wardak" (in Arabic and Persian the noun
+        comes first), or the end of someone else's compound given name before it."""
+        after = i + 1 < s.n and s.plain_gap(i + 1)
+        before = i > 0 and s.plain_gap(i)
+        return (
+            (after and _arabic_context(s.norms[i + 1]))
+            or (before and _arabic_context(s.norms[i - 1]))
+            or (before and s.norms[i - 1].endswith(_ARABIC_COMPOUND_ENDINGS))
+        )
+
+    def _arabic_not_theirs(self, s: _Scan, i: int, ids: frozenset[str]) -> bool:
+        """An Arabic-script word that spells a participant's single name (as the directory
+        writes it) but is not them: a place or a group, a very common word without a name's
+        context ("وزیر", minister), someone else's name (:meth:`_someone_elses_arabic_name`),
+        or a family name after a common given name that is not theirs."""
+        if self._arabic_place_or_group(s, i):
+            return True
+        norm = s.norms[i]
+        if _arabic_common(norm) and not self._arabic_name_context(s, i):
+            return True
+        if self._someone_elses_arabic_name(s, i, ids):
+            return True
+        if i > 0 and s.plain_gap(i) and s.norms[i - 1] in _ARABIC_GIVEN:
+            return not self._arabic_pair(s.norms[i - 1], norm) and not (
+                self._arabic_given(s.norms[i - 1]) & ids
+            )
+        return False
 
     def _arabic_given(self, norm: str) -> frozenset[str]:
         """People whose given name this Arabic-script word spells."""
@@ -1403,9 +1441,10 @@ class Checker:
         participant's given name, followed by a word that is neither a very common word nor
         that person's family name, is someone else's given name ("زلمی خلیلزاد"); a word that
         spells a participant's name right after the given name of another participant only
-        is a third person's name ("حامد کرزی" beside a Hamid and a Karzai)."""
+        is a third person's name ("حامد کرزی" beside a Hamid and a Karzai). A common given
+        name ("محمد") is read as a given name there, even if it also spells a family name."""
         nxt = i + 1 < s.n and s.plain_gap(i + 1) and is_arabic(s.raws[i + 1])
-        if nxt and ids <= self._arabic_given(s.norms[i]):
+        if nxt and (s.norms[i] in _ARABIC_GIVEN or ids <= self._arabic_given(s.norms[i])):
             following = s.norms[i + 1]
             if not _arabic_common(following) and not self._arabic_pair(s.norms[i], following):
                 return True
@@ -1564,6 +1603,8 @@ class Checker:
             return True
         if term.labels == {"given"} and j - i > 1 and self._other_name_follows(s, term, j):
             return False  # "Ahmad Zia Massoud" is not Ahmad Zia Barakzai
+        if term.single_name and not raw.isascii() and is_arabic(raw):
+            return not self._arabic_not_theirs(s, i, term.ids)
         if term.single_name:
             if self._named_after(s, i, j):
                 return False  # "Lake Nasser", "Hamad International Airport"

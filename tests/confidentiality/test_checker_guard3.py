@@ -58,6 +58,10 @@ ROSTER = (
     RosterEntry("yusupov", "Dilshod", "Yusupov", aliases=("Юсупов",), country="UZ"),
     RosterEntry("mohmand", "Abdul Wali", "Mohmand", country="AF"),
     RosterEntry("shinwari", "Gul Rahman", "Shinwari", country="AF"),
+    RosterEntry("wardak", "Farid", "Wardak", country="AF"),
+    RosterEntry("stanikzai", "Nazanin", "Stanikzai", country="AF"),
+    RosterEntry("mehmood", "Tariq", "Mehmood", country="PK"),
+    RosterEntry("wazir", "Ahmad Naeem", "Wazir", aliases=("احمد نعیم وزیر",), country="PK"),
 )
 ENVOY = frozenset({"suwaidi"})
 
@@ -113,6 +117,10 @@ def test_consent_does_not_cover_who_shares_a_name(checker: Checker, text: str) -
         "Kohistan is a district of Kapisa.",  # one letter from Kohistani: the place
         "Prince Felix Yusupov's palace is in St Petersburg.",
         "The Mohmand and Shinwari elders met at the Mohmand Agency.",
+        "والی وردک دربارهٔ امنیت شاهراه صحبت کرد.",  # the governor of Wardak province
+        "شیر محمد عباس ستانکزی سخنگوی هیئت طالبان بود.",  # a public figure's full name
+        "محمد اشرف غنی رئیس جمهور پیشین است.",  # not Mehmood
+        "وزیر خارجه دربارهٔ توافق سخن گفت.",  # the minister, not Wazir
     ],
 )
 def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) -> None:
@@ -135,6 +143,10 @@ def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) ->
         "Oth\ufe63man argued for a ceasefire.",
         "Kohistani argued for schools; Yusupov agreed; Mohmand said no.",
         "Hamid Sultani and Laila Karzai presented.",
+        "ښاغلي وزیر وویل چې لاره باید پرانیستل شي.",
+        "احمد نعیم وزیر وویل چې جرګه به ګډون ونکړي.",
+        "ستانکزی گفت که توافق ممکن است.",
+        "به گفتهٔ وردک، بند کمال خان مهم است.",
     ],
 )
 def test_participants_still_block(checker: Checker, text: str) -> None:
