@@ -1675,6 +1675,8 @@ class Checker:
             return True
         if i > 0 and s.norms[i - 1] in _OFFICE_TITLES and s.plain_gap(i):
             return False
+        if j < s.n and s.raws[j].isdigit() and s.plain_gap(j):
+            return False  # "Ward 5", "Hill 60": a numbered place
         h = s.honorific_start(i, self._honorifics)
         if h < i and (raw[:1].isupper() or s.raws[h][:1].isupper()):
             return True  # "Dr Ng", but not "the foreign secretary said"
@@ -1802,9 +1804,12 @@ class Checker:
         if len(term.tokens) > 1 and self._name_like(s, j):
             return True  # a single given name: see :meth:`_other_persons_name`
         other = self._single.get(s.norms[j])
+        if other is None:
+            # Another participant's family name, spelled otherwise ("Ḥāmid Karzay").
+            near = None if _weak(s.norms[j]) else self._near(s.norms[j], phonetic_key=True)
+            return near is not None and near.isdisjoint(term.ids)
         return (
-            other is not None
-            and other.kind == "name"
+            other.kind == "name"
             and "family" in other.labels
             and other.ids.isdisjoint(term.ids)
             and not other.weak

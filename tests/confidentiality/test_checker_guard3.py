@@ -59,6 +59,7 @@ ROSTER = (
     RosterEntry("mohmand", "Abdul Wali", "Mohmand", country="AF"),
     RosterEntry("shinwari", "Gul Rahman", "Shinwari", country="AF"),
     RosterEntry("wardak", "Farid", "Wardak", country="AF"),
+    RosterEntry("ward", "Mark", "Ward", country="GB"),
     RosterEntry("stanikzai", "Nazanin", "Stanikzai", country="AF"),
     RosterEntry("mehmood", "Tariq", "Mehmood", country="PK"),
     RosterEntry("wazir", "Ahmad Naeem", "Wazir", aliases=("احمد نعیم وزیر",), country="PK"),
@@ -121,6 +122,9 @@ def test_consent_does_not_cover_who_shares_a_name(checker: Checker, text: str) -
         "شیر محمد عباس ستانکزی سخنگوی هیئت طالبان بود.",  # a public figure's full name
         "محمد اشرف غنی رئیس جمهور پیشین است.",  # not Mehmood
         "وزیر خارجه دربارهٔ توافق سخن گفت.",  # the minister, not Wazir
+        "Ḥāmid Karzay, as some texts write him, led the interim administration.",
+        "Noorzai tribal elders met the governor.",
+        "The Ward 5 clinic in Kabul reopened.",
     ],
 )
 def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) -> None:
@@ -146,6 +150,7 @@ def test_someone_elses_name_is_not_a_participant(checker: Checker, text: str) ->
         "ښاغلي وزیر وویل چې لاره باید پرانیستل شي.",
         "احمد نعیم وزیر وویل چې جرګه به ګډون ونکړي.",
         "ستانکزی گفت که توافق ممکن است.",
+        "Ward argued that the clinic should reopen.",
         "به گفتهٔ وردک، بند کمال خان مهم است.",
     ],
 )
