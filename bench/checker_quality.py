@@ -121,6 +121,15 @@ def verdicts(ev: Evaluation) -> dict[str, tuple[float, str, bool]]:
     return out
 
 
+def recall_below(figures: dict[str, tuple[float, str, bool]], floor: float) -> dict[str, float]:
+    """The classes of :func:`verdicts` whose block recall is under ``floor``."""
+    return {
+        name: value
+        for name, (value, _, _) in figures.items()
+        if name.startswith("block recall") and value < floor
+    }
+
+
 def markdown(ev: Evaluation) -> str:
     lines = [
         f"Corpus `{ev.corpus}`: {sum(f.n for f in ev.classes.values())} items.",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.confidentiality.checker import Checker, RosterEntry
-from bench.checker_quality import evaluate, verdicts
+from bench.checker_quality import evaluate, recall_below, verdicts
 
 HERE = Path(__file__).parent
 
@@ -184,12 +184,7 @@ def test_guard3_corpus_floors(path: Path) -> None:
     assert figures["block recall, leak/consent"][0] == 1.0
     clean = ev.pooled("clean")
     assert clean.blocked / clean.n <= CEILING[path.name]
-    low = {
-        name: value
-        for name, (value, _, _) in figures.items()
-        if name.startswith("block recall") and value < 0.85
-    }
-    assert low == {}
+    assert recall_below(figures, 0.85) == {}
 
 
 def test_guard3_corpus_is_what_the_script_writes_and_split_by_person() -> None:
