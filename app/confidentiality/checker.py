@@ -1202,16 +1202,25 @@ class Checker:
         out = ids
         for step, start in ((-1, i - 1), (1, j)):
             k = start
-            for _ in range(3):
+            for _ in range(4):
                 if not 0 <= k < s.n or not s.run_gap(max(k, k - step)):
                     break
                 if s.norms[k] in _PARTICLES:
                     k += step
                     continue
-                other = self._single.get(s.norms[k])
-                if other is None or other.kind != "name" or not s.raws[k][:1].isupper():
+                if not s.raws[k][:1].isupper():
                     break
-                common = out & other.ids
+                other = self._single.get(s.norms[k])
+                if other is not None and other.kind == "name":
+                    other_ids = other.ids
+                else:
+                    # The rest of the name spelled otherwise ("Hamad bin Naser Al-Suwaydi").
+                    near = None if _weak(s.norms[k]) else self._near(s.norms[k], phonetic_key=True)
+                    if near is None:
+                        k += step  # a word of the name that is no family name ("Naser")
+                        continue
+                    other_ids = near
+                common = out & other_ids
                 if common:
                     out = common
                 k += step
@@ -2313,17 +2322,19 @@ class _Scan:
             self.named |= ids
 
     def put(self, out: list[Finding], ids: frozenset[str], finding: Finding) -> None:
-        """Add a finding; one that may also be a consenting person waits for :meth:`settle`."""
-        if ids and not ids.isdisjoint(self.allowed):
+        """Add a finding; an affiliation or acronym that may also be a consenting person's
+        waits for :meth:`settle`. A name part never waits: "Hamad" alone may be the other
+        Hamad, and the guard cannot tell ("Al-Suwaidi thanked Hamad"), so it blocks."""
+        if ids and finding.kind != "name" and not ids.isdisjoint(self.allowed):
             self.held.append((ids, finding))
         else:
             out.append(finding)
 
     def settle(self, out: list[Finding]) -> None:
-        """A name part, affiliation or acronym that a consenting person shares with others
-        ("Hamad", "the ministry"), in a text that names that consenting person unambiguously
-        elsewhere, refers to them, as a reader takes it: no finding. Without such a naming it
-        may be the other person, and blocks."""
+        """An affiliation or acronym that a consenting person shares with others ("the
+        ministry", "MOFA"), in a text that names that consenting person unambiguously, is
+        theirs, as a reader takes it: no finding. Without such a naming it may be the other
+        person's, and blocks."""
         for ids, finding in self.held:
             if self.named.isdisjoint(ids):
                 out.append(finding)

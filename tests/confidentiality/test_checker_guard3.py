@@ -1,9 +1,10 @@
 """The rules the third guard corpus taught the checker (clean texts as an outsider writes
 them), each on a small directory of its own, and that corpus held to floors.
 
-Consent semantics: a consenting speaker may be named every way people write them; a name
-part, affiliation or acronym they share with someone who did not consent refers to them only
-in a text that names them unambiguously; a non-consenting person's own name still blocks.
+Consent semantics: a consenting speaker may be named every way people write them; an
+affiliation or acronym they share with someone who did not consent is theirs only in a text
+that names them unambiguously; a name part they share blocks unless the rest of the name
+around it is theirs; a non-consenting person's own name still blocks.
 """
 
 from __future__ import annotations
@@ -88,7 +89,6 @@ def _blocks(checker: Checker, text: str, allowed: frozenset[str] = frozenset()) 
     [
         "H.E. Hamad bin Nasser Al-Suwaidi of the Ministry of Foreign Affairs of Qatar opened.",
         "Al-Suwaidi (MOFA, Qatar) reminded participants that the process remains open.",
-        "Hamad bin Nasser Al-Suwaidi opened the session. Hamad then invited questions.",
         "Questions for the envoy may be sent to h.alsuwaidi@mofa.example.qa.",
         "Hamad bin Naser Al-Suwaydi spoke on the record.",
     ],
@@ -102,6 +102,9 @@ def test_consenting_speaker_named_with_what_others_share(checker: Checker, text:
     "text",
     [
         "Hamad stressed that the ministry would stay neutral.",  # may be Dr Othman
+        # Even after the envoy is named, "Hamad" alone may be Dr Othman ("Al-Suwaidi thanked
+        # Hamad"): the guard cannot tell, so the leak wins.
+        "Hamad bin Nasser Al-Suwaidi opened the session. Hamad then invited questions.",
         "The MOFA delegation circulated a paper.",  # Dr Othman's ministry too
         "H.E. Al-Suwaidi and Dr. Hamad Othman opened the session.",
         "Al-Suwaidi was followed by Nasser Karimzada.",
@@ -170,7 +173,8 @@ def test_participants_still_block(checker: Checker, text: str) -> None:
 
 GUARD3 = [HERE / "corpus_guard3_tune.json", HERE / "corpus_guard3_valid.json"]
 # Clean false-block ceilings: the tuning part, and the validation part measured once after
-# tuning (0.077: ordinary words and public figures the guard cannot tell from a leak).
+# tuning (0.090: ordinary words, public figures and a shared given name alone, which the
+# guard cannot tell from a leak).
 CEILING = {"corpus_guard3_tune.json": 0.05, "corpus_guard3_valid.json": 0.10}
 
 
