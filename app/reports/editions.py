@@ -27,6 +27,7 @@ from app.confidentiality.gate import BeingRevised, ClearedDocument, Gate, Text
 from app.config import Settings
 from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
+from app.outbox.events import emit
 from app.reports import locales
 from app.reports.builder import (
     Edition,
@@ -38,6 +39,7 @@ from app.reports.builder import (
     SessionSource,
     build_session_report,
 )
+from app.reports.events import edition_data
 from app.reports.guard import report_texts
 from app.reports.model import (
     SessionReport,
@@ -58,8 +60,12 @@ from app.reports.schemas import (
     SeriesTextsIn,
     SessionTextsIn,
 )
-from app.reports.service import REPORT_NOT_FOUND, ReportService, ReportWithdrawn
-from app.series.service import SeriesAccess, SeriesService
+from app.reports.service import (
+    ReportService,
+    ReportWithdrawn,
+    public_edition_ref,
+)
+from app.series.service import SeriesAccess
 from app.sessions.models import AgendaPart, DialogueSession
 from app.users.service import Principal
 
@@ -241,10 +247,13 @@ def _missing_errors(missing: Sequence[str]) -> InvalidRequest:
 class EditionService:
     """Entering, reviewing, publishing and reading editions."""
 
-    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+    def __init__(
+        self, db: AsyncSession, settings: Settings, *, reports: ReportService | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
-        self.reports = ReportService(db, settings)
+        # Shared with a route's ``ReportMember``, which resolved the caller's access first.
+        self.reports = reports or ReportService(db, settings)
         self.repo = ReportRepository(db)
         self.audit = AuditService(db)
 
@@ -253,13 +262,8 @@ class EditionService:
     async def _version(
         self, principal: Principal, report_id: uuid.UUID
     ) -> tuple[ReportVersion, SeriesAccess, DialogueSession]:
-        version = await self.repo.get_version(report_id)
-        if version is None:
-            raise NotFound(REPORT_NOT_FOUND)
-        try:
-            access = await SeriesService(self.db).access(principal, version.dialogue_series_id)
-        except NotFound:
-            raise NotFound(REPORT_NOT_FOUND) from None
+        report = await self.reports.report_access(principal, report_id)
+        version, access = report.version, report.series_access
         session = await self.db.get(DialogueSession, version.dialogue_session_id)
         assert session is not None  # foreign key
         return version, access, session
@@ -580,6 +584,20 @@ class EditionService:
             edition,
             "report_edition.published",
             {"label": edition_label(version, edition), "sha256": edition.content_sha256},
+        )
+        ref = public_edition_ref(
+            self.settings.base_url,
+            version.id,
+            version.number,
+            edition.language,
+            edition.number,
+            edition.published_at,
+        )
+        await emit(
+            self.db,
+            "report.edition_published",
+            version.dialogue_series_id,
+            edition_data(version, edition, ref),
         )
         return self.read(version, edition, source)
 
