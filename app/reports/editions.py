@@ -605,7 +605,9 @@ class EditionService:
         self, principal: Principal, report_id: uuid.UUID
     ) -> list[EditionRead]:
         """Publish every approved edition of the version together (organisers), in language
-        order: all of them or none (the first refusal rolls the request back)."""
+        order: all of them or none. The first refusal undoes the others (a savepoint, so a
+        caller that goes on reading, such as a console page, sees none published) and names
+        its ``language``."""
         version, access, _ = await self._version(principal, report_id)
         access.require_manage()
         approved = [
@@ -613,7 +615,17 @@ class EditionService:
         ]
         if not approved:
             raise Conflict("No edition of this version is approved; approve one first")
-        return [await self.publish(principal, report_id, e.language) for e in approved]
+        published: list[EditionRead] = []
+        language = approved[0].language
+        try:
+            async with self.db.begin_nested():
+                for edition in approved:
+                    language = edition.language
+                    published.append(await self.publish(principal, report_id, language))
+        except DomainError as exc:
+            exc.extensions.setdefault("language", language)
+            raise
+        return published
 
     @staticmethod
     def _require(edition: ReportEdition, what: str, allowed: Sequence[EditionStatus]) -> None:
