@@ -251,7 +251,7 @@ async def _editions_page(
     service: EditionService,
     report: ReportAccess,
     *,
-    notice: str = "",
+    published: list[str] | None = None,
     problem: str = "",
     problem_language: str = "",
     status_code: int = 200,
@@ -276,7 +276,7 @@ async def _editions_page(
             "approved": approved,
             "can_manage": access.can_manage,
             "status_words": STATUS_WORDS,
-            "notice": notice,
+            "published": published or [],
             "problem": problem,
             "problem_language": locales.LANGUAGES[problem_language].name
             if problem_language in LANGUAGES
@@ -292,14 +292,8 @@ async def editions_page(
 ) -> HTMLResponse:
     """A version's editions: each language, its state, what it lacks; for organisers, the
     button that publishes every approved edition at once."""
-    notice = ""
     published = [t for t in request.query_params.getlist("published")[:10] if t in LANGUAGES]
-    if published:
-        names = [locales.LANGUAGES[t].name for t in published]
-        notice = f"Published {len(names)} edition{'s' if len(names) != 1 else ''}: " + ", ".join(
-            names
-        )
-    return await _editions_page(request, service, report, notice=notice)
+    return await _editions_page(request, service, report, published=published)
 
 
 @router.post("/console/reports/{report_id}/editions/publish")

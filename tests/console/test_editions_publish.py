@@ -92,7 +92,10 @@ async def test_publish_all_approved_editions_from_the_screen(
     assert r.status_code == 303
     assert r.headers["location"] == f"{screen}?published=ar&published=ps"
     r = await organiser.get(r.headers["location"])
-    assert "Published 2 editions: العربية, پښتو" in html.unescape(r.text)
+    assert (
+        'Published 2 editions: <bdi lang="ps">پښتو</bdi> as version 1.3, '
+        '<bdi lang="ar">العربية</bdi> as version 1.2.'
+    ) in html.unescape(r.text)
     assert "Publish all approved editions" not in r.text
     assert await _states(client, demo) == {
         "fa-AF": "published",
@@ -122,7 +125,9 @@ async def test_publish_all_is_all_or_nothing(
     r = await organiser.post(f"{screen}/publish")
     assert r.status_code == 409, r.text[:300]
     page = html.unescape(r.text)
-    assert "<strong>Nothing was published.</strong> The پښتو edition was refused:" in page
+    assert (
+        "<strong>Nothing was published.</strong> The <bdi>پښتو</bdi> edition was refused:" in page
+    )
     # The screen shows what is true: both still approved, the button still there.
     assert page.count("Approved, not yet published") == 2
     assert "Publish all approved editions" in page
