@@ -1,7 +1,8 @@
 """The editions screen's "Publish all approved editions" in a real browser (Chromium through
 Playwright): the screen with two approved editions and after publishing them, at 1280 and
 390 px, with axe-core; the browser asks before publishing (a dismissed question publishes
-nothing). The refusals are in tests/console/test_editions_publish.py."""
+nothing); a refused approval keeps the reviewer's note in its box. More refusals are in
+tests/console/test_editions_publish.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.db import create_engine, create_sessionmaker
 from app.demo import ORGANISER_EMAIL, RAPPORTEUR_EMAIL, load_demo
+from app.people.models import Person, Sector
 from app.reports.editions import EditionService
 from app.reports.models import ReportVersion
 from app.reports.schemas import EditionReview, EditionWrite
@@ -45,8 +48,9 @@ async def _principal(db: AsyncSession, email: str) -> Principal:
 
 
 async def seed(db: AsyncSession, settings: Settings, ids: dict[str, Any]) -> None:
-    """The demo (its Dari edition published), with its summary's Pashto and Arabic editions
-    translated by the rapporteur and approved by the organiser, through the service."""
+    """The demo (its Dari edition published), with its summary's Pashto edition translated
+    by the rapporteur and approved by the organiser, and its Arabic one submitted for
+    review, through the service."""
     await load_demo(db, settings=settings)
     await db.flush()
     version = (await db.execute(select(ReportVersion))).scalar_one()
@@ -61,7 +65,9 @@ async def seed(db: AsyncSession, settings: Settings, ids: dict[str, Any]) -> Non
         )
         await editions.put(translator, version.id, lang, EditionWrite(texts=texts))
         await editions.submit(translator, version.id, lang)
-        await editions.review(reviewer, version.id, lang, EditionReview(action="approve"))
+        if lang == "ps":
+            await editions.review(reviewer, version.id, lang, EditionReview(action="approve"))
+    ids["series"] = version.dialogue_series_id
 
 
 @pytest.fixture(scope="module")
@@ -125,19 +131,60 @@ async def test_publish_all_approved_editions_asks_then_publishes(live: LiveServe
             page.once("dialog", dismiss)
             await button.click()
             (question,) = questions
-            assert "Publish 2 approved editions (پښتو, العربية)" in question
+            assert "Publish 1 approved edition (پښتو)" in question
             assert page.url == screen  # nothing was sent
-            assert await page.locator("text=Approved, not yet published").count() == 2
+            assert await page.locator("text=Approved, not yet published").count() == 1
 
             async def accept(dialog: Any) -> None:
                 await dialog.accept()
 
             page.once("dialog", accept)
             await button.click()
-            await page.locator("text=Published 2 editions").wait_for()
+            await page.locator("text=Published 1 edition").wait_for()
             assert await page.locator("text=Approved, not yet published").count() == 0
             assert await button.count() == 0
             problems += await _look(page, live, "editions-published-all")
+            assert problems == [], "\n".join(problems)
+        finally:
+            await browser.close()
+
+
+async def test_a_refused_approval_keeps_the_note(live: LiveServer) -> None:
+    """Someone in the directory is now known by a word of the Arabic text: approving it is
+    refused at its fields, and the note the reviewer typed is still in its box."""
+    from playwright.async_api import async_playwright
+
+    engine = create_engine(live.settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as db:
+            db.add(
+                Person(
+                    dialogue_series_id=live.ids["series"],
+                    given_name="Zmarai",
+                    family_name="Oryakhel",
+                    aliases=[WORDS["ar"]],
+                    sector=Sector.SCHOLAR,
+                    country="AF",
+                )
+            )
+            await db.commit()
+    finally:
+        await engine.dispose()
+    rid = live.ids["summary"]
+    note = "Check the third point against the English, please."
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
+        try:
+            context = await browser.new_context(viewport=WIDE)
+            await context.add_cookies([await live.cookie_for(ORGANISER_EMAIL)])
+            page = await context.new_page()
+            await page.goto(f"{live.base_url}/console/reports/{rid}/editions/ar")
+            await page.locator("#f-note").fill(note)
+            await page.get_by_role("button", name="Approve").click()
+            await page.locator("#form-errors").wait_for()
+            assert await page.locator("#f-note").input_value() == note
+            assert await page.locator("[aria-invalid=true]").count() > 0
+            problems = await _look(page, live, "edition-review-refused")
             assert problems == [], "\n".join(problems)
         finally:
             await browser.close()
