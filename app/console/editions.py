@@ -9,7 +9,6 @@ in ``app/reports/console_pages.py``, only to keep them apart from the report scr
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from fastapi import Request
@@ -21,10 +20,10 @@ from app.confidentiality.gate import AttributionBlocked, UnacknowledgedWarnings
 from app.console.forms import read_form, text
 from app.console.rendering import NO_STORE, page
 from app.console.routing import PageResponse, console_router
-from app.db import DbSession
 from app.errors import DomainError, FieldError, InvalidRequest, NotFound
 from app.kit.security_headers import INLINE_STYLE_POLICY
 from app.reports import locales
+from app.reports.deps import Editions, ReportMemberPage
 from app.reports.editions import LANGUAGES, EditionBlocked, EditionService
 from app.reports.render import Format, render
 from app.reports.schemas import (
@@ -37,7 +36,7 @@ from app.reports.schemas import (
     SeriesTextsIn,
     SessionTextsIn,
 )
-from app.security import PagePrincipal
+from app.reports.service import ReportAccess
 
 router = console_router(tags=["console"])
 
@@ -47,10 +46,6 @@ STATUS_WORDS = {
     "approved": "Approved, not yet published",
     "published": "Published",
 }
-
-
-def _service(request: Request, db: DbSession) -> EditionService:
-    return EditionService(db, request.app.state.settings)
 
 
 def _rows(source: EditionTextsIn, current: EditionTextsIn | None) -> list[dict[str, Any]]:
@@ -197,19 +192,19 @@ def _field_of(api_field: str, source: EditionTextsIn) -> str:
 
 async def _edition_page(
     request: Request,
-    db: DbSession,
-    principal: Any,
-    report_id: uuid.UUID,
+    service: EditionService,
+    report: ReportAccess,
     language: str,
     *,
     errors: dict[str, str] | None = None,
     warnings: list[dict[str, Any]] | None = None,
     posted: EditionTextsIn | None = None,
+    note: str = "",
     notice: str = "",
     problem: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    service = _service(request, db)
+    principal, report_id = report.principal, report.id
     version, access, session = await service.version_context(principal, report_id)
     if language not in LANGUAGES:
         raise NotFound("No such edition")
@@ -241,6 +236,7 @@ async def _edition_page(
             "is_translator": edition is not None and edition.translated_by_id == me,
             "errors": errors or {},
             "warnings": warnings or [],
+            "note": note,
             "notice": notice,
             "problem": problem,
             "calendar": edition.calendar if edition else "gregorian",
@@ -250,18 +246,25 @@ async def _edition_page(
     )
 
 
-@router.get("/console/reports/{report_id}/editions")
-async def editions_page(
-    request: Request, report_id: uuid.UUID, principal: PagePrincipal, db: DbSession
+async def _editions_page(
+    request: Request,
+    service: EditionService,
+    report: ReportAccess,
+    *,
+    published: list[str] | None = None,
+    problem: str = "",
+    problem_language: str = "",
+    status_code: int = 200,
 ) -> HTMLResponse:
-    """A version's editions: each language, its state, what it lacks."""
-    service = _service(request, db)
-    version, access, session = await service.version_context(principal, report_id)
-    found: dict[str, EditionRead] = {e.language: e for e in await service.all(principal, report_id)}
+    version, access, session = await service.version_context(report.principal, report.id)
+    found: dict[str, EditionRead] = {
+        e.language: e for e in await service.all(report.principal, report.id)
+    }
     languages = [
         {"tag": tag, "name": locales.LANGUAGES[tag].name, "edition": found.get(tag)}
         for tag in LANGUAGES
     ]
+    approved = [t for t in LANGUAGES if t in found and found[t].status == "approved"]
     return page(
         request,
         "console/editions.html",
@@ -270,18 +273,58 @@ async def editions_page(
             "session": session,
             "version": version,
             "languages": languages,
+            "approved": approved,
+            "can_manage": access.can_manage,
             "status_words": STATUS_WORDS,
+            "published": published or [],
+            "problem": problem,
+            "problem_language": locales.LANGUAGES[problem_language].name
+            if problem_language in LANGUAGES
+            else "",
         },
+        status_code=status_code,
     )
+
+
+@router.get("/console/reports/{report_id}/editions")
+async def editions_page(
+    request: Request, report: ReportMemberPage, service: Editions
+) -> HTMLResponse:
+    """A version's editions: each language, its state, what it lacks; for organisers, the
+    button that publishes every approved edition at once."""
+    published = [t for t in request.query_params.getlist("published")[:10] if t in LANGUAGES]
+    return await _editions_page(request, service, report, published=published)
+
+
+@router.post("/console/reports/{report_id}/editions/publish")
+async def publish_editions(
+    request: Request, report: ReportMemberPage, service: Editions
+) -> Response:
+    """Publish every approved edition together (the API's ``POST .../editions/publish``):
+    all of them or none; a refusal shows the editions again with the reason and the
+    language refused, none published."""
+    try:
+        published = await service.publish_approved(report.principal, report.id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        raise PageResponse(
+            await _editions_page(
+                request,
+                service,
+                report,
+                problem=exc.detail,
+                problem_language=str(exc.extensions.get("language", "")),
+                status_code=exc.status,
+            )
+        ) from None
+    query = "&".join(f"published={e.language}" for e in published)
+    return RedirectResponse(f"/console/reports/{report.id}/editions?{query}", status_code=303)
 
 
 @router.get("/console/reports/{report_id}/editions/{language}")
 async def edition_page(
-    request: Request,
-    report_id: uuid.UUID,
-    language: str,
-    principal: PagePrincipal,
-    db: DbSession,
+    request: Request, report: ReportMemberPage, language: str, service: Editions
 ) -> HTMLResponse:
     """One edition's form (a new one when there is none in this language yet)."""
     notices = {
@@ -293,125 +336,106 @@ async def edition_page(
     }
     done = request.query_params.get("done", "")[:20]
     return await _edition_page(
-        request, db, principal, report_id, language[:16], notice=notices.get(done, "")
+        request, service, report, language[:16], notice=notices.get(done, "")
     )
+
+
+def _invalid(exc: ValidationError) -> InvalidRequest:
+    """A form's values refused by the API's schema, as the API would name them."""
+    return InvalidRequest(
+        [
+            FieldError(
+                location="body",
+                field=".".join(str(p) for p in e["loc"]),
+                reason=str(e["msg"]),
+            )
+            for e in exc.errors()
+        ]
+    )
+
+
+def _findings(
+    exc: DomainError, source: EditionTextsIn
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """A refusal's findings at the form's fields: (errors, warnings to acknowledge)."""
+    blocked = isinstance(exc, (AttributionBlocked, EditionBlocked))
+    errors = {
+        _field_of(str(e.get("field", "")), source): str(
+            e.get("reason") or ("names someone" if blocked else "")
+        )
+        for e in exc.extensions.get("errors", [])
+    }
+    warnings: list[dict[str, Any]] = []
+    for item in exc.extensions.get("fields", []):
+        field = _field_of(str(item.get("field", "")), source)
+        if isinstance(exc, UnacknowledgedWarnings):
+            warnings.append({"field": field, "findings": item.get("findings", [])})
+        elif blocked:
+            errors.setdefault(field, "This text would identify a participant.")
+    return errors, warnings
 
 
 @router.post("/console/reports/{report_id}/editions/{language}")
 async def edition_action(
-    request: Request,
-    report_id: uuid.UUID,
-    language: str,
-    principal: PagePrincipal,
-    db: DbSession,
+    request: Request, report: ReportMemberPage, language: str, service: Editions
 ) -> Response:
     """Save, submit, approve, return or publish (the API's rules, the API's errors)."""
     form = await read_form(request)
     action = text(form, "action")
-    service = _service(request, db)
+    principal, report_id = report.principal, report.id
     language = language[:16]
     acknowledged = [str(v)[:300] for v in form.getlist("acknowledge")][:50]
+    note = text(form, "note")[:2000]
     source = (await service.source(principal, report_id)).texts
     posted: EditionTextsIn | None = None
     try:
         if action == "save":
             try:
                 posted = _texts(form, source)
+                write = EditionWrite(
+                    calendar="solar_hijri"
+                    if text(form, "calendar") == "solar_hijri"
+                    else "gregorian",
+                    texts=posted,
+                    acknowledge_warnings=acknowledged,
+                )
             except ValidationError as exc:
-                raise InvalidRequest(
-                    [
-                        FieldError(
-                            location="body",
-                            field=".".join(str(p) for p in e["loc"]),
-                            reason=str(e["msg"]),
-                        )
-                        for e in exc.errors()
-                    ]
-                ) from None
-            write = EditionWrite(
-                calendar="solar_hijri" if text(form, "calendar") == "solar_hijri" else "gregorian",
-                texts=posted,
-                acknowledge_warnings=acknowledged,
-            )
+                raise _invalid(exc) from None
             await service.put(principal, report_id, language, write)
             done = "saved"
         elif action == "submit":
             await service.submit(principal, report_id, language)
             done = "submitted"
         elif action in ("approve", "return"):
-            note = text(form, "note")[:2000] or None
-            await service.review(
-                principal,
-                report_id,
-                language,
-                EditionReview(action=action, note=note, acknowledge_warnings=acknowledged),  # type: ignore[arg-type]
-            )
+            try:
+                review = EditionReview(
+                    action=action,  # type: ignore[arg-type]  # one of the two, just above
+                    note=note or None,
+                    acknowledge_warnings=acknowledged,
+                )
+            except ValidationError as exc:
+                raise _invalid(exc) from None
+            await service.review(principal, report_id, language, review)
             done = "approved" if action == "approve" else "returned"
         elif action == "publish":
             await service.publish(principal, report_id, language)
             done = "published"
         else:
             return RedirectResponse(f"/console/reports/{report_id}/editions/{language}", 303)
-    except (AttributionBlocked, EditionBlocked) as exc:
-        errors = {
-            _field_of(str(e.get("field", "")), source): str(e.get("reason", "names someone"))
-            for e in exc.extensions.get("errors", [])
-        }
-        for item in exc.extensions.get("fields", []):
-            errors.setdefault(
-                _field_of(str(item.get("field", "")), source),
-                "This text would identify a participant.",
-            )
-        raise PageResponse(
-            await _edition_page(
-                request,
-                db,
-                principal,
-                report_id,
-                language,
-                errors=errors,
-                posted=posted,
-                problem=exc.detail,
-                status_code=exc.status,
-            )
-        ) from None
-    except UnacknowledgedWarnings as exc:
-        warnings = [
-            {
-                "field": _field_of(str(item.get("field", "")), source),
-                "findings": item.get("findings", []),
-            }
-            for item in exc.extensions.get("fields", [])
-        ]
-        raise PageResponse(
-            await _edition_page(
-                request,
-                db,
-                principal,
-                report_id,
-                language,
-                warnings=warnings,
-                posted=posted,
-                problem=exc.detail,
-                status_code=exc.status,
-            )
-        ) from None
     except DomainError as exc:
         if exc.status == 404:
             raise
-        errors = {
-            _field_of(str(e.get("field", "")), source): str(e.get("reason", ""))
-            for e in exc.extensions.get("errors", [])
-        }
+        errors, warnings = _findings(exc, source)
         raise PageResponse(
             await _edition_page(
                 request,
-                db,
-                principal,
-                report_id,
+                service,
+                report,
                 language,
                 errors=errors,
+                warnings=warnings,
                 posted=posted,
+                note=note,
                 problem=exc.detail,
                 status_code=exc.status,
             )
@@ -423,23 +447,19 @@ async def edition_action(
 
 @router.get("/console/reports/{report_id}/editions/{language}/download")
 async def edition_download(
-    request: Request,
-    report_id: uuid.UUID,
-    language: str,
-    principal: PagePrincipal,
-    db: DbSession,
+    request: Request, report: ReportMemberPage, language: str, service: Editions
 ) -> Response:
     """An edition in one format, for members (a draft is built from the records now)."""
     try:
         fmt = Format(request.query_params.get("format", "pdf").lower()[:8])
     except ValueError:
         fmt = Format.PDF
-    report, version, edition, canonical = await _service(request, db).member_document(
-        principal, report_id, language[:16]
+    document, version, edition, canonical = await service.member_document(
+        report.principal, report.id, language[:16]
     )
-    rendered = await render(report, fmt, canonical=canonical)
+    rendered = await render(document, fmt, canonical=canonical)
     name = (
-        f"{report.series.slug}-session-{report.session.number}-{version.kind.value}-"
+        f"{document.series.slug}-session-{document.session.number}-{version.kind.value}-"
         f"v{version.number}{'.' + str(edition.number) if edition.number else '-draft'}-"
         f"{edition.language}"
     )

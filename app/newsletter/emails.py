@@ -23,6 +23,8 @@ from markupsafe import Markup, escape
 from app.confidentiality.gate import ClearedDocument
 from app.kit.clock import as_utc, utcnow
 from app.outbox.mail import Attachment, email_payload, render_email
+from app.reports.locales import LANGUAGES
+from app.reports.page_texts import PAGE_TEXTS
 from app.series.models import DialogueSeries
 from app.sessions.calendar import event_uid, ordinal_word
 from app.sessions.models import DialogueSession
@@ -31,6 +33,10 @@ from app.sessions.models import DialogueSession
 # that HTML escaping would change.
 UNSUBSCRIBE_MARK = "TRACK2UNSUBSCRIBEURLMARK"
 PREFERENCES_MARK = "TRACK2PREFERENCESURLMARK"
+# The announced summary's link: its words, and the link's language attributes, per reader.
+REPORT_LABEL_MARK = "TRACK2REPORTLABELMARK"
+REPORT_ATTRS_MARK = "TRACK2REPORTATTRSMARK"
+READ_SUMMARY = "Read the summary of the session"
 
 ICS_CONTENT_TYPE = "text/calendar"
 
@@ -86,19 +92,32 @@ class RenderedIssue:
     report_url: str | None = None
 
     def personalise(
-        self, unsubscribe_url: str, preferences_url: str, report_url: str | None = None
+        self,
+        unsubscribe_url: str,
+        preferences_url: str,
+        report_url: str | None = None,
+        language: str | None = None,
     ) -> tuple[str, str]:
         """(text, html) with this recipient's links; ``report_url``: the announced summary
-        in the recipient's language (its edition), instead of the one rendered."""
+        in the recipient's language ``language`` (its edition), instead of the one rendered,
+        its link then worded in that language (the public pages' own words, never a text
+        of the edition)."""
         text = self.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(
             PREFERENCES_MARK, preferences_url
         )
         html = self.html.replace(UNSUBSCRIBE_MARK, unsubscribe_url).replace(
             PREFERENCES_MARK, preferences_url
         )
+        label, attrs = READ_SUMMARY, ""
         if report_url and self.report_url:
             text = text.replace(self.report_url, report_url)
             html = html.replace(escape(self.report_url), escape(report_url))
+            if language is not None and language in PAGE_TEXTS and language in LANGUAGES:
+                lang = LANGUAGES[language]
+                label = f"{PAGE_TEXTS[language]['read_summary']} ({lang.name})"
+                attrs = f' lang="{language}" dir="{"rtl" if lang.rtl else "ltr"}"'
+        text = text.replace(REPORT_LABEL_MARK, label)
+        html = html.replace(REPORT_LABEL_MARK, escape(label)).replace(REPORT_ATTRS_MARK, attrs)
         return text, html
 
 
@@ -116,6 +135,8 @@ def render_issue(
             "body_markdown": body_markdown,
             "body_html": render_markdown(body_markdown),
             "report_url": report_url,
+            "report_label": REPORT_LABEL_MARK,
+            "report_attrs": REPORT_ATTRS_MARK,
             "unsubscribe_url": UNSUBSCRIBE_MARK,
             "preferences_url": PREFERENCES_MARK,
         },
@@ -131,9 +152,10 @@ def issue_email(
     unsubscribe_url: str,
     preferences_url: str,
     report_url: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """One subscriber's copy of an issue, with the RFC 8058 unsubscribe headers."""
-    text, html = rendered.personalise(unsubscribe_url, preferences_url, report_url)
+    text, html = rendered.personalise(unsubscribe_url, preferences_url, report_url, language)
     return email_payload(
         to=to,
         to_name=to_name,
@@ -167,6 +189,7 @@ class IssueMailer:
         unsubscribe_url: str,
         preferences_url: str,
         report_url: str | None = None,
+        language: str | None = None,
     ) -> dict[str, Any]:
         if to_name is not None and ("\r" in to_name or "\n" in to_name):
             to_name = None
@@ -179,8 +202,11 @@ class IssueMailer:
                 unsubscribe_url=unsubscribe_url,
                 preferences_url=preferences_url,
                 report_url=report_url,
+                language=language,
             )
-        text, html = self.rendered.personalise(unsubscribe_url, preferences_url, report_url)
+        text, html = self.rendered.personalise(
+            unsubscribe_url, preferences_url, report_url, language
+        )
         return {
             "to": to,
             "to_name": to_name,

@@ -737,6 +737,7 @@ class NewsletterService:
                 unsubscribe_url=self.unsubscribe_link(subscriber_id, series_id),
                 preferences_url=self.preferences_link(subscriber_id),
                 report_url=self._report_url(report_id, language) if language in editions else None,
+                language=language if language in editions else None,
             )
             rows.append(
                 {

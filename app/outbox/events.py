@@ -32,6 +32,7 @@ EVENT_TYPES: Final = (
     "session.taken_down",
     "report.taken_down",
     "report.republished",
+    "report.edition_published",
     "subscription.confirmed",
     "subscription.unsubscribed",
     "report_request.created",

@@ -27,6 +27,7 @@ from app.confidentiality.gate import BeingRevised, ClearedDocument, Gate, Text
 from app.config import Settings
 from app.errors import Conflict, DomainError, FieldError, Forbidden, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
+from app.outbox.events import emit
 from app.reports import locales
 from app.reports.builder import (
     Edition,
@@ -38,6 +39,7 @@ from app.reports.builder import (
     SessionSource,
     build_session_report,
 )
+from app.reports.events import edition_data
 from app.reports.guard import report_texts
 from app.reports.model import (
     SessionReport,
@@ -58,8 +60,12 @@ from app.reports.schemas import (
     SeriesTextsIn,
     SessionTextsIn,
 )
-from app.reports.service import REPORT_NOT_FOUND, ReportService, ReportWithdrawn
-from app.series.service import SeriesAccess, SeriesService
+from app.reports.service import (
+    ReportService,
+    ReportWithdrawn,
+    public_edition_ref,
+)
+from app.series.service import SeriesAccess
 from app.sessions.models import AgendaPart, DialogueSession
 from app.users.service import Principal
 
@@ -241,10 +247,13 @@ def _missing_errors(missing: Sequence[str]) -> InvalidRequest:
 class EditionService:
     """Entering, reviewing, publishing and reading editions."""
 
-    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+    def __init__(
+        self, db: AsyncSession, settings: Settings, *, reports: ReportService | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
-        self.reports = ReportService(db, settings)
+        # Shared with a route's ``ReportMember``, which resolved the caller's access first.
+        self.reports = reports or ReportService(db, settings)
         self.repo = ReportRepository(db)
         self.audit = AuditService(db)
 
@@ -253,13 +262,8 @@ class EditionService:
     async def _version(
         self, principal: Principal, report_id: uuid.UUID
     ) -> tuple[ReportVersion, SeriesAccess, DialogueSession]:
-        version = await self.repo.get_version(report_id)
-        if version is None:
-            raise NotFound(REPORT_NOT_FOUND)
-        try:
-            access = await SeriesService(self.db).access(principal, version.dialogue_series_id)
-        except NotFound:
-            raise NotFound(REPORT_NOT_FOUND) from None
+        report = await self.reports.report_access(principal, report_id)
+        version, access = report.version, report.series_access
         session = await self.db.get(DialogueSession, version.dialogue_session_id)
         assert session is not None  # foreign key
         return version, access, session
@@ -581,13 +585,29 @@ class EditionService:
             "report_edition.published",
             {"label": edition_label(version, edition), "sha256": edition.content_sha256},
         )
+        ref = public_edition_ref(
+            self.settings.base_url,
+            version.id,
+            version.number,
+            edition.language,
+            edition.number,
+            edition.published_at,
+        )
+        await emit(
+            self.db,
+            "report.edition_published",
+            version.dialogue_series_id,
+            edition_data(version, edition, ref),
+        )
         return self.read(version, edition, source)
 
     async def publish_approved(
         self, principal: Principal, report_id: uuid.UUID
     ) -> list[EditionRead]:
         """Publish every approved edition of the version together (organisers), in language
-        order: all of them or none (the first refusal rolls the request back)."""
+        order: all of them or none. The first refusal undoes the others (a savepoint, so a
+        caller that goes on reading, such as a console page, sees none published) and names
+        its ``language``."""
         version, access, _ = await self._version(principal, report_id)
         access.require_manage()
         approved = [
@@ -595,7 +615,17 @@ class EditionService:
         ]
         if not approved:
             raise Conflict("No edition of this version is approved; approve one first")
-        return [await self.publish(principal, report_id, e.language) for e in approved]
+        published: list[EditionRead] = []
+        language = approved[0].language
+        try:
+            async with self.db.begin_nested():
+                for edition in approved:
+                    language = edition.language
+                    published.append(await self.publish(principal, report_id, language))
+        except DomainError as exc:
+            exc.extensions.setdefault("language", language)
+            raise
+        return published
 
     @staticmethod
     def _require(edition: ReportEdition, what: str, allowed: Sequence[EditionStatus]) -> None:

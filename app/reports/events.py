@@ -6,7 +6,8 @@ import uuid
 from typing import Any
 
 from app.outbox.events import iso
-from app.reports.models import ReportRequest, ReportVersion
+from app.reports.models import ReportEdition, ReportKind, ReportRequest, ReportVersion
+from app.reports.schemas import PublicEditionRef
 
 
 def taken_down_data(kind: str, item_id: uuid.UUID, **ids: Any) -> dict[str, Any]:
@@ -25,6 +26,29 @@ def report_data(version: ReportVersion) -> dict[str, Any]:
         "sha256": version.content_sha256,
         "published_at": iso(version.published_at),
         "withdrawn_at": iso(version.withdrawn_at) if version.withdrawn_at else None,
+    }
+
+
+def edition_data(
+    version: ReportVersion, edition: ReportEdition, ref: PublicEditionRef
+) -> dict[str, Any]:
+    """A published edition (a translation, version ``n.m``), by reference: the report it
+    translates, its language and label, its hash and its public addresses (a summary's;
+    a detailed report is never public, so its editions have none). No text of it."""
+    public = version.kind is ReportKind.SUMMARY
+    return {
+        "id": str(edition.id),
+        "report_id": str(version.id),
+        "session_id": str(version.dialogue_session_id),
+        "kind": version.kind.value,
+        "version": ref.version,
+        "language": ref.language,
+        "name": ref.name,
+        "direction": ref.direction,
+        "sha256": edition.content_sha256,
+        "published_at": iso(ref.published_at),
+        "url": ref.url if public else None,
+        "formats": ref.formats if public else {},
     }
 
 

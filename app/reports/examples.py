@@ -333,6 +333,23 @@ PUBLIC_SERIES: dict[str, Any] = {
                     "docx": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=docx",
                     "json": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=json",
                 },
+                "editions": [
+                    {
+                        "language": "fa-AF",
+                        "name": "دری",
+                        "direction": "rtl",
+                        "version": "1.1",
+                        "published_at": "2026-11-26T17:05:40.118734Z",
+                        "url": "https://track2.example.org/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?lang=fa-AF",
+                        "formats": {
+                            "html": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=html&lang=fa-AF",
+                            "md": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=md&lang=fa-AF",
+                            "pdf": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=pdf&lang=fa-AF",
+                            "docx": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=docx&lang=fa-AF",
+                            "json": "https://track2.example.org/api/v1/public/reports/01a218c8-9c79-71d1-a21b-c728f09cecf8?format=json&lang=fa-AF",
+                        },
+                    }
+                ],
             },
         },
     ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -35,6 +36,25 @@ from app.users.models import User
 
 # SQLite allows 32766 bound parameters per statement; stay well below it.
 _IN_CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedEdition:
+    """An edition in force of a summary: its language, its number m (of n.m), when."""
+
+    language: str
+    number: int
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LatestSummary:
+    """A session's latest published summary and its editions in force, by language."""
+
+    report_id: uuid.UUID
+    number: int
+    published_at: datetime
+    editions: list[PublishedEdition]
 
 
 class ReportRepository:
@@ -235,9 +255,10 @@ class ReportRepository:
 
     async def latest_summaries(
         self, session_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, tuple[uuid.UUID, int, datetime]]:
-        """session id -> (report id, number, published_at) of its latest published summary."""
-        out: dict[uuid.UUID, tuple[uuid.UUID, int, datetime]] = {}
+    ) -> dict[uuid.UUID, LatestSummary]:
+        """session id -> its latest published summary, with the editions of it in force
+        (published, not withdrawn), in one statement per thousand sessions."""
+        out: dict[uuid.UUID, LatestSummary] = {}
         ids = list(session_ids)
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
@@ -254,13 +275,16 @@ class ReportRepository:
                 .subquery()
             )
             # The newest summary, unless it was withdrawn or taken down: never an earlier one
-            # instead.
+            # instead. Its editions in force come along (an outer join: none is a null row).
             stmt = (
                 select(
                     ReportVersion.dialogue_session_id,
                     ReportVersion.id,
                     ReportVersion.number,
                     ReportVersion.published_at,
+                    ReportEdition.language,
+                    ReportEdition.number,
+                    ReportEdition.published_at,
                 )
                 .join(
                     newest,
@@ -268,10 +292,19 @@ class ReportRepository:
                     & (newest.c.n == ReportVersion.number)
                     & (ReportVersion.kind == ReportKind.SUMMARY),
                 )
+                .outerjoin(
+                    ReportEdition,
+                    (ReportEdition.report_version_id == ReportVersion.id)
+                    & (ReportEdition.status == EditionStatus.PUBLISHED)
+                    & ReportEdition.withdrawn_at.is_(None),
+                )
                 .where(ReportVersion.withdrawn_at.is_(None), ReportVersion.taken_down_at.is_(None))
+                .order_by(ReportEdition.language)
             )
-            for sid, rid, number, published_at in await self.session.execute(stmt):
-                out[sid] = (rid, number, published_at)
+            for sid, rid, number, published_at, lang, m, m_at in await self.session.execute(stmt):
+                found = out.setdefault(sid, LatestSummary(rid, number, published_at, []))
+                if lang is not None and m is not None and m_at is not None:
+                    found.editions.append(PublishedEdition(lang, m, m_at))
         return out
 
     # -- public series --------------------------------------------------------------------

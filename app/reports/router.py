@@ -16,13 +16,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
 from starlette.convertors import Convertor, register_url_convertor
 
-from app.db import DbSession
 from app.errors import problem_responses
 from app.kit.documents import PUBLIC, serve, variant
 from app.kit.pagination import Page, PageQuery
 from app.kit.ratelimit import client_ip
 from app.reports import examples
-from app.reports.editions import ORIGINAL, EditionDocument, EditionService, edition_label
+from app.reports.deps import Editions, ReportMember, Reports
+from app.reports.editions import ORIGINAL, EditionDocument, edition_label
 from app.reports.model import SeriesDigest, SessionReport, session_report_from_json
 from app.reports.models import ReportKind, ReportVersion, RequestStatus
 from app.reports.negotiation import choose_format
@@ -44,7 +44,7 @@ from app.reports.schemas import (
     Withdrawal,
     WithdrawRequest,
 )
-from app.reports.service import ReportService, version_stamp
+from app.reports.service import public_links, version_stamp
 from app.security import CurrentPrincipal
 from app.series.deps import SeriesOrganiser, SeriesRapporteur
 from app.sessions.deps import SessionOrganiser, SessionRapporteur
@@ -85,18 +85,8 @@ def _document_responses(
     )
 
 
-async def _service(request: Request, db: DbSession) -> ReportService:
-    return ReportService(db, request.app.state.settings)
-
-
-Service = Annotated[ReportService, Depends(_service)]
-
-
-async def _editions(request: Request, db: DbSession) -> EditionService:
-    return EditionService(db, request.app.state.settings)
-
-
-Editions = Annotated[EditionService, Depends(_editions)]
+# One report service per request, shared by ``ReportMember`` and the editions service.
+Service = Reports
 
 
 def _document(
@@ -283,11 +273,7 @@ async def list_report_versions(
     responses=_document_responses(SessionReport, examples.SESSION_REPORT),
 )
 async def get_report_version(
-    report_id: uuid.UUID,
-    request: Request,
-    principal: CurrentPrincipal,
-    service: Service,
-    format: FormatQuery = None,
+    report: ReportMember, request: Request, format: FormatQuery = None
 ) -> Response:
     """A published version in any format (members of its series; 404 for anyone else).
 
@@ -295,8 +281,7 @@ async def get_report_version(
     version's `content_sha256` (also in `X-Report-SHA256` and the `ETag`).
     """
     fmt = choose_format(format, request.headers.get("accept"))
-    version = await service.member_version(principal, report_id)
-    return await _version_document(request, version, fmt, cache="private, max-age=3600")
+    return await _version_document(request, report.version, fmt, cache="private, max-age=3600")
 
 
 @router.post(
@@ -307,7 +292,7 @@ async def get_report_version(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def withdraw_report(
-    report_id: uuid.UUID, data: WithdrawRequest, principal: CurrentPrincipal, service: Service
+    report: ReportMember, data: WithdrawRequest, service: Service
 ) -> Withdrawal:
     """Take a published version back (organisers), with the earlier versions of the same
     kind: an earlier version is a draft of the same text. From now on its public page and
@@ -316,7 +301,7 @@ async def withdraw_report(
     report stop working, and `report.withdrawn` is sent to webhooks so that copies
     elsewhere can be deleted. Members can still read it. The reason is kept for members
     only. Withdrawing a version already withdrawn is a 409."""
-    taken = await service.withdraw(principal, report_id, data.reason)
+    taken = await service.withdraw(report.principal, report.id, data.reason)
     return Withdrawal(withdrawn=[service.version_read(v) for v in taken])
 
 
@@ -439,12 +424,29 @@ async def get_public_report(
     async def produce() -> Response:
         if lang is not None and lang != ORIGINAL:
             found = await editions.public_edition(report_id, lang)
-            return await _edition_document(request, found, fmt, cache=PUBLIC, revalidate=False)
-        cleared = await service.public_summary(report_id)
-        return await _version_document(request, cleared.value, fmt, cache=PUBLIC, revalidate=False)
+            response = await _edition_document(request, found, fmt, cache=PUBLIC, revalidate=False)
+        else:
+            cleared = await service.public_summary(report_id)
+            response = await _version_document(
+                request, cleared.value, fmt, cache=PUBLIC, revalidate=False
+            )
+        languages = (await editions.languages([report_id])).get(report_id, [])
+        if languages:
+            response.headers["Link"] = _alternates(service.base_url, report_id, fmt, languages)
+        return response
 
     version = await service.public_version(report_id=report_id)
     return await serve(request, (*variant(request, "lang"), fmt), version, produce, PUBLIC)
+
+
+def _alternates(base_url: str, report_id: uuid.UUID, fmt: Format, languages: list[str]) -> str:
+    """RFC 8288 ``Link`` alternates of a public summary in this format: the version itself
+    (``en``) and each of its published editions (``hreflang``)."""
+    links = []
+    for tag in (ORIGINAL, *languages):
+        _, formats = public_links(base_url, report_id, tag)
+        links.append(f'<{formats[fmt.value]}>; rel="alternate"; hreflang="{tag}"')
+    return ", ".join(links)
 
 
 async def _even_timing() -> AsyncIterator[None]:
@@ -542,14 +544,12 @@ LanguagePath = Annotated[
     summary="The texts an edition translates",
     responses=problem_responses(401, 404, 422),
 )
-async def get_edition_source(
-    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
-) -> EditionSource:
+async def get_edition_source(report: ReportMember, editions: Editions) -> EditionSource:
     """The version's public texts in the records' language, keyed exactly as an edition's
     `texts` (series members): translate each value and `PUT` the result. `current` is false
     when the records changed since the version was published; an edition of it can then no
     longer be published (publish a new version and translate that)."""
-    return await editions.source(principal, report_id)
+    return await editions.source(report.principal, report.id)
 
 
 @router.get(
@@ -559,12 +559,10 @@ async def get_edition_source(
     summary="List a version's editions",
     responses=problem_responses(401, 404, 422),
 )
-async def list_editions(
-    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
-) -> list[EditionRead]:
+async def list_editions(report: ReportMember, editions: Editions) -> list[EditionRead]:
     """Every edition of the version, by language, with its status and what it still lacks
     (series members)."""
-    return await editions.all(principal, report_id)
+    return await editions.all(report.principal, report.id)
 
 
 @router.post(
@@ -574,13 +572,11 @@ async def list_editions(
     summary="Publish every approved edition together",
     responses=problem_responses(401, 403, 404, 409, 410, 422),
 )
-async def publish_editions(
-    report_id: uuid.UUID, principal: CurrentPrincipal, editions: Editions
-) -> list[EditionRead]:
+async def publish_editions(report: ReportMember, editions: Editions) -> list[EditionRead]:
     """Publish all the version's approved editions at once (organisers), each as `n.m`
     under the rules of `POST .../{language}/publish`; if any is refused, none is published.
     409 when none is approved."""
-    return await editions.publish_approved(principal, report_id)
+    return await editions.publish_approved(report.principal, report.id)
 
 
 @router.get(
@@ -597,10 +593,8 @@ async def publish_editions(
     ),
 )
 async def get_edition(
-    report_id: uuid.UUID,
+    report: ReportMember,
     language: LanguagePath,
-    request: Request,
-    principal: CurrentPrincipal,
     editions: Editions,
     format: Annotated[
         str | None,
@@ -614,16 +608,16 @@ async def get_edition(
 ) -> Response:
     """An edition (series members)."""
     if format is None:
-        read = await editions.get(principal, report_id, language)
+        read = await editions.get(report.principal, report.id, language)
         return Response(read.model_dump_json().encode(), media_type="application/json")
     fmt = choose_format(format, None)
-    report, version, edition, canonical = await editions.member_document(
-        principal, report_id, language
+    document, version, edition, canonical = await editions.member_document(
+        report.principal, report.id, language
     )
-    rendered = await render(report, fmt, canonical=canonical)
+    rendered = await render(document, fmt, canonical=canonical)
     label = edition_label(version, edition) or f"{version.number}-draft"
     name = (
-        f"{report.series.slug}-session-{report.session.number}-{version.kind.value}-"
+        f"{document.series.slug}-session-{document.session.number}-{version.kind.value}-"
         f"v{label}-{edition.language}"
     )
     return _document(rendered, name, headers={"Cache-Control": "no-store"})
@@ -637,11 +631,10 @@ async def get_edition(
     responses=problem_responses(401, 403, 404, 409, 410, 422),
 )
 async def put_edition(
-    report_id: uuid.UUID,
+    report: ReportMember,
     language: LanguagePath,
     data: EditionWrite,
     response: Response,
-    principal: CurrentPrincipal,
     editions: Editions,
 ) -> EditionRead:
     """Save the translation (members who may write; 201 when the edition is new). Every
@@ -652,7 +645,7 @@ async def put_edition(
     partial (`missing` lists what it lacks). Saving makes the edition a draft again; a
     published edition cannot change (409). Keys must be those of
     `GET /reports/{id}/editions/source` (422 `unknown-key`)."""
-    read, created = await editions.put(principal, report_id, language, data)
+    read, created = await editions.put(report.principal, report.id, language, data)
     if created:
         response.status_code = status.HTTP_201_CREATED
     return read
@@ -666,11 +659,11 @@ async def put_edition(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def submit_edition(
-    report_id: uuid.UUID, language: LanguagePath, principal: CurrentPrincipal, editions: Editions
+    report: ReportMember, language: LanguagePath, editions: Editions
 ) -> EditionRead:
     """Hand a draft over for review (members who may write): only a complete translation
     (422 naming each text still missing)."""
-    return await editions.submit(principal, report_id, language)
+    return await editions.submit(report.principal, report.id, language)
 
 
 @router.post(
@@ -681,16 +674,12 @@ async def submit_edition(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def review_edition(
-    report_id: uuid.UUID,
-    language: LanguagePath,
-    data: EditionReview,
-    principal: CurrentPrincipal,
-    editions: Editions,
+    report: ReportMember, language: LanguagePath, data: EditionReview, editions: Editions
 ) -> EditionRead:
     """Four eyes (organisers other than the translator; the translator gets 403). `approve`
     checks every text against the directory again (422 on a block; 409 until the reviewer
     acknowledges each warning); `return` needs a `note` and makes it a draft again."""
-    return await editions.review(principal, report_id, language, data)
+    return await editions.review(report.principal, report.id, language, data)
 
 
 @router.post(
@@ -701,7 +690,7 @@ async def review_edition(
     responses=problem_responses(401, 403, 404, 409, 410, 422),
 )
 async def publish_edition(
-    report_id: uuid.UUID, language: LanguagePath, principal: CurrentPrincipal, editions: Editions
+    report: ReportMember, language: LanguagePath, editions: Editions
 ) -> EditionRead:
     """Publish an approved edition as version `n.m` (organisers): `n` the version's number,
     `m` the edition's. The report is built again from the records in the edition's
@@ -709,4 +698,4 @@ async def publish_edition(
     `edition-source-changed`) and nothing in it would identify anyone (409
     `edition-attribution-blocked`, naming the fields). Its content is then frozen with its
     SHA-256 like a version's; withdrawing the version withdraws it."""
-    return await editions.publish(principal, report_id, language)
+    return await editions.publish(report.principal, report.id, language)

@@ -84,14 +84,30 @@ class Withdrawal(BaseModel):
     withdrawn: list[ReportVersionRead]
 
 
+class PublicEditionRef(BaseModel):
+    """A published edition of a summary (a translation, version ``n.m``), in force."""
+
+    language: Literal["fa-AF", "ps", "ar"]
+    name: str = Field(description="The language's name in the language.", examples=["دری"])
+    direction: Literal["ltr", "rtl"]
+    version: str = Field(description="`n.m`: version n, its m-th edition.", examples=["1.1"])
+    published_at: datetime
+    url: str = Field(description="The edition's public HTML page (`?lang=`).")
+    formats: dict[str, str] = Field(description="Format name to download URL (`&lang=`).")
+
+
 class PublicReportRef(BaseModel):
-    """The latest published summary of a session."""
+    """The latest published summary of a session, with its editions in force."""
 
     report_id: uuid.UUID
     version: int
     published_at: datetime
     url: str = Field(description="The public HTML page of the summary.")
     formats: dict[str, str] = Field(description="Format name to download URL.")
+    editions: list[PublicEditionRef] = Field(
+        description="Its published editions in other languages, by language tag; never a "
+        "draft, an unpublished or a withdrawn one."
+    )
 
 
 class PublicSession(BaseModel):

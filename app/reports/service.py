@@ -28,7 +28,7 @@ from app.kit.ratelimit import RateLimited, address_key, limit
 from app.outbox.events import emit
 from app.people.models import AttendanceStatus, Person
 from app.people.service import PeopleService
-from app.reports import delivery
+from app.reports import delivery, locales
 from app.reports.builder import (
     DigestSource,
     GuestFacts,
@@ -58,9 +58,10 @@ from app.reports.models import (
     ReportVersion,
     RequestStatus,
 )
-from app.reports.repository import ReportRepository
+from app.reports.repository import LatestSummary, ReportRepository
 from app.reports.schemas import (
     DownloadRead,
+    PublicEditionRef,
     PublicReportRef,
     PublicSeries,
     PublicSession,
@@ -179,6 +180,43 @@ def version_stamp(version: ReportVersion, timezone: str) -> str:
     return f"{kind}, version {version.number}, published {day}"
 
 
+PUBLIC_FORMATS = ("html", "md", "pdf", "docx", "json")
+
+
+def public_links(
+    base_url: str, report_id: uuid.UUID, language: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """A public summary's page and its download address per format; with ``language`` (not
+    English) those of its edition in that language (``?lang=``)."""
+    lang = f"lang={language}" if language and language != "en" else ""
+    page = f"{base_url}/reports/{report_id}" + (f"?{lang}" if lang else "")
+    api = f"{base_url}/api/v1/public/reports/{report_id}?format="
+    return page, {f: api + f + (f"&{lang}" if lang else "") for f in PUBLIC_FORMATS}
+
+
+def public_edition_ref(
+    base_url: str,
+    report_id: uuid.UUID,
+    version: int,
+    language: str,
+    number: int,
+    published_at: datetime,
+) -> PublicEditionRef:
+    """A published summary's edition as the public may know it: its language (and that
+    language's own name and direction), its label n.m and its addresses."""
+    lang = locales.language(language)
+    page, formats = public_links(base_url, report_id, language)
+    return PublicEditionRef(
+        language=language,  # type: ignore[arg-type]  # editions exist in LANGUAGES only
+        name=lang.name,
+        direction="rtl" if lang.rtl else "ltr",
+        version=f"{version}.{number}",
+        published_at=as_utc(published_at),
+        url=page,
+        formats=formats,
+    )
+
+
 def off_record_finding(
     message: str = "The point belongs to an off-the-record part; nothing from it may be published",
 ) -> dict[str, Any]:
@@ -209,6 +247,23 @@ def provide_subscriber_check(check: SubscriberCheck) -> None:
     _subscriber_check = check
 
 
+@dataclass(frozen=True, slots=True)
+class ReportAccess:
+    """A report version of a series the caller is a member of, with the caller's access to
+    that series (``ReportMember`` in a route's signature)."""
+
+    version: ReportVersion
+    series_access: SeriesAccess
+
+    @property
+    def principal(self) -> Principal:
+        return self.series_access.principal
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.version.id
+
+
 class ReportService:
     """Building, publishing, reading and delivering reports."""
 
@@ -219,6 +274,9 @@ class ReportService:
         self.sessions = SessionService(db)
         self.people = PeopleService(db)
         self.audit = AuditService(db)
+        # Accesses resolved in this unit of work: a route's dependency resolves the caller's
+        # access to the report once, and the service it calls finds it here.
+        self._accesses: dict[tuple[uuid.UUID, bool, uuid.UUID], ReportAccess] = {}
 
     @property
     def base_url(self) -> str:
@@ -463,16 +521,27 @@ class ReportService:
         versions = await self.repo.versions(access.session.id)
         return sorted(versions, key=lambda v: (v.kind is not ReportKind.SUMMARY, v.number))
 
-    async def member_version(self, principal: Principal, report_id: uuid.UUID) -> ReportVersion:
-        """A version of a series the caller is a member of; 404 for anyone else."""
+    async def report_access(self, principal: Principal, report_id: uuid.UUID) -> ReportAccess:
+        """A version (and the caller's access to its series) for a member of that series;
+        404 for anyone else, exactly like an unknown id. Every member route of a report
+        version and its editions goes through here, once per unit of work."""
+        key = (principal.user_id, principal.is_admin, report_id)
+        found = self._accesses.get(key)
+        if found is not None:
+            return found
         version = await self.repo.get_version(report_id)
         if version is None:
             raise NotFound(REPORT_NOT_FOUND)
         try:
-            await SeriesService(self.db).access(principal, version.dialogue_series_id)
+            access = await SeriesService(self.db).access(principal, version.dialogue_series_id)
         except NotFound:
             raise NotFound(REPORT_NOT_FOUND) from None
-        return version
+        found = self._accesses[key] = ReportAccess(version, access)
+        return found
+
+    async def member_version(self, principal: Principal, report_id: uuid.UUID) -> ReportVersion:
+        """A version of a series the caller is a member of; 404 for anyone else."""
+        return (await self.report_access(principal, report_id)).version
 
     async def withdraw(
         self, principal: Principal, report_id: uuid.UUID, reason: str
@@ -482,13 +551,8 @@ class ReportService:
         addresses answer 410 from now on, the public series shows no summary for the session
         until a new version is published, and download links of detailed versions stop
         working. The content stays readable to the series' members."""
-        version = await self.repo.get_version(report_id)
-        if version is None:
-            raise NotFound(REPORT_NOT_FOUND)
-        try:
-            access = await SeriesService(self.db).access(principal, version.dialogue_series_id)
-        except NotFound:
-            raise NotFound(REPORT_NOT_FOUND) from None
+        report = await self.report_access(principal, report_id)
+        version, access = report.version, report.series_access
         access.require_manage()
         if version.withdrawn_at is not None:
             raise Conflict(f"Version {version.number} is already withdrawn")
@@ -677,7 +741,7 @@ class ReportService:
         self,
         series: DialogueSeries,
         sessions: Sequence[DialogueSession],
-        summaries: dict[uuid.UUID, tuple[uuid.UUID, int, datetime]],
+        summaries: dict[uuid.UUID, LatestSummary],
     ) -> PublicSeries | None:
         """The series' public projection, with only the texts the guard admits now: None
         when the series' own texts are taken down or name someone; a session whose title
@@ -703,18 +767,7 @@ class ReportService:
                     ends_at=as_utc(s.ends_at),
                     timezone=s.timezone,
                     status=s.status.value,  # type: ignore[arg-type]  # PUBLIC_STATUSES only
-                    summary=None
-                    if ref is None
-                    else PublicReportRef(
-                        report_id=ref[0],
-                        version=ref[1],
-                        published_at=as_utc(ref[2]),
-                        url=f"{base}/reports/{ref[0]}",
-                        formats={
-                            f: f"{base}/api/v1/public/reports/{ref[0]}?format={f}"
-                            for f in ("html", "md", "pdf", "docx", "json")
-                        },
-                    ),
+                    summary=None if ref is None else self._summary_ref(ref),
                 )
             )
         return PublicSeries(
@@ -728,6 +781,22 @@ class ReportService:
             url=f"{base}/series/{series.slug}",
             subscribe_url=f"{base}/subscribe?series={series.slug}",
             sessions=out,
+        )
+
+    def _summary_ref(self, ref: LatestSummary) -> PublicReportRef:
+        page, formats = public_links(self.base_url, ref.report_id)
+        return PublicReportRef(
+            report_id=ref.report_id,
+            version=ref.number,
+            published_at=as_utc(ref.published_at),
+            url=page,
+            formats=formats,
+            editions=[
+                public_edition_ref(
+                    self.base_url, ref.report_id, ref.number, e.language, e.number, e.published_at
+                )
+                for e in ref.editions
+            ],
         )
 
     async def _with_sessions(

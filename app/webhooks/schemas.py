@@ -31,6 +31,7 @@ EventName = Literal[
     "session.taken_down",
     "report.taken_down",
     "report.republished",
+    "report.edition_published",
     "subscription.confirmed",
     "subscription.unsubscribed",
     "report_request.created",
