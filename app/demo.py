@@ -7,8 +7,9 @@ fourteen people from nine countries (the Qatari envoy, on record and consenting,
 real person), the eleven main points of the reference report written by the demo rapporteur
 and approved by the demo organiser (four eyes, with the audit trail the services keep), and
 the published public summary with its Dari, Pashto and Arabic editions
-(``app/demo_editions.py``, through the editions service and the guard). It does nothing when the demo series exists already, and it
-issues no tokens (``track2 create-token`` or the API give the demo users one when wanted).
+(``app/demo_editions.py``, through the editions service and the guard). It does nothing
+when the demo series exists already, and it issues no tokens (``track2 create-token`` or
+the API give the demo users one when wanted).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo_editions import EDITIONS, DemoEdition
 from app.confidentiality.gate import UnacknowledgedWarnings
 from app.config import Settings, get_settings
+from app.demo_editions import EDITIONS, DemoEdition
 from app.key_points.schemas import KeyPointCreate, ReviewAction
 from app.key_points.service import KeyPointService
 from app.people.models import AttendanceRole, AttendanceStatus, Sector
