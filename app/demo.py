@@ -6,22 +6,25 @@ session of 29 June 2020 (online, Asia/Kabul) with its agenda, a fictional roster
 fourteen people from nine countries (the Qatari envoy, on record and consenting, is the only
 real person), the eleven main points of the reference report written by the demo rapporteur
 and approved by the demo organiser (four eyes, with the audit trail the services keep), and
-the published public summary. It does nothing when the demo series exists already, and it
-issues no tokens (``track2 create-token`` or the API give the demo users one when wanted).
+the published public summary with its Dari, Pashto and Arabic editions
+(``app/demo_editions.py``, through the editions service and the guard). It does nothing
+when the demo series exists already, and it issues no tokens (``track2 create-token`` or
+the API give the demo users one when wanted).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import demo_editions as dari
 from app.confidentiality.gate import UnacknowledgedWarnings
 from app.config import Settings, get_settings
+from app.demo_editions import EDITIONS, DemoEdition
 from app.key_points.schemas import KeyPointCreate, ReviewAction
 from app.key_points.service import KeyPointService
 from app.people.models import AttendanceRole, AttendanceStatus, Sector
@@ -396,8 +399,15 @@ async def _advance(
         await sessions.change_status(access, StatusChange(status=status))
 
 
-async def load_demo(db: AsyncSession, *, settings: Settings | None = None) -> None:
-    """Load the reference series (see the module docstring); a no-op when it exists."""
+async def load_demo(
+    db: AsyncSession,
+    *,
+    settings: Settings | None = None,
+    languages: Sequence[str] = tuple(EDITIONS),
+) -> None:
+    """Load the reference series (see the module docstring); a no-op when it exists.
+    ``languages`` are the summary's editions to publish (all three by default; tests that
+    enter an edition themselves start from fewer)."""
     exists = await db.scalar(select(DialogueSeries.id).where(DialogueSeries.slug == DEMO_SLUG))
     if exists is not None:
         return
@@ -553,18 +563,22 @@ async def load_demo(db: AsyncSession, *, settings: Settings | None = None) -> No
     version = await ReportService(db, settings).publish(
         await sessions.access(organiser, third.id), ReportKind.SUMMARY, "First edition"
     )
-    await _dari_edition(db, settings, version, rapporteur, organiser)
+    for language in languages:
+        await _edition(db, settings, version, language, EDITIONS[language], rapporteur, organiser)
 
 
-async def _dari_edition(
+async def _edition(
     db: AsyncSession,
     settings: Settings,
     version: ReportVersion,
+    language: str,
+    translation: DemoEdition,
     translator: Principal,
     reviewer: Principal,
 ) -> None:
-    """The summary's Dari edition (app/demo_editions.py), through the editions service:
-    entered by the rapporteur, approved by the organiser, published as version 1.1."""
+    """One of the summary's editions (app/demo_editions.py: Dari, Pashto, Arabic), through
+    the editions service: entered by the rapporteur, cleared by the guard, approved by the
+    organiser and published (versions 1.1, 1.2 and 1.3, in that order)."""
     reports = ReportService(db, settings)
     sessions = await reports.repo.sessions_of_series(version.dialogue_series_id)
     number = {s.id: s.number for s in sessions}
@@ -576,28 +590,29 @@ async def _dari_edition(
     editions = EditionService(db, settings)
     english = (await editions.source(translator, version.id)).texts
     texts = EditionTextsIn(
-        series=SeriesTextsIn(**dari.SERIES),
+        series=SeriesTextsIn(**translation.series),
         sessions={
             sid: SessionTextsIn(
-                title=dari.SESSIONS[number[sid]][0], context=dari.SESSIONS[number[sid]][1]
+                title=translation.sessions[number[sid]][0],
+                context=translation.sessions[number[sid]][1],
             )
             for sid in english.sessions
         },
         parts={
             p.id: PartTextsIn(
-                title=dari.PARTS[p.position - 1][0], topic=dari.PARTS[p.position - 1][1]
+                title=translation.parts[p.position - 1][0],
+                topic=translation.parts[p.position - 1][1],
             )
             for p in parts
             if p.id in english.parts
         },
-        points={p.id: dari.POINTS[i] for i, p in enumerate(points)},
-        themes={slug: dari.THEMES[slug] for slug in english.themes},
+        points={p.id: translation.points[i] for i, p in enumerate(points)},
+        themes={slug: translation.themes[slug] for slug in english.themes},
         guests={
-            name: GuestTextsIn(name=dari.GUEST[0], position=dari.GUEST[1])
+            name: GuestTextsIn(name=translation.guest[0], position=translation.guest[1])
             for name in english.guests
         },
     )
-    language = "fa-AF"
     try:
         await editions.put(translator, version.id, language, EditionWrite(texts=texts))
     except UnacknowledgedWarnings as exc:

@@ -1,10 +1,8 @@
-"""The demo's third session as report facts, and its translations into Dari (complete: every
-public text of the reference session) and into Pashto and Arabic (the series and session
-texts, the agenda and three of the points), written for these tests by the reports engineer.
-
-The Dari texts are the demo's edition (``app/demo_editions.py``, which ``track2 serve --demo``
-enters, reviews and publishes through the editions service); here they are handed to the
-builder directly.
+"""The demo's third session as report facts, and its translations: the demo's complete
+Dari, Pashto and Arabic editions (``app/demo_editions.py``, which ``track2 serve --demo``
+enters, reviews and publishes through the editions service; here they are handed to the
+builder directly), and shorter Pashto and Arabic ones (the series and session texts, the
+agenda and three of the points) written for these tests by the reports engineer.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from app import demo_editions as dari
+from app import demo_editions
 from app.demo import (
     CLOSING,
     CONTEXT,
@@ -117,25 +115,32 @@ def demo_source(points: tuple[int, ...] = tuple(range(11))) -> SessionSource:
     )
 
 
-# The demo's Dari edition (app/demo_editions.py), keyed by these facts' ids.
-DARI = EditionTexts(
-    series_title=dari.SERIES["title"],
-    organiser=dari.SERIES["organiser"],
-    partners=tuple(dari.SERIES["partners"]),
-    strapline=dari.SERIES["strapline"],
-    title_prefix=dari.SERIES["title_prefix"],
-    dateline=dari.SERIES["dateline"],
-    closing=dari.SERIES["closing"],
-    sessions={
-        SESSION_ID: dari.SESSIONS[3],
-        EARLIER_IDS[0]: dari.SESSIONS[1],
-        EARLIER_IDS[1]: dari.SESSIONS[2],
-    },
-    parts={pid: PartText(*dari.PARTS[i]) for i, pid in enumerate(PART_IDS)},
-    guests={GUEST: GuestText(*dari.GUEST)},
-    themes=dict(dari.THEMES),
-    points=dict(zip(POINT_IDS, dari.POINTS, strict=True)),
-)
+def demo_texts(edition: demo_editions.DemoEdition) -> EditionTexts:
+    """One of the demo's editions (app/demo_editions.py), keyed by these facts' ids."""
+    return EditionTexts(
+        series_title=edition.series["title"],
+        organiser=edition.series["organiser"],
+        partners=tuple(edition.series["partners"]),
+        strapline=edition.series["strapline"],
+        title_prefix=edition.series["title_prefix"],
+        dateline=edition.series["dateline"],
+        closing=edition.series["closing"],
+        sessions={
+            SESSION_ID: edition.sessions[3],
+            EARLIER_IDS[0]: edition.sessions[1],
+            EARLIER_IDS[1]: edition.sessions[2],
+        },
+        parts={pid: PartText(*edition.parts[i]) for i, pid in enumerate(PART_IDS)},
+        guests={GUEST: GuestText(*edition.guest)},
+        themes=dict(edition.themes),
+        points=dict(zip(POINT_IDS, edition.points, strict=True)),
+    )
+
+
+DARI = demo_texts(demo_editions.DARI)
+# The demo's complete Pashto and Arabic editions.
+DEMO_PASHTO = demo_texts(demo_editions.PASHTO)
+DEMO_ARABIC = demo_texts(demo_editions.ARABIC)
 
 # Pashto and Arabic: the same session with three of its points (the first, third and
 # fourth), every other public text translated.

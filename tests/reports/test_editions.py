@@ -31,19 +31,24 @@ async def _source(client: httpx.AsyncClient, demo: Demo) -> dict:
     return r.json()
 
 
-async def test_the_demo_ships_a_published_dari_edition(
-    demo: Demo, client: httpx.AsyncClient
+async def test_the_demo_ships_published_dari_pashto_and_arabic_editions(
+    shipped_demo: Demo, client: httpx.AsyncClient
 ) -> None:
+    demo = shipped_demo
     r = await client.get(_url(demo), headers=demo.organiser.headers)
     assert r.status_code == 200, r.text
-    (dari,) = r.json()
-    assert dari["language"] == "fa-AF"
-    assert dari["status"] == "published"
-    assert dari["label"] == "1.1"
-    assert dari["direction"] == "rtl"
-    assert dari["missing"] == []
-    assert dari["translated_by_id"] != dari["reviewed_by_id"]
-    assert dari["public_url"].endswith(f"/reports/{demo.summary.id}?lang=fa-AF")
+    editions = {e["language"]: e for e in r.json()}
+    assert sorted(editions) == ["ar", "fa-AF", "ps"]
+    for label, language in (("1.1", "fa-AF"), ("1.2", "ps"), ("1.3", "ar")):
+        edition = editions[language]
+        assert edition["status"] == "published"
+        assert edition["label"] == label
+        assert edition["direction"] == "rtl"
+        assert edition["missing"] == []
+        # The guard found nothing to acknowledge in the translations.
+        assert edition["acknowledged_warnings"] == [], (language, edition)
+        assert edition["translated_by_id"] != edition["reviewed_by_id"]
+        assert edition["public_url"].endswith(f"/reports/{demo.summary.id}?lang={language}")
 
 
 async def test_every_format_of_the_dari_edition(demo: Demo, client: httpx.AsyncClient) -> None:

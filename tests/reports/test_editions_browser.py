@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def seed(db: AsyncSession, settings: Settings, ids: dict[str, Any]) -> None:
-    await load_demo(db, settings=settings)
+    await load_demo(db, settings=settings, languages=("fa-AF",))  # Pashto entered below
     await db.flush()
     version = (await db.execute(select(ReportVersion))).scalar_one()
     ids["summary"] = version.id

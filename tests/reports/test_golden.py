@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 
 from app.demo import CLOSING, MAIN_POINTS
 from tests.reports.conftest import Demo, docx_text, flat, pdf_body_text
+
+GOLDEN = Path(__file__).parent / "golden"
 
 STRAPLINE = "Building Peace and Connectivity through Research and Dialogue"
 TITLE = (
@@ -160,3 +164,32 @@ async def test_load_demo_twice_changes_nothing(demo: Demo, db: object) -> None:
     await load_demo(db)
     count = await db.scalar(select(func.count()).select_from(DialogueSeries))
     assert count == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "date"),
+    [
+        ("en", "ltr", "29 June 2020"),
+        ("ps", "rtl", "۲۹ جون ۲۰۲۰"),
+        ("ar", "rtl", "٢٩ يونيو ٢٠٢٠"),
+    ],
+)
+async def test_the_served_demo_summary_matches_its_golden_file(
+    shipped_demo: Demo, client: httpx.AsyncClient, language: str, direction: str, date: str
+) -> None:
+    """The demo summary as served in English and in the demo's Pashto and Arabic editions,
+    against golden/demo-summary.<lang>.{md,html} (the Dari one is in test_editions.py;
+    ``TRACK2_UPDATE_GOLDEN=1`` writes them again after a deliberate change, to be read
+    before committing): right to left where the language is, its digits, its date."""
+    for fmt in ("md", "html"):
+        path = GOLDEN / f"demo-summary.{language}.{fmt}"
+        params = {"format": fmt} if language == "en" else {"format": fmt, "lang": language}
+        r = await client.get(f"/api/v1/public/reports/{shipped_demo.summary.id}", params=params)
+        assert r.status_code == 200
+        served = r.text.replace(str(client.base_url).rstrip("/"), "https://track2.example.org")
+        if os.environ.get("TRACK2_UPDATE_GOLDEN"):
+            path.write_text(served, encoding="utf-8")
+        assert served == path.read_text(encoding="utf-8")
+        assert date in served
+        if fmt == "html":
+            assert f'<html lang="{language}" dir="{direction}">' in served

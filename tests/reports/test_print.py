@@ -12,7 +12,9 @@ import re
 import shutil
 import statistics
 import subprocess
+import unicodedata
 import zipfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
@@ -29,7 +31,7 @@ from app.reports.builder import (
     build_digest,
     build_session_report,
 )
-from app.reports.locales import GREGORIAN_MONTHS, long_date
+from app.reports.locales import GREGORIAN_MONTHS, label, long_date
 from app.reports.model import AnyReport
 from app.reports.render.docx import render_docx
 from app.reports.render.html import render_html
@@ -37,7 +39,16 @@ from app.reports.render.markdown import render_markdown
 from app.reports.render.pdf import _Writer, render_pdf
 from app.reports.render.shaping import ShapedParagraph, embedding_levels
 from bench.reports import digest_source
-from tests.reports.editions import ARABIC, DARI, EDITIONS, PASHTO, SHORT, demo_source
+from tests.reports.editions import (
+    ARABIC,
+    DARI,
+    DEMO_ARABIC,
+    DEMO_PASHTO,
+    EDITIONS,
+    PASHTO,
+    SHORT,
+    demo_source,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext")
@@ -422,3 +433,121 @@ def test_summary_golden_per_language(tag: str) -> None:
 def test_fixture_translations_cover_the_short_points() -> None:
     assert set(SHORT) == {0, 2, 3}
     assert len(ARABIC.points) == len(PASHTO.points) == 3
+
+
+# -- right-to-left editions, every kind ----------------------------------------------------
+
+# The demo's complete editions (app/demo_editions.py), as the builder gets them.
+DEMO_EDITIONS = {"fa-AF": DARI, "ps": DEMO_PASHTO, "ar": DEMO_ARABIC}
+# Headers of the composition table (detailed) and the sessions and theme tables (digest).
+TABLE_HEADERS = {
+    "detailed": ("category", "group", "people"),
+    "digest": ("number", "date", "title", "status", "points", "theme", "total"),
+}
+
+
+def _right_to_left(kind: str, tag: str) -> AnyReport:
+    if kind == "digest":
+        from bench.report_editions import digest_edition
+
+        source = digest_source(12, 8)
+        return build_digest(source, digest_edition(tag, source))
+    edition = Edition(tag, texts=DEMO_EDITIONS[tag])
+    return build_session_report(demo_source(), kind, edition)  # type: ignore[arg-type]
+
+
+def _boxes(
+    pdf: bytes, folder: Path, name: str
+) -> list[list[tuple[str, float, float, float, float]]]:
+    """Per page, the words with their left, top, right and bottom (points)."""
+    path = folder / f"{name}.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", out).replace("xmlns=", "x="))
+    return [
+        [
+            (
+                w.text or "",
+                float(w.get("xMin", 0)),
+                float(w.get("yMin", 0)),
+                float(w.get("xMax", 0)),
+                float(w.get("yMax", 0)),
+            )
+            for w in page.iter("word")
+        ]
+        for page in root.iter("page")
+    ]
+
+
+@needs_poppler
+@pytest.mark.parametrize("tag", ["fa-AF", "ps", "ar"])
+@pytest.mark.parametrize("kind", ["summary", "detailed", "digest"])
+def test_right_to_left_editions_print_as_a_publisher_would(
+    kind: str, tag: str, tmp_path: Path
+) -> None:
+    """Each kind in each right-to-left edition: its lines start at the right margin, no page
+    ends on a heading, and table headers are whole words. The page images are kept under
+    the test's temporary directory (``TRACK2_PRINT_ARTEFACTS=DIR`` keeps them there)."""
+    folder = Path(os.environ.get("TRACK2_PRINT_ARTEFACTS", tmp_path))
+    name = f"{kind}.{tag}"
+    pdf = render_pdf(_right_to_left(kind, tag))
+    images = _pages_to_png(pdf, folder, name)
+    pages = _boxes(pdf, folder, name)
+    assert len(images) == len(pages) >= 1
+    assert len(pages) <= {"summary": 3, "detailed": 4, "digest": 30}[kind], len(pages)
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    width, height = float(box.width), float(box.height)
+    margin = 18 * 72 / 25.4
+    footer = height - 16 * 72 / 25.4  # the page number's band
+    for number, words in enumerate(pages, start=1):
+        # (poppler makes a word of a raised combining mark, the hamza of "ـهٔ": left out)
+        body = [
+            w
+            for w in words
+            if margin < w[2] < footer
+            and w[4] > w[2]
+            and not all(unicodedata.category(ch) == "Mn" for ch in w[0])
+        ]
+        lines: dict[int, list[tuple[str, float, float, float, float]]] = {}
+        for word in body:
+            lines.setdefault(round(word[4]), []).append(word)
+        spans = [(min(w[1] for w in line), max(w[3] for w in line)) for line in lines.values()]
+        edge = max(right for _, right in spans)
+        assert width - margin - 10 < edge <= width - margin + 1, f"{name} page {number}"
+        # Right-aligned: the lines in the body's size wider than 40% of the text block
+        # (short last lines and charts aside) end at one of at most three stops, the right
+        # edge of the text, a list's indent and a table's first cell, whatever their length
+        # (ragged-right text would end all over the place).
+        size = statistics.median(w[4] - w[2] for w in body)
+        prose = [
+            (min(w[1] for w in line), max(w[3] for w in line))
+            for line in lines.values()
+            if abs(statistics.median(w[4] - w[2] for w in line) - size) < 0.03 * size
+        ]
+        wide = [right for left, right in prose if right - left > 0.4 * (width - 2 * margin)]
+        if number == 1:
+            assert wide, f"{name} page {number}"
+        else:
+            # Nothing alone at the head of a page (the Pashto detailed report's last page
+            # once held only the offer and its link): at least three lines on it.
+            assert len(lines) >= 3, f"{name} page {number}: {len(lines)} lines"
+        stops = Counter(round(right) for right in wide).most_common(3)
+        flush = sum(1 for right in wide if any(abs(right - x) < 2 for x, _ in stops))
+        assert flush >= 0.9 * len(wide), f"{name} page {number}: {flush}/{len(wide)}"
+        # ... each near the edge (a list's indent or a table cell's padding away at most).
+        assert all(edge - right < 24 for right in wide), f"{name} page {number}"
+        if number < len(pages):
+            # No heading at a page foot: body text is 11 pt, headings 12-17 pt.
+            typical = statistics.median(w[4] - w[2] for w in body)
+            last = max(lines)
+            tallest = max(w[4] - w[2] for w in lines[last])
+            assert tallest < typical * 1.05, f"{name} page {number} ends on {lines[last]}"
+    # Table headers are whole words, never broken inside.
+    words = {flat(w[0]) for page in pages for w in page}
+    for key in TABLE_HEADERS.get(kind, ()):
+        header = label(tag, key)
+        for part in header.split():
+            # pdftotext -bbox gives a right-to-left word's letters in display order.
+            assert part in words or part[::-1] in words, f"{name}: header {header!r} broken"

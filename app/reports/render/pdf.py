@@ -513,11 +513,21 @@ class _Writer:
                     and index < len(blocks)
                     and isinstance(blocks[index], Links)
                 ):
-                    # The offer and its links stay on one page: never a lone link line.
+                    # The offer and its links stay on one page: never a lone link line,
+                    # and with the paragraph before them (the closing), so that a page
+                    # never holds the offer alone (a Pashto detailed report's fourth page
+                    # once had only these two lines).
                     following = blocks[index]
                     assert isinstance(following, Links)
                     index += 1
-                    out.append(KeepTogether([self.para(block.text, look), *self.links(following)]))
+                    prior = (
+                        [out.pop()]
+                        if out and isinstance(out[-1], Paragraph | ShapedParagraph)
+                        else []
+                    )
+                    out.append(
+                        KeepTogether([*prior, self.para(block.text, look), *self.links(following)])
+                    )
                     continue
                 out.append(self.para(block.text, look, lead=block.lead))
             elif isinstance(block, Bullets):
