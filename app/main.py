@@ -33,7 +33,7 @@ from app.key_points import pages as key_points_pages
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.csrf import CsrfMiddleware
-from app.kit.documents import DocumentCache
+from app.kit.documents import DocumentCache, DocumentFront
 from app.kit.idempotency import IdempotencyMiddleware
 from app.kit.logging import configure_logging
 from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMiddleware
@@ -251,6 +251,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(newsletter_pages)
     app.include_router(reports_pages)
     _include_console(app)
+    # Innermost: a GET identical to one already answered from a published document is
+    # answered from it before routing, once the version is read again (app/kit/documents.py);
+    # every middleware below treats that answer as the route's.
+    app.add_middleware(DocumentFront)
     app.add_middleware(
         IdempotencyMiddleware,
         prefix=API_PREFIX,
