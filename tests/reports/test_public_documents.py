@@ -152,6 +152,23 @@ async def test_every_public_document_is_answered_before_routing_as_the_route_ans
                 assert _headers(early_304) == _headers(routed_304), url
 
 
+async def test_no_public_document_counts_against_a_rate_limit(
+    app: FastAPI, client: httpx.AsyncClient, demo: Demo, db: AsyncSession
+) -> None:
+    # The routes count nothing (the limits are the forms' POSTs), so an answer before
+    # routing, which counts nothing either, is limited exactly as the route is.
+    async def hits() -> int:
+        return int((await db.execute(text("SELECT count(*) FROM rate_limit_hit"))).scalar_one())
+
+    before = await hits()
+    app.state.documents.clear()
+    for path in public_documents(app):
+        for url in addresses(demo, path):
+            for _ in range(3):
+                assert (await client.get(url)).status_code == 200, url
+    assert await hits() == before
+
+
 async def test_only_identical_anonymous_gets_are_answered_before_routing(
     app: FastAPI, client: httpx.AsyncClient, demo: Demo
 ) -> None:
