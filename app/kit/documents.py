@@ -37,7 +37,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -131,6 +131,7 @@ class DocumentCache:
         self.size = size
         self._documents: OrderedDict[Hashable, Document] = OrderedDict()
         self._addresses: OrderedDict[Hashable, _Address] = OrderedDict()
+        self._reader: tuple[AsyncEngine, AsyncEngine] | None = None
         # Requests answered before routing (DocumentFront), for tests and operators.
         self.answered_before_routing = 0
 
@@ -162,6 +163,17 @@ class DocumentCache:
         self._addresses.move_to_end(address)
         while len(self._addresses) > self.size:
             self._addresses.popitem(last=False)
+
+    def reader(self, engine: AsyncEngine) -> AsyncConnection:
+        """A connection for reading a version again. On PostgreSQL without a transaction
+        (one SELECT is its own snapshot: no BEGIN and ROLLBACK round trips); SQLite's reads
+        run on the event loop and keep the engine's own BEGIN (``app.db``)."""
+        if self._reader is None or self._reader[0] is not engine:
+            reads = engine
+            if engine.dialect.name != "sqlite":
+                reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+            self._reader = (engine, reads)
+        return self._reader[1].connect()
 
     def address(self, address: Hashable) -> _Address | None:
         return self._addresses.get(address)
@@ -275,7 +287,7 @@ class DocumentFront:
             if found is not None:
                 # Tests hand in connections joined to their rolled-back transaction.
                 connect: Connect | None = getattr(state, "document_connections", None)
-                async with connect() if connect else state.engine.connect() as connection:
+                async with connect() if connect else cache.reader(state.engine) as connection:
                     version = (await connection.execute(found.statement)).scalar_one_or_none()
                 document = None if version is None else cache.kept((*found.key, version))
                 if document is not None:
