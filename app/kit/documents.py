@@ -268,8 +268,8 @@ Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 class DocumentFront:
     """Answer a GET identical to one already answered from a document, before routing.
 
-    The version is read again by the statement the route used, on a connection of its own,
-    in a transaction of its own; the document kept for that version is sent (or 304). On
+    The version is read again by the statement the route used, on a connection of its own
+    (:meth:`DocumentCache.reader`); the document kept for that version is sent (or 304). On
     anything else (no address, a new version, a document no longer kept) the request goes
     on to the route. Registered innermost (``app/main.py``): every middleware outside it
     (security headers, request id, access log, limits) treats its answers as the route's.
