@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -15,7 +14,6 @@ import swagger_ui_bundle  # type: ignore[import-untyped]  # ships no type inform
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
@@ -33,8 +31,8 @@ from app.key_points import pages as key_points_pages
 from app.key_points.router import router as key_points_router
 from app.key_points.search_router import router as search_router
 from app.kit.csrf import CsrfMiddleware
-from app.kit.documents import DocumentCache
-from app.kit.idempotency import IdempotencyMiddleware
+from app.kit.documents import DocumentCache, DocumentFront
+from app.kit.idempotency import CallerLookup, IdempotencyMiddleware
 from app.kit.logging import configure_logging
 from app.kit.middleware import BodyLimitMiddleware, EdgeMiddleware, RequestIdMiddleware
 from app.kit.security_headers import SecurityHeadersMiddleware
@@ -58,9 +56,8 @@ from app.sessions import pages as sessions_pages
 from app.sessions.router import public_router as sessions_public_router
 from app.sessions.router import router as sessions_router
 from app.users import pages as users_pages
-from app.users.models import ApiToken, User
 from app.users.router import router as users_router
-from app.users.service import check_token_state
+from app.users.service import UserService
 from app.users.signin import SESSION_COOKIE
 from app.users.tokens import TokenCache
 from app.webhooks import delivery as webhook_delivery
@@ -105,30 +102,18 @@ def _idempotency_sessions(scope: Scope) -> Callable[[], AsyncSession]:
     return override or state.sessionmaker
 
 
-async def _idempotency_caller(db: AsyncSession, token: str, now: datetime) -> uuid.UUID | None:
-    """The user behind a valid bearer token that may write, for Idempotency-Key records."""
-    token_hash = hashlib.sha256(token.encode()).hexdigest()
-    row = (
-        await db.execute(
-            select(
-                ApiToken.app_user_id,
-                ApiToken.revoked_at,
-                ApiToken.expires_at,
-                ApiToken.read_only,
-                User.is_active,
-            )
-            .join(User, User.id == ApiToken.app_user_id)
-            .where(ApiToken.token_hash == token_hash)
-        )
-    ).first()
-    if row is None or row.read_only:
-        return None
-    try:
-        check_token_state(row.revoked_at, row.expires_at, row.is_active, now)
-    except Unauthenticated:
-        return None
-    user_id: uuid.UUID = row.app_user_id
-    return user_id
+def _idempotency_caller(app: FastAPI) -> CallerLookup:
+    """The user behind a valid bearer token that may write, for Idempotency-Key records: the
+    one authentication path, from the application's token cache (``app.users.tokens``)."""
+
+    async def caller(db: AsyncSession, token: str, _now: datetime) -> uuid.UUID | None:
+        try:
+            principal = await UserService(db).authenticate(token, None, app.state.tokens)
+        except Unauthenticated:
+            return None
+        return None if principal.read_only else principal.user_id
+
+    return caller
 
 
 def _document_unreadable_bodies(schema: dict[str, Any]) -> None:
@@ -251,11 +236,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(newsletter_pages)
     app.include_router(reports_pages)
     _include_console(app)
+    # Innermost: a GET identical to one already answered from a published document is
+    # answered from it before routing, once the version is read again (app/kit/documents.py);
+    # every middleware below treats that answer as the route's.
+    app.add_middleware(DocumentFront)
     app.add_middleware(
         IdempotencyMiddleware,
         prefix=API_PREFIX,
         sessions=_idempotency_sessions,
-        caller=_idempotency_caller,
+        caller=_idempotency_caller(app),
     )
     app.add_middleware(
         CsrfMiddleware,

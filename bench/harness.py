@@ -84,9 +84,10 @@ def server(
 def wait_healthy(
     port: int, proc: subprocess.Popen[bytes], path: str = "/healthz", log: IO[bytes] | None = None
 ) -> float:
-    """Poll until the server answers; returns seconds waited."""
+    """Poll until the server answers; returns seconds waited. A server pinned to one core of
+    a machine loaded by other work can take over 30 s to import and start (seen at load 6)."""
     start = time.perf_counter()
-    while time.perf_counter() - start < 30:
+    while time.perf_counter() - start < 90:
         if proc.poll() is not None:
             err = ""
             if log is not None:
@@ -101,7 +102,7 @@ def wait_healthy(
                     return time.perf_counter() - start
         except OSError:
             time.sleep(0.02)
-    raise RuntimeError("server did not become healthy in 30 s")
+    raise RuntimeError("server did not become healthy in 90 s")
 
 
 def uvicorn_argv(app: str, port: int, *, factory: bool = False) -> list[str]:

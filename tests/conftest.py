@@ -7,6 +7,7 @@ against PostgreSQL, e.g. ``postgresql+asyncpg://postgres@127.0.0.1:5432/track2_t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -170,16 +171,27 @@ def _joined_app(settings: Settings, engine: AsyncEngine, connection: AsyncConnec
 
     application.dependency_overrides[get_db_session] = joined_request_session
     application.state.idempotency_sessions = lambda: _joined_session(connection)
+    application.state.document_connections = lambda: _borrowed(connection)
     return application
 
 
+@contextlib.asynccontextmanager
+async def _borrowed(connection: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    # The test's own connection, inside its transaction (documents answered before routing).
+    yield connection
+
+
 @pytest.fixture
-async def second_client(
-    settings: Settings, engine: AsyncEngine, connection: AsyncConnection
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a second application on the same database, with caches of its own (as a
-    second process would have)."""
-    transport = httpx.ASGITransport(app=_joined_app(settings, engine, connection))
+def second_app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection) -> FastAPI:
+    """A second application on the same database, with caches of its own (as a second
+    process would have)."""
+    return _joined_app(settings, engine, connection)
+
+
+@pytest.fixture
+async def second_client(second_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of :func:`second_app`."""
+    transport = httpx.ASGITransport(app=second_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AuditEvent
 from app.key_points.models import KeyPoint, KeyPointStatus, KeyPointTheme
+from app.kit.documents import Version, read_version
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.reports.builder import PointFacts, ThemeFacts
 from app.reports.models import (
@@ -476,7 +477,7 @@ class ReportRepository:
 
     async def public_version(
         self, *, slug: str | None = None, report_id: uuid.UUID | None = None
-    ) -> int | None:
+    ) -> Version | None:
         """The public version of a series (by slug) or of a report version's series."""
         stmt = select(DialogueSeries.public_version)
         if report_id is not None:
@@ -485,5 +486,4 @@ class ReportRepository:
             ).where(ReportVersion.id == report_id)
         else:
             stmt = stmt.where(DialogueSeries.slug == slug)
-        connection = await self.session.connection()
-        return (await connection.execute(stmt)).scalar_one_or_none()
+        return await read_version(await self.session.connection(), stmt)

@@ -23,6 +23,7 @@ from app.confidentiality.gate import BeingRevised, ClearedDocument, Directory, G
 from app.config import Settings
 from app.errors import Conflict, DomainError, NotFound
 from app.kit.clock import as_utc, utcnow
+from app.kit.documents import Version
 from app.kit.pagination import PageParams
 from app.kit.ratelimit import RateLimited, address_key, limit
 from app.outbox.events import emit
@@ -714,7 +715,7 @@ class ReportService:
 
     async def public_version(
         self, *, slug: str | None = None, report_id: uuid.UUID | None = None
-    ) -> int | None:
+    ) -> Version | None:
         """The version of a series' public documents, found by its slug or by one of its
         report versions (None: no such series or version)."""
         return await self.repo.public_version(slug=slug, report_id=report_id)

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import for_write, lock_parent
+from app.kit.documents import Version, read_version
 from app.kit.pagination import PageParams, apply_keyset, split_page
 from app.series.models import DialogueSeries, MemberRole, SeriesMember
 from app.sessions.models import AgendaPart, DialogueSession, SessionStatus
@@ -141,7 +142,7 @@ class SessionRepository:
 
     async def public_version(
         self, *, session_id: uuid.UUID | None = None, series_id: uuid.UUID | None = None
-    ) -> int | None:
+    ) -> Version | None:
         """The public version of a session's (or a series') series; None if there is none."""
         stmt = select(DialogueSeries.public_version)
         if session_id is not None:
@@ -150,5 +151,4 @@ class SessionRepository:
             ).where(DialogueSession.id == session_id)
         else:
             stmt = stmt.where(DialogueSeries.id == series_id)
-        connection = await self.session.connection()
-        return (await connection.execute(stmt)).scalar_one_or_none()
+        return await read_version(await self.session.connection(), stmt)

@@ -16,6 +16,7 @@ from app.confidentiality.gate import Cleared, Gate, Text, field_errors
 from app.confidentiality.recheck import directory_changed, taken_down_in
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound
 from app.kit.clock import as_utc, utcnow
+from app.kit.documents import Version
 from app.kit.ordering import place
 from app.kit.pagination import PageParams
 from app.outbox.events import emit
@@ -400,7 +401,7 @@ class SessionService:
 
     async def public_version(
         self, *, session_id: uuid.UUID | None = None, series_id: uuid.UUID | None = None
-    ) -> int | None:
+    ) -> Version | None:
         """The version of the series' public documents (None: no such session or series)."""
         return await self.repo.public_version(session_id=session_id, series_id=series_id)
 

@@ -160,12 +160,14 @@ class UserService:
         return token
 
     async def authenticate(
-        self, secret: str, touch_interval: timedelta, tokens: TokenCache | None = None
+        self, secret: str, touch_interval: timedelta | None, tokens: TokenCache | None = None
     ) -> Principal:
         """Resolve a bearer token to its principal, or raise 401 with a reason.
 
         One statement when ``tokens`` (the application's) knows the token at the current
-        authentication version (``app.users.tokens``), two when it is read again."""
+        authentication version (``app.users.tokens``), two when it is read again. The token's
+        last use is written once per ``touch_interval``; None writes nothing (a look-up ahead
+        of the route, which writes it)."""
         tokens = tokens if tokens is not None else TokenCache(size=1)
         token_hash = hash_token(secret)
         version = await self.repo.auth_version()
@@ -195,7 +197,7 @@ class UserService:
         elif entry.expires_at is not None and as_utc(entry.expires_at) <= now:
             tokens.forget(token_hash)
             raise Unauthenticated("The token has expired")
-        if needs_touch(entry.last_used_at, now, touch_interval):
+        if touch_interval is not None and needs_touch(entry.last_used_at, now, touch_interval):
             await self.repo.touch_token(entry.principal.token_id, now)
             entry = KnownToken(version, entry.principal, entry.expires_at, now)
         tokens.remember(token_hash, entry)

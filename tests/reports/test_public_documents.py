@@ -2,7 +2,9 @@
 API, the calendar feeds) are rendered once per version of what the series publishes and
 served with a strong ETag, Cache-Control and 304 on If-None-Match; the version is bumped by
 the database, so a withdrawn report or any other change is answered on the very next request,
-by every application sharing the database."""
+by every application sharing the database. A request identical to one answered from a
+document is answered before routing (``DocumentFront``), with the same status, body and
+headers, and the same refusals on the very next request."""
 
 from __future__ import annotations
 
@@ -78,6 +80,12 @@ def addresses(demo: Demo, path: str) -> list[str]:
     return [filled]
 
 
+def before_routing(app: FastAPI) -> int:
+    """How many requests ``app`` has answered before routing."""
+    answered: int = app.state.documents.answered_before_routing
+    return answered
+
+
 def test_the_public_documents_are_the_expected_ones(app: FastAPI) -> None:
     # A new public route must either be served as a document or be listed in NOT_DOCUMENTS.
     assert public_documents(app) == [
@@ -111,13 +119,96 @@ async def test_every_public_document_has_a_strong_etag_and_answers_304(
             assert other.status_code == 200, url
 
 
-async def test_a_withdrawn_summary_is_gone_on_the_next_request_everywhere(
-    app: FastAPI, second_client: httpx.AsyncClient, client: httpx.AsyncClient, demo: Demo
+def _headers(response: httpx.Response) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in response.headers.multi_items() if k != "date"]
+
+
+async def test_every_public_document_is_answered_before_routing_as_the_route_answers(
+    app: FastAPI, client: httpx.AsyncClient, demo: Demo
 ) -> None:
-    urls = [*addresses(demo, "/api/v1/public/reports/{report_id}"), f"/reports/{demo.summary.id}"]
-    for c in (client, second_client):
+    asked = {"X-Request-ID": "same-request-id"}
+    variants: list[dict[str, str]] = [asked, {**asked, "Accept": "text/markdown"}]
+    for path in public_documents(app):
+        for url in addresses(demo, path):
+            for headers in variants:
+                app.state.documents.clear()
+                routed = await client.get(url, headers=headers)
+                assert routed.status_code == 200, (url, routed.text[:200])
+                before = before_routing(app)
+                early = await client.get(url, headers=headers)
+                assert before_routing(app) == before + 1, url
+                assert early.status_code == 200
+                assert early.content == routed.content, url
+                assert _headers(early) == _headers(routed), url
+                # 304: the route's, then the same request before routing.
+                app.state.documents.clear()
+                revalidate = {**headers, "If-None-Match": routed.headers["etag"]}
+                routed_304 = await client.get(url, headers=revalidate)
+                assert routed_304.status_code == 304, url
+                early_304 = await client.get(url, headers=revalidate)
+                assert before_routing(app) == before + 2, url
+                assert early_304.status_code == 304
+                assert early_304.content == b""
+                assert _headers(early_304) == _headers(routed_304), url
+
+
+async def test_no_public_document_counts_against_a_rate_limit(
+    app: FastAPI, client: httpx.AsyncClient, demo: Demo, db: AsyncSession
+) -> None:
+    # The routes count nothing (the limits are the forms' POSTs), so an answer before
+    # routing, which counts nothing either, is limited exactly as the route is.
+    async def hits() -> int:
+        return int((await db.execute(text("SELECT count(*) FROM rate_limit_hit"))).scalar_one())
+
+    before = await hits()
+    app.state.documents.clear()
+    for path in public_documents(app):
+        for url in addresses(demo, path):
+            for _ in range(3):
+                assert (await client.get(url)).status_code == 200, url
+    assert await hits() == before
+
+
+async def test_only_identical_anonymous_gets_are_answered_before_routing(
+    app: FastAPI, client: httpx.AsyncClient, demo: Demo
+) -> None:
+    url = f"/api/v1/public/reports/{demo.summary.id}"
+    json_answer = await client.get(url)
+    assert (await client.get(url)).status_code == 200
+    before = before_routing(app)
+    # Another negotiated format, another query, credentials, a cookie, HEAD: all routed.
+    markdown = await client.get(url, headers={"Accept": "text/markdown"})
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert (await client.get(url, params={"lang": "fa-AF"})).status_code == 200
+    assert (await client.get(url, headers=demo.organiser.headers)).status_code == 200
+    assert (await client.get(url, headers={"Cookie": "csrftoken=x"})).status_code == 200
+    assert (await client.head(url)).status_code == 405
+    assert before_routing(app) == before
+    again = await client.get(url)
+    assert before_routing(app) == before + 1
+    assert again.content == json_answer.content
+
+
+async def test_a_withdrawn_summary_is_gone_on_the_next_request_everywhere(
+    app: FastAPI,
+    second_app: FastAPI,
+    second_client: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    demo: Demo,
+) -> None:
+    urls = [
+        *addresses(demo, "/api/v1/public/reports/{report_id}"),
+        f"/reports/{demo.summary.id}",
+        f"/api/v1/public/reports/{demo.summary.id}?lang=fa-AF",
+        f"/reports/{demo.summary.id}?lang=fa-AF",
+    ]
+    for a, c in ((app, client), (second_app, second_client)):
         for url in urls:
             assert (await c.get(url)).status_code == 200, url
+            # The second time before routing: the withdrawal must reach that path too.
+            before = before_routing(a)
+            assert (await c.get(url)).status_code == 200, url
+            assert before_routing(a) == before + 1, url
     series_before = (await second_client.get(f"/series/{demo.series.slug}")).text
     assert str(demo.summary.id) in series_before
     withdrawn = await client.post(
@@ -129,10 +220,51 @@ async def test_a_withdrawn_summary_is_gone_on_the_next_request_everywhere(
     for c in (second_client, client):
         for url in urls:
             assert (await c.get(url)).status_code == 410, url
+            assert (await c.get(url)).status_code == 410, url
         page = await c.get(f"/series/{demo.series.slug}")
         assert str(demo.summary.id) not in page.text
         api = (await c.get(f"/api/v1/public/series/{demo.series.slug}")).json()
         assert all(s["summary"] is None for s in api["sessions"])
+
+
+async def test_a_takedown_is_answered_on_the_next_request_everywhere(
+    app: FastAPI,
+    second_app: FastAPI,
+    second_client: httpx.AsyncClient,
+    client: httpx.AsyncClient,
+    demo: Demo,
+) -> None:
+    from app.demo_editions import SESSIONS
+
+    urls = [
+        f"/api/v1/public/reports/{demo.summary.id}?lang=fa-AF",
+        f"/api/v1/public/reports/{demo.summary.id}?lang=fa-AF&format=md",
+        f"/reports/{demo.summary.id}?lang=fa-AF",
+    ]
+    for a, c in ((app, client), (second_app, second_client)):
+        for url in urls:
+            assert (await c.get(url)).status_code == 200, url
+            before = before_routing(a)
+            assert (await c.get(url)).status_code == 200, url
+            assert before_routing(a) == before + 1, url
+    # A person whose other name is a word of the Dari edition: the guard takes it down.
+    word = "میزبانی"
+    assert word in SESSIONS[3][0]
+    added = await client.post(
+        f"/api/v1/series/{demo.series.id}/people",
+        json={
+            "given_name": "Mezbani",
+            "family_name": "Rahmani",
+            "aliases": [word],
+            "sector": "scholar",
+            "country": "AF",
+        },
+        headers=demo.organiser.headers,
+    )
+    assert added.status_code in (200, 201), added.text
+    for c in (second_client, client):
+        for url in urls:
+            assert (await c.get(url)).status_code == 410, url
 
 
 async def test_a_changed_session_is_in_the_next_calendar(
@@ -140,6 +272,7 @@ async def test_a_changed_session_is_in_the_next_calendar(
 ) -> None:
     feed = f"/api/v1/series/{demo.series.id}/calendar.ics"
     before = await client.get(feed)
+    assert (await client.get(feed)).content == before.content  # before routing
     await factory.dialogue_session(demo.series, status=SessionStatus.SCHEDULED, title="Newly set")
     after = await client.get(feed, headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200
