@@ -20,6 +20,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.kit.documents import DocumentCache
 from app.security import get_page_principal, get_principal
 from app.series.models import DialogueSeries
 from app.sessions.models import SessionStatus
@@ -277,6 +278,17 @@ async def test_a_changed_session_is_in_the_next_calendar(
     after = await client.get(feed, headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200
     assert "Newly set" in after.text
+
+
+async def test_the_front_reads_versions_on_a_connection_of_its_own(engine: AsyncEngine) -> None:
+    # Tests hand the front their joined connection; the served application uses this one
+    # (on PostgreSQL without a transaction). It reads what is committed: here the schema's
+    # revision, which migrations committed.
+    cache = DocumentCache()
+    for _ in range(2):  # the reading engine is made once and reused
+        async with cache.reader(engine) as connection:
+            revisions = await connection.execute(text("SELECT count(*) FROM alembic_version"))
+            assert revisions.scalar_one() == 1
 
 
 def _tables(statement: str) -> set[str]:
